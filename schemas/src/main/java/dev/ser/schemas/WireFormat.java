@@ -1,0 +1,89 @@
+package dev.ser.schemas;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The one wire format of every value on our Kafka topics: Avro single-object encoding
+ * ({@code C3 01}, the writer schema's 8-byte CRC-64-AVRO fingerprint little-endian, then the
+ * Avro binary body). Readers resolve the fingerprint against every released version of the
+ * schema, which ship in this jar under {@code dev/ser/schemas/history/NAME/vN.avsc}, so old and
+ * new producers and consumers interoperate without a schema registry.
+ */
+public final class WireFormat {
+
+  /** Top-level record types that travel on topics, in the order their history is loaded. */
+  public static final List<String> RECORD_NAMES = List.of("AudioChunk", "EmotionEvent", "DeadLetter");
+
+  private static final String HISTORY_ROOT = "/dev/ser/schemas/history/";
+  private static final SchemaStore.Cache HISTORY = loadHistory();
+
+  private WireFormat() {}
+
+  /** Encodes a record of ours as a single-object-encoded byte array. */
+  public static byte[] encode(SpecificRecord record) {
+    BinaryMessageEncoder<SpecificRecord> encoder =
+        new BinaryMessageEncoder<>(SpecificData.get(), record.getSchema());
+    try {
+      ByteBuffer buffer = encoder.encode(record);
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      return bytes;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode " + record.getSchema().getName(), e);
+    }
+  }
+
+  /**
+   * A decoder into {@code type} that accepts any released writer version. Decoders are not
+   * thread-safe: keep one per thread or operator instance.
+   *
+   * <p>Errors it throws: {@link org.apache.avro.message.BadHeaderException} (not single-object
+   * encoded), {@link org.apache.avro.message.MissingSchemaException} (fingerprint of no known
+   * version), {@link org.apache.avro.AvroRuntimeException} or {@link IOException} (truncated or
+   * corrupt body).
+   */
+  public static <T extends SpecificRecord> BinaryMessageDecoder<T> decoder(Class<T> type) {
+    Schema readerSchema = SpecificData.get().getSchema(type);
+    return new BinaryMessageDecoder<>(SpecificData.get(), readerSchema, HISTORY);
+  }
+
+  /** Every released version of the named record, oldest first ({@code v1}, {@code v2}, ...). */
+  public static List<Schema> history(String recordName) {
+    List<Schema> versions = new ArrayList<>();
+    for (int v = 1; ; v++) {
+      String path = HISTORY_ROOT + recordName + "/v" + v + ".avsc";
+      try (InputStream in = WireFormat.class.getResourceAsStream(path)) {
+        if (in == null) {
+          break;
+        }
+        versions.add(new Schema.Parser().parse(in));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read schema history " + path, e);
+      }
+    }
+    if (versions.isEmpty()) {
+      throw new IllegalStateException("no schema history for " + recordName + " under " + HISTORY_ROOT);
+    }
+    return Collections.unmodifiableList(versions);
+  }
+
+  private static SchemaStore.Cache loadHistory() {
+    SchemaStore.Cache cache = new SchemaStore.Cache();
+    for (String name : RECORD_NAMES) {
+      history(name).forEach(cache::addSchema);
+    }
+    return cache;
+  }
+}
