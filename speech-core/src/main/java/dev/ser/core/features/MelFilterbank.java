@@ -1,0 +1,98 @@
+package dev.ser.core.features;
+
+/**
+ * Triangular mel filters on the Slaney scale (linear below 1 kHz, logarithmic above) with
+ * Slaney area normalisation, as {@code librosa.filters.mel(htk=False, norm="slaney")} builds them.
+ * Stored sparsely: each band keeps only the FFT bins where its weight is non-zero.
+ */
+public final class MelFilterbank {
+
+  private static final double F_SP = 200.0 / 3;
+  private static final double MIN_LOG_HZ = 1000.0;
+  private static final double MIN_LOG_MEL = MIN_LOG_HZ / F_SP;
+  private static final double LOG_STEP = Math.log(6.4) / 27.0;
+
+  private final int bins;
+  private final int[] firstBin;
+  private final double[][] weights;
+
+  MelFilterbank(int sampleRate, int nFft, int nMels, double fMin, double fMax) {
+    this.bins = nFft / 2 + 1;
+    double melMin = hzToMel(fMin);
+    double melMax = hzToMel(fMax);
+    double[] edges = new double[nMels + 2];
+    for (int i = 0; i < edges.length; i++) {
+      edges[i] = melToHz(melMin + (melMax - melMin) * i / (nMels + 1));
+    }
+    firstBin = new int[nMels];
+    weights = new double[nMels][];
+    double[] row = new double[bins];
+    for (int m = 0; m < nMels; m++) {
+      double lowerWidth = edges[m + 1] - edges[m];
+      double upperWidth = edges[m + 2] - edges[m + 1];
+      double norm = 2.0 / (edges[m + 2] - edges[m]);
+      int first = -1;
+      int last = -1;
+      for (int k = 0; k < bins; k++) {
+        double f = (double) k * sampleRate / nFft;
+        double rising = (f - edges[m]) / lowerWidth;
+        double falling = (edges[m + 2] - f) / upperWidth;
+        double w = Math.max(0.0, Math.min(rising, falling));
+        // librosa keeps its filterbank in float32: round the same way so sums match closely
+        row[k] = (float) ((float) w * norm);
+        if (row[k] != 0) {
+          if (first < 0) {
+            first = k;
+          }
+          last = k;
+        }
+      }
+      if (first < 0) {
+        // an empty band (too many bands for n_fft): all-zero, as librosa warns and produces
+        firstBin[m] = 0;
+        weights[m] = new double[0];
+      } else {
+        firstBin[m] = first;
+        weights[m] = java.util.Arrays.copyOfRange(row, first, last + 1);
+      }
+    }
+  }
+
+  public static MelFilterbank of(FeatureConfig c) {
+    return new MelFilterbank(c.sampleRate(), c.nFft(), c.nMels(), c.fMin(), c.fMax());
+  }
+
+  static double hzToMel(double hz) {
+    return hz >= MIN_LOG_HZ ? MIN_LOG_MEL + Math.log(hz / MIN_LOG_HZ) / LOG_STEP : hz / F_SP;
+  }
+
+  static double melToHz(double mel) {
+    return mel >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOG_STEP * (mel - MIN_LOG_MEL)) : mel * F_SP;
+  }
+
+  public int bands() {
+    return weights.length;
+  }
+
+  /** The dense matrix, bands x bins, for tests and inspection. */
+  public double[][] dense() {
+    double[][] d = new double[weights.length][bins];
+    for (int m = 0; m < weights.length; m++) {
+      System.arraycopy(weights[m], 0, d[m], firstBin[m], weights[m].length);
+    }
+    return d;
+  }
+
+  /** Mel band energies of one power spectrum: {@code out[outOffset + m] = sum_k W[m][k] power[k]}. */
+  void apply(double[] power, double[] out, int outOffset) {
+    for (int m = 0; m < weights.length; m++) {
+      double[] w = weights[m];
+      int k0 = firstBin[m];
+      double sum = 0;
+      for (int j = 0; j < w.length; j++) {
+        sum += w[j] * power[k0 + j];
+      }
+      out[outOffset + m] = sum;
+    }
+  }
+}
