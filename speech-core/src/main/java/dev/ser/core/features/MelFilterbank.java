@@ -88,11 +88,22 @@ public final class MelFilterbank {
     for (int m = 0; m < weights.length; m++) {
       double[] w = weights[m];
       int k0 = firstBin[m];
-      double sum = 0;
-      for (int j = 0; j < w.length; j++) {
-        sum += w[j] * power[k0 + j];
+      // four partial sums: one running sum would wait on every addition
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      int j = 0;
+      for (; j + 3 < w.length; j += 4) {
+        s0 += w[j] * power[k0 + j];
+        s1 += w[j + 1] * power[k0 + j + 1];
+        s2 += w[j + 2] * power[k0 + j + 2];
+        s3 += w[j + 3] * power[k0 + j + 3];
       }
-      out[outOffset + m] = sum;
+      for (; j < w.length; j++) {
+        s0 += w[j] * power[k0 + j];
+      }
+      out[outOffset + m] = (s0 + s1) + (s2 + s3);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.ser.core.features;
 
 import java.util.Arrays;
+import org.jtransforms.dct.DoubleDCT_1D;
 import org.jtransforms.fft.DoubleFFT_1D;
 
 /**
@@ -25,8 +26,8 @@ public final class MfccExtractor {
   private final double[] window;
   private final int windowOffset;
   private final MelFilterbank mel;
-  /** DCT-II orthonormal basis, nMfcc x nMels, row-major. */
-  private final double[] dct;
+  /** DCT-II over the mel bands. */
+  private final DoubleDCT_1D dct;
   private final DoubleFFT_1D fft;
 
   public MfccExtractor(FeatureConfig config) {
@@ -38,7 +39,7 @@ public final class MfccExtractor {
     this.window = config.window().coefficients(config.winLength());
     this.windowOffset = (nFft - config.winLength()) / 2;
     this.mel = MelFilterbank.of(config);
-    this.dct = dctBasis(nMfcc, nMels);
+    this.dct = new DoubleDCT_1D(nMels);
     this.fft = new DoubleFFT_1D(nFft);
   }
 
@@ -66,31 +67,39 @@ public final class MfccExtractor {
     int n = x.length;
     int winLength = window.length;
     int bins = nFft / 2 + 1;
+    // Frames whose window sees only zeros (fixed-length padding, digital silence at the ends) have
+    // an all-zero spectrum: find the non-zero span once and skip their FFT.
+    int firstNonZero = 0;
+    while (firstNonZero < n && x[firstNonZero] == 0f) {
+      firstNonZero++;
+    }
+    int lastNonZero = n - 1;
+    while (lastNonZero > firstNonZero && x[lastNonZero] == 0f) {
+      lastNonZero--;
+    }
     double[] frame = new double[nFft];
     double[] power = new double[bins];
     double max = 0;
     for (int t = 0; t < frames; t++) {
       // frame t covers x[t*hop - nFft/2 ...]; the window occupies only part of it
       int start = t * hop - nFft / 2 + windowOffset;
-      Arrays.fill(frame, 0.0);
-      boolean silent = true;
+      if (start > lastNonZero || start + winLength <= firstNonZero) {
+        continue; // melPower is already 0
+      }
       if (start >= 0 && start + winLength <= n) {
+        // the FFT overwrites the whole buffer: re-zero what the window does not cover
+        Arrays.fill(frame, 0, windowOffset, 0.0);
+        Arrays.fill(frame, windowOffset + winLength, nFft, 0.0);
         for (int k = 0; k < winLength; k++) {
-          float v = x[start + k];
-          silent &= v == 0f;
-          frame[windowOffset + k] = v * window[k];
+          frame[windowOffset + k] = x[start + k] * window[k];
         }
       } else {
+        Arrays.fill(frame, 0.0);
         int from = Math.max(0, -start);
         int to = Math.min(winLength, n - start);
         for (int k = from; k < to; k++) {
-          float v = x[start + k];
-          silent &= v == 0f;
-          frame[windowOffset + k] = v * window[k];
+          frame[windowOffset + k] = x[start + k] * window[k];
         }
-      }
-      if (silent) {
-        continue; // all-zero input gives an all-zero spectrum; melPower is already 0
       }
       fft.realForward(frame);
       // JTransforms packing: [Re0, Re(n/2), Re1, Im1, Re2, Im2, ...]
@@ -127,26 +136,12 @@ public final class MfccExtractor {
         // below the floor the log is not needed: the floor replaces it
         logMel[m] = p <= floorPower ? floorDb : Math.max(10 * Math.log10(p), floorDb);
       }
+      // JTransforms' scaled DCT-II is the orthonormal one (scipy's norm="ortho"), in O(n log n)
+      dct.forward(logMel, true);
       for (int c = 0; c < nMfcc; c++) {
-        int row = c * nMels;
-        double sum = 0;
-        for (int m = 0; m < nMels; m++) {
-          sum += dct[row + m] * logMel[m];
-        }
-        out[t * nMfcc + c] = (float) sum;
+        out[t * nMfcc + c] = (float) logMel[c];
       }
     }
     return new MfccMatrix(frames, nMfcc, out);
-  }
-
-  private static double[] dctBasis(int nMfcc, int nMels) {
-    double[] basis = new double[nMfcc * nMels];
-    for (int k = 0; k < nMfcc; k++) {
-      double scale = Math.sqrt((k == 0 ? 1.0 : 2.0) / nMels);
-      for (int m = 0; m < nMels; m++) {
-        basis[k * nMels + m] = scale * Math.cos(Math.PI * k * (2 * m + 1) / (2.0 * nMels));
-      }
-    }
-    return basis;
   }
 }
