@@ -1,0 +1,17 @@
+package dev.ser.training.model;
+
+import ai.djl.nn.norm.BatchNorm;
+
+/** Layer settings shared by the blocks. */
+final class Layers {
+
+  private Layers() {}
+
+  /**
+   * Batch norm over the channel axis with Keras' defaults (the reference code is Keras):
+   * momentum 0.99 of the running statistics, epsilon 1e-3.
+   */
+  static BatchNorm batchNorm() {
+    return BatchNorm.builder().optAxis(1).optMomentum(0.99f).optEpsilon(1e-3f).build();
+  }
+}

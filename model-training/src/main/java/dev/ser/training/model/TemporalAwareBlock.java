@@ -1,0 +1,73 @@
+package dev.ser.training.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * TIM-Net's temporal-aware block on (N, C, T): two sub-blocks of causal dilated convolution
+ * (kernel 2), batch norm, ReLU and spatial dropout; the result, through a sigmoid, gates the
+ * block's input.
+ */
+public final class TemporalAwareBlock extends AbstractBlock {
+
+  private final ModelConfig config;
+  final int dilation;
+  final Conv1d conv1;
+  final BatchNorm norm1;
+  final Conv1d conv2;
+  final BatchNorm norm2;
+
+  TemporalAwareBlock(ModelConfig config, int dilation) {
+    super((byte) 1);
+    this.config = config;
+    this.dilation = dilation;
+    conv1 = addChildBlock("conv1", causalConv(config.filters(), dilation));
+    norm1 = addChildBlock("bn1", Layers.batchNorm());
+    conv2 = addChildBlock("conv2", causalConv(config.filters(), dilation));
+    norm2 = addChildBlock("bn2", Layers.batchNorm());
+  }
+
+  private static Conv1d causalConv(int filters, int dilation) {
+    return Conv1d.builder().setKernelShape(new Shape(2)).setFilters(filters).optDilation(new Shape(dilation)).build();
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray x = inputs.singletonOrThrow();
+    NDArray y = subBlock(ps, x, conv1, norm1, training);
+    y = subBlock(ps, y, conv2, norm2, training);
+    return new NDList(x.mul(Activation.sigmoid(y)));
+  }
+
+  private NDArray subBlock(ParameterStore ps, NDArray x, Conv1d conv, BatchNorm norm, boolean training) {
+    // causal: pad only the past, by (kernel - 1) * dilation steps, so output t sees inputs <= t
+    NDArray padded = x.pad(new Shape(dilation, 0), 0);
+    NDArray y = conv.forward(ps, new NDList(padded), training).singletonOrThrow();
+    y = norm.forward(ps, new NDList(y), training).singletonOrThrow();
+    return SpatialDropout.apply(Activation.relu(y), config.temporalDropout(), training);
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {inputShapes[0]};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    Shape in = inputShapes[0];
+    Shape padded = new Shape(in.get(0), in.get(1), in.get(2) + dilation);
+    conv1.initialize(manager, dataType, padded);
+    norm1.initialize(manager, dataType, in);
+    conv2.initialize(manager, dataType, padded);
+    norm2.initialize(manager, dataType, in);
+  }
+}

@@ -1,0 +1,91 @@
+package dev.ser.training.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * MS-SENet's multi-scale time-frequency fusion. Input (N, T, F) MFCCs; output (N, T, 4F):
+ * three parallel 2-D convolutions over the (time x coefficient) map (kernels 11x1, 1x9, 3x3, "same"
+ * padding, each with batch norm, ReLU, spatial dropout), their maps joined along the coefficient
+ * axis, re-weighted per channel by a squeeze-and-excitation gate, squeezed to one map by a 1x1
+ * convolution with ReLU, then concatenated with the raw MFCCs along the feature axis.
+ */
+public final class TimeFrequencyFusion extends AbstractBlock {
+
+  /** (time, coefficient) kernel sizes of the three branches, as in the reference code. */
+  static final int[][] KERNELS = {{11, 1}, {1, 9}, {3, 3}};
+
+  private final ModelConfig config;
+  final Conv2d[] convs = new Conv2d[KERNELS.length];
+  final BatchNorm[] norms = new BatchNorm[KERNELS.length];
+  final Linear squeeze;
+  final Linear excite;
+  final Conv2d merge;
+
+  TimeFrequencyFusion(ModelConfig config) {
+    super((byte) 1);
+    this.config = config;
+    for (int b = 0; b < KERNELS.length; b++) {
+      int kt = KERNELS[b][0];
+      int kf = KERNELS[b][1];
+      convs[b] = addChildBlock("conv" + b, Conv2d.builder().setKernelShape(new Shape(kt, kf))
+          .optPadding(new Shape(kt / 2, kf / 2)).setFilters(config.filters()).build());
+      norms[b] = addChildBlock("bn" + b, Layers.batchNorm());
+    }
+    squeeze = addChildBlock("se_squeeze", Linear.builder().setUnits(config.filters()).build());
+    excite = addChildBlock("se_excite", Linear.builder().setUnits(config.filters()).build());
+    merge = addChildBlock("merge", Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(1).build());
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray x = inputs.singletonOrThrow(); // (N, T, F)
+    NDArray map = x.expandDims(1); // (N, 1, T, F)
+    NDArray[] branches = new NDArray[KERNELS.length];
+    for (int b = 0; b < KERNELS.length; b++) {
+      NDArray y = convs[b].forward(ps, new NDList(map), training).singletonOrThrow();
+      y = norms[b].forward(ps, new NDList(y), training).singletonOrThrow();
+      branches[b] = SpatialDropout.apply(Activation.relu(y), config.fusionDropout(), training);
+    }
+    NDArray joined = NDArrays.concat(new NDList(branches), 3); // (N, C, T, 3F)
+    // squeeze and excitation over the C channels; DJL on PyTorch cannot average two axes at once
+    NDArray pooled = joined.mean(new int[] {3}).mean(new int[] {2}); // (N, C)
+    NDArray gate = Activation.relu(squeeze.forward(ps, new NDList(pooled), training).singletonOrThrow());
+    gate = Activation.sigmoid(excite.forward(ps, new NDList(gate), training).singletonOrThrow());
+    NDArray weighted = joined.mul(gate.expandDims(2).expandDims(3));
+    NDArray merged = Activation.relu(merge.forward(ps, new NDList(weighted), training).singletonOrThrow());
+    NDArray features = merged.squeeze(1); // (N, T, 3F)
+    return new NDList(NDArrays.concat(new NDList(features, x), 2)); // (N, T, 4F)
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape in = inputShapes[0];
+    return new Shape[] {new Shape(in.get(0), in.get(1), 4 * in.get(2))};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    Shape in = inputShapes[0];
+    Shape map = new Shape(in.get(0), 1, in.get(1), in.get(2));
+    for (int b = 0; b < KERNELS.length; b++) {
+      convs[b].initialize(manager, dataType, map);
+      norms[b].initialize(manager, dataType, convs[b].getOutputShapes(new Shape[] {map}));
+    }
+    Shape pooled = new Shape(in.get(0), config.filters());
+    squeeze.initialize(manager, dataType, pooled);
+    excite.initialize(manager, dataType, pooled);
+    merge.initialize(manager, dataType, new Shape(in.get(0), config.filters(), in.get(1), 3 * in.get(2)));
+  }
+}
