@@ -1,0 +1,138 @@
+package dev.ser.training.cli;
+
+import ai.djl.Model;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ser.core.features.FeatureConfig;
+import dev.ser.training.data.Corpus;
+import dev.ser.training.data.FeatureSet;
+import dev.ser.training.data.LabeledClip;
+import dev.ser.training.model.ModelConfig;
+import dev.ser.training.train.CrossValidation;
+import dev.ser.training.train.MsSenetTrainer;
+import dev.ser.training.train.Progress;
+import dev.ser.training.train.TrainingOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ser train}: cross-validate, then train the final model on all data and save it. */
+@Command(name = "ser train", sortOptions = false,
+    description = "Trains MS-SENet on a corpus: cross-validation report (UAR/WAR), then a final model on all"
+        + " clips, saved for export to ONNX.")
+public final class TrainCommand implements Callable<Integer> {
+
+  @Option(names = "--corpus", required = true, paramLabel = "NAME",
+      description = "emodb, ravdess, savee, casia, emovo, iemocap, folders (one folder per label) or csv (manifest)")
+  String corpus;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR|FILE.csv", description = "the corpus folder, or the CSV manifest")
+  Path data;
+
+  @Option(names = "--folds", defaultValue = "10", paramLabel = "K", description = "folds for k-fold (default ${DEFAULT-VALUE})")
+  int folds;
+
+  @Option(names = "--protocol", defaultValue = "kfold", paramLabel = "kfold|loso",
+      description = "kfold: stratified k-fold as in the papers; loso: leave one speaker out (unseen callers)")
+  String protocol;
+
+  @Option(names = "--epochs", defaultValue = "35", paramLabel = "N", description = "epochs per model (default ${DEFAULT-VALUE})")
+  int epochs;
+
+  @Option(names = "--features", defaultValue = "timnet-emodb", paramLabel = "PRESET|FILE.json",
+      description = "feature preset or FeatureConfig JSON; needs a fixed_length (default ${DEFAULT-VALUE})")
+  String features;
+
+  @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
+  @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR") float learningRate;
+  @Option(names = "--label-smoothing", defaultValue = "0.1", paramLabel = "E") float labelSmoothing;
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N") long seed;
+
+  @Option(names = "--limit", paramLabel = "N", description = "use only the first N clips per label (quick runs)")
+  Integer limitPerLabel;
+
+  @Option(names = "--skip-final", description = "only cross-validate; do not train and save the final model")
+  boolean skipFinal;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "where report.json and the final model go")
+  Path out;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+  boolean help;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new TrainCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof IllegalArgumentException || e instanceof IOException) {
+        cmd.getErr().println("ser train: " + e.getMessage());
+        return 1;
+      }
+      throw e;
+    }).execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream log = System.err;
+    long start = System.nanoTime();
+    CrossValidation.Protocol proto = switch (protocol.toLowerCase(Locale.ROOT)) {
+      case "kfold" -> CrossValidation.Protocol.KFOLD;
+      case "loso" -> CrossValidation.Protocol.LOSO;
+      default -> throw new IllegalArgumentException("--protocol must be kfold or loso, got " + protocol);
+    };
+    FeatureConfig featureConfig = features.endsWith(".json")
+        ? FeatureConfig.fromJson(Files.readString(Path.of(features))) : FeatureConfig.preset(features);
+    Corpus source = Corpus.named(corpus, data);
+    List<LabeledClip> clips = source.load(data);
+    if (limitPerLabel != null) {
+      clips = clips.stream().collect(java.util.stream.Collectors.groupingBy(LabeledClip::label,
+              java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()))
+          .values().stream().flatMap(l -> l.stream().limit(limitPerLabel)).toList();
+    }
+    Files.createDirectories(out);
+    FeatureSet set = FeatureSet.compute(clips, source.labels(), featureConfig, out.resolve("feature-cache"));
+    log.printf(Locale.ROOT, "%s: %d clips, %d labels, features %d x %d (%d from cache)%n", source.name(), set.size(),
+        set.labels().size(), set.frames(), featureConfig.nMfcc(), set.cached());
+    ModelConfig modelConfig = ModelConfig.reference(set.frames(), featureConfig.nMfcc(), set.labels().size());
+    TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, 0.93f, 0.98f, labelSmoothing, seed);
+
+    List<CrossValidation.FoldResult> results = CrossValidation.run(set, modelConfig, options, proto, folds, log);
+    ObjectNode report = CrossValidation.report(results, set, modelConfig, options, proto, source.name(),
+        (System.nanoTime() - start) / 1e9);
+    CrossValidation.write(report, out.resolve("report.json"));
+    log.printf(Locale.ROOT, "cross-validation: UAR %.2f ± %.2f %%, WAR %.2f ± %.2f %% -> %s%n",
+        100 * report.at("/summary/uar_mean").asDouble(), 100 * report.at("/summary/uar_std").asDouble(),
+        100 * report.at("/summary/war_mean").asDouble(), 100 * report.at("/summary/war_std").asDouble(),
+        out.resolve("report.json"));
+
+    if (!skipFinal) {
+      Path finalDir = out.resolve("final");
+      Files.createDirectories(finalDir);
+      Progress progress = new Progress(log, epochs);
+      try (Model model = MsSenetTrainer.newModel(modelConfig)) {
+        MsSenetTrainer.train(model, modelConfig, options, set.x(), set.y(), null, null,
+            s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f",
+                s.epoch(), epochs, s.loss(), s.trainAccuracy())));
+        model.save(finalDir, "ms-senet");
+      }
+      ObjectNode meta = new ObjectMapper().createObjectNode();
+      meta.set("labels", report.get("labels"));
+      meta.set("feature_config", report.get("feature_config"));
+      meta.set("model_config", report.get("model_config"));
+      meta.set("cross_validation", report.get("summary"));
+      meta.put("corpus", source.name());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(finalDir.resolve("model.json").toFile(), meta);
+      log.println("final model saved in " + finalDir);
+    }
+    report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
+    CrossValidation.write(report, out.resolve("report.json"));
+    return 0;
+  }
+}

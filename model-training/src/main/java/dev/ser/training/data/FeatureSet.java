@@ -1,0 +1,107 @@
+package dev.ser.training.data;
+
+import dev.ser.core.audio.AudioResampler;
+import dev.ser.core.audio.DecodedAudio;
+import dev.ser.core.audio.WavFile;
+import dev.ser.core.features.FeatureConfig;
+import dev.ser.core.features.MfccExtractor;
+import dev.ser.core.features.MfccMatrix;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The MFCC matrices of a corpus, computed by the shared core exactly as the stream job does, with
+ * labels as class indices. Matrices are cached on disk under
+ * {@code cacheDir/<hash of the FeatureConfig JSON>/<hash of path, size, mtime>.f32}, so a second
+ * run with the same features reads them back instead of recomputing.
+ *
+ * @param x      one row-major frames x coefficients matrix per clip
+ * @param y      class index of each clip, into {@code labels}
+ * @param cached how many matrices came from the cache
+ */
+public record FeatureSet(FeatureConfig config, List<String> labels, List<LabeledClip> clips, float[][] x, int[] y,
+    int cached) {
+
+  public int frames() {
+    return config.frameCount(0);
+  }
+
+  public int size() {
+    return y.length;
+  }
+
+  public static FeatureSet compute(List<LabeledClip> clips, List<String> labels, FeatureConfig config, Path cacheDir) {
+    if (config.fixedLength() <= 0) {
+      throw new IllegalArgumentException("training needs a feature config with fixed_length > 0 (the model's"
+          + " input has a fixed number of frames); timnet-emodb uses 96000");
+    }
+    MfccExtractor extractor = new MfccExtractor(config);
+    Path dir = cacheDir.resolve(sha256(config.toJson()).substring(0, 16));
+    float[][] x = new float[clips.size()][];
+    int[] y = new int[clips.size()];
+    AtomicInteger hits = new AtomicInteger();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create feature cache " + dir, e);
+    }
+    for (int i = 0; i < clips.size(); i++) {
+      String label = clips.get(i).label();
+      y[i] = labels.indexOf(label);
+      if (y[i] < 0) {
+        throw new CorpusException(clips.get(i).audio() + ": label \"" + label + "\" is not among " + labels);
+      }
+    }
+    java.util.stream.IntStream.range(0, clips.size()).parallel().forEach(i -> {
+      try {
+        Path audio = clips.get(i).audio();
+        Path entry = dir.resolve(sha256(audio.toAbsolutePath() + "|" + Files.size(audio) + "|"
+            + Files.getLastModifiedTime(audio).toMillis()).substring(0, 32) + ".f32");
+        if (Files.exists(entry)) {
+          x[i] = MfccMatrix.readF32(entry, config.nMfcc()).data();
+          hits.incrementAndGet();
+        } else {
+          MfccMatrix m = extractor.extract(load(audio, config.sampleRate()));
+          Path tmp = Files.createTempFile(dir, "entry", ".tmp");
+          m.writeF32(tmp);
+          Files.move(tmp, entry, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          x[i] = m.data();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot compute features of " + clips.get(i).audio(), e);
+      }
+    });
+    return new FeatureSet(config, List.copyOf(labels), List.copyOf(clips), x, y, hits.get());
+  }
+
+  /** Mono samples at {@code rate}: channels averaged (as librosa.load does), then resampled. */
+  public static float[] load(Path wav, int rate) throws IOException {
+    DecodedAudio audio = WavFile.read(wav);
+    float[] mono = audio.channel(0);
+    if (audio.channelCount() > 1) {
+      mono = new float[audio.frameCount()];
+      for (float[] channel : audio.channels()) {
+        for (int i = 0; i < mono.length; i++) {
+          mono[i] += channel[i] / audio.channelCount();
+        }
+      }
+    }
+    return AudioResampler.resample(mono, audio.sampleRate(), rate);
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.ser.training.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Convolution;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.ser.core.scoring.ModelMetadata;
+import dev.ser.training.export.OnnxGraphBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a trained {@link MsSenet} as an ONNX graph (opset 17) computing the same inference-mode
+ * function, softmax included: input {@code mfcc} (N, frames, coefficients), output
+ * {@code probabilities} (N, classes). Dropout is the identity at inference and is left out; batch
+ * norm uses its running statistics.
+ */
+public final class MsSenetOnnxExporter {
+
+  private final OnnxGraphBuilder g = new OnnxGraphBuilder("ms_senet");
+  private final ModelConfig config;
+
+  private MsSenetOnnxExporter(ModelConfig config) {
+    this.config = config;
+  }
+
+  public static ModelProto export(MsSenet net, ModelMetadata metadata) {
+    ModelConfig c = net.config();
+    if (metadata.labels().size() != c.classes()) {
+      throw new IllegalArgumentException(metadata.labels().size() + " labels for a model with " + c.classes() + " classes");
+    }
+    MsSenetOnnxExporter e = new MsSenetOnnxExporter(c);
+    String x = e.g.input(ModelMetadata.INPUT, null, (long) c.frames(), (long) c.coefficients());
+    // ONNX has no Flip: a Slice with step -1 over the time axis
+    String reversed = e.g.node("Slice", x, e.g.longs("start", -1), e.g.longs("end", Long.MIN_VALUE + 1),
+        e.g.longs("axis", 1), e.g.longs("step", -1));
+    String[] paths = {x, reversed};
+    for (int d = 0; d < 2; d++) {
+      String fused = e.fusion(net.fusion[d], paths[d]);
+      String sequence = e.g.node("Transpose", Map.of("perm", new long[] {0, 2, 1}), fused);
+      paths[d] = e.conv(net.entry[d], sequence, Map.of());
+    }
+    List<String> pooled = new ArrayList<>();
+    for (int j = 0; j < c.blocks(); j++) {
+      for (int d = 0; d < 2; d++) {
+        paths[d] = e.temporalBlock(net.blocks.get(d)[j], paths[d]);
+      }
+      String sum = e.g.node("Add", paths[0], paths[1]);
+      pooled.add(e.g.node("ReduceMean", Map.of("axes", new long[] {2}, "keepdims", 1), sum)); // (N, C, 1)
+    }
+    String stacked = e.g.node("Concat", Map.of("axis", 2), pooled.toArray(String[]::new)); // (N, C, n)
+    String weights = e.weight(net.fusionWeights.getArray(), "dynamic_fusion");
+    String combined = e.g.node("Squeeze", e.g.node("MatMul", stacked, weights), e.g.longs("axes", 2)); // (N, C)
+    String logits = e.dense(net.classifier, combined);
+    e.g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), logits);
+    e.g.output(ModelMetadata.OUTPUT, null, (long) c.classes());
+    return e.g.build(metadata.version(), metadata.toProperties());
+  }
+
+  private String fusion(TimeFrequencyFusion f, String x) {
+    String map = g.node("Unsqueeze", x, g.longs("axes", 1)); // (N, 1, T, F)
+    String[] branches = new String[TimeFrequencyFusion.KERNELS.length];
+    for (int b = 0; b < branches.length; b++) {
+      long kt = TimeFrequencyFusion.KERNELS[b][0];
+      long kf = TimeFrequencyFusion.KERNELS[b][1];
+      String conv = conv(f.convs[b], map, Map.of("pads", new long[] {kt / 2, kf / 2, kt / 2, kf / 2}));
+      branches[b] = g.node("Relu", batchNorm(f.norms[b], conv));
+    }
+    String joined = g.node("Concat", Map.of("axis", 3), branches); // (N, C, T, 3F)
+    String pooled = g.node("ReduceMean", Map.of("axes", new long[] {2, 3}, "keepdims", 0), joined); // (N, C)
+    String gate = g.node("Sigmoid", dense(f.excite, g.node("Relu", dense(f.squeeze, pooled))));
+    String weighted = g.node("Mul", joined, g.node("Unsqueeze", gate, g.longs("axes", 2, 3)));
+    String merged = g.node("Relu", conv(f.merge, weighted, Map.of()));
+    String features = g.node("Squeeze", merged, g.longs("axes", 1)); // (N, T, 3F)
+    return g.node("Concat", Map.of("axis", 2), features, x); // (N, T, 4F)
+  }
+
+  private String temporalBlock(TemporalAwareBlock t, String x) {
+    String y = causalSubBlock(t, t.conv1, t.norm1, x);
+    y = causalSubBlock(t, t.conv2, t.norm2, y);
+    return g.node("Mul", x, g.node("Sigmoid", y));
+  }
+
+  private String causalSubBlock(TemporalAwareBlock t, Convolution conv, BatchNorm norm, String x) {
+    String padded = g.node("Pad", Map.of("mode", "constant"), x, g.longs("pads", 0, 0, t.dilation, 0, 0, 0));
+    String y = conv(conv, padded, Map.of("dilations", new long[] {t.dilation}));
+    return g.node("Relu", batchNorm(norm, y));
+  }
+
+  private String conv(Convolution conv, String x, Map<String, Object> attributes) {
+    NDArray w = param(conv, "weight");
+    long[] shape = w.getShape().getShape();
+    Map<String, Object> a = new java.util.HashMap<>(attributes);
+    a.put("kernel_shape", java.util.Arrays.copyOfRange(shape, 2, shape.length));
+    return g.node("Conv", a, x, weight(w, "conv_w"), weight(param(conv, "bias"), "conv_b"));
+  }
+
+  private String batchNorm(BatchNorm bn, String x) {
+    // Layers.batchNorm: epsilon 1e-3 (Keras)
+    return g.node("BatchNormalization", Map.of("epsilon", 1e-3f), x, weight(param(bn, "gamma"), "bn_gamma"),
+        weight(param(bn, "beta"), "bn_beta"), weight(param(bn, "runningMean"), "bn_mean"),
+        weight(param(bn, "runningVar"), "bn_var"));
+  }
+
+  private String dense(Linear linear, String x) {
+    // DJL keeps the weight as (out, in): Gemm with transB
+    return g.node("Gemm", Map.of("transB", 1), x, weight(param(linear, "weight"), "dense_w"),
+        weight(param(linear, "bias"), "dense_b"));
+  }
+
+  private String weight(NDArray array, String hint) {
+    return g.floats(hint, array.toFloatArray(), array.getShape().getShape());
+  }
+
+  private static NDArray param(Block block, String name) {
+    var p = block.getParameters().get(name);
+    if (p == null || !p.isInitialized()) {
+      throw new IllegalStateException("parameter " + name + " of " + block + " is missing or not initialised");
+    }
+    return p.getArray();
+  }
+}
