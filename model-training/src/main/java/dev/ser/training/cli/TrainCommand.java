@@ -1,13 +1,13 @@
 package dev.ser.training.cli;
 
 import ai.djl.Model;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ser.core.features.FeatureConfig;
+import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.training.data.Corpus;
 import dev.ser.training.data.FeatureSet;
 import dev.ser.training.data.LabeledClip;
+import dev.ser.training.export.ModelExport;
 import dev.ser.training.model.ModelConfig;
 import dev.ser.training.train.CrossValidation;
 import dev.ser.training.train.MsSenetTrainer;
@@ -62,6 +62,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--skip-final", description = "only cross-validate; do not train and save the final model")
   boolean skipFinal;
 
+  @Option(names = "--model-name", paramLabel = "NAME", description = "default: ms-senet-CORPUS")
+  String modelName;
+
+  @Option(names = "--model-version", defaultValue = "1", paramLabel = "V", description = "default: ${DEFAULT-VALUE}")
+  String modelVersion;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "where report.json and the final model go")
   Path out;
 
@@ -70,7 +76,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new TrainCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IOException) {
+      if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof IllegalStateException) {
         cmd.getErr().println("ser train: " + e.getMessage());
         return 1;
       }
@@ -116,20 +122,19 @@ public final class TrainCommand implements Callable<Integer> {
       Path finalDir = out.resolve("final");
       Files.createDirectories(finalDir);
       Progress progress = new Progress(log, epochs);
+      ModelMetadata metadata = new ModelMetadata(modelName != null ? modelName : "ms-senet-" + source.name(), modelVersion,
+          set.labels(), featureConfig, source.name(), report.get("summary").toString());
       try (Model model = MsSenetTrainer.newModel(modelConfig)) {
         MsSenetTrainer.train(model, modelConfig, options, set.x(), set.y(), null, null,
             s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f",
                 s.epoch(), epochs, s.loss(), s.trainAccuracy())));
         model.save(finalDir, "ms-senet");
+        ModelExport.writeDescription(finalDir, modelConfig, metadata);
+        Path onnx = out.resolve(metadata.name() + ".onnx");
+        double diff = ModelExport.export(model, modelConfig, metadata, onnx);
+        report.with("summary").put("onnx_parity_max_abs_diff", diff);
+        log.printf(Locale.ROOT, "final model: %s (ONNX Runtime vs DJL max |diff| %.2e)%n", onnx, diff);
       }
-      ObjectNode meta = new ObjectMapper().createObjectNode();
-      meta.set("labels", report.get("labels"));
-      meta.set("feature_config", report.get("feature_config"));
-      meta.set("model_config", report.get("model_config"));
-      meta.set("cross_validation", report.get("summary"));
-      meta.put("corpus", source.name());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(finalDir.resolve("model.json").toFile(), meta);
-      log.println("final model saved in " + finalDir);
     }
     report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
     CrossValidation.write(report, out.resolve("report.json"));

@@ -85,16 +85,7 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
   /** Mono samples at {@code rate}: channels averaged (as librosa.load does), then resampled. */
   public static float[] load(Path wav, int rate) throws IOException {
     DecodedAudio audio = WavFile.read(wav);
-    float[] mono = audio.channel(0);
-    if (audio.channelCount() > 1) {
-      mono = new float[audio.frameCount()];
-      for (float[] channel : audio.channels()) {
-        for (int i = 0; i < mono.length; i++) {
-          mono[i] += channel[i] / audio.channelCount();
-        }
-      }
-    }
-    return AudioResampler.resample(mono, audio.sampleRate(), rate);
+    return AudioResampler.resample(audio.mixToMono(), audio.sampleRate(), rate);
   }
 
   static String sha256(String s) {

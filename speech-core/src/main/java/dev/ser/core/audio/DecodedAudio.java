@@ -42,6 +42,20 @@ public record DecodedAudio(int sampleRate, float[][] channels) {
     return channels[index];
   }
 
+  /** All channels averaged into one, as {@code librosa.load(mono=True)} does; channel 0 itself if mono. */
+  public float[] mixToMono() {
+    if (channels.length == 1) {
+      return channels[0];
+    }
+    float[] mono = new float[frameCount()];
+    for (float[] channel : channels) {
+      for (int i = 0; i < mono.length; i++) {
+        mono[i] += channel[i] / channels.length;
+      }
+    }
+    return mono;
+  }
+
   public double durationSeconds() {
     return (double) frameCount() / sampleRate;
   }

@@ -1,0 +1,112 @@
+package dev.ser.training.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ser.core.features.FeatureConfig;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.training.Samples;
+import dev.ser.training.data.EmoDb;
+import dev.ser.training.data.FeatureSet;
+import dev.ser.training.export.ModelExport;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The CI configuration of the training module, end to end on the 21 sample clips: 2 folds,
+ * 2 epochs, report, final model, ONNX export with parity, re-export, and {@code ser score}.
+ * The real EmoDB run is the documented {@code bin/ser train} command (docs/results/emodb).
+ */
+class TrainEndToEndTest {
+
+  @TempDir
+  static Path out;
+
+  static JsonNode report;
+
+  @BeforeAll
+  static void train() throws Exception {
+    int code = new CommandLine(new TrainCommand()).execute("--corpus", "emodb", "--data", Samples.emodb().toString(),
+        "--folds", "2", "--epochs", "2", "--model-version", "test-1", "--out", out.toString());
+    assertThat(code).isZero();
+    report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+  }
+
+  @Test
+  void reportHasTheSummaryAndEveryNumber() {
+    JsonNode s = report.get("summary");
+    assertThat(s.get("protocol").asText()).isEqualTo("kfold");
+    assertThat(s.get("folds").asInt()).isEqualTo(2);
+    assertThat(s.get("clips").asInt()).isEqualTo(21);
+    for (String key : new String[] {"uar_mean", "uar_std", "war_mean", "war_std"}) {
+      assertThat(s.get(key).asDouble()).as(key).isBetween(0.0, 1.0);
+    }
+    assertThat(s.get("model_selection").asText()).startsWith("last epoch");
+    assertThat(report.get("per_fold")).hasSize(2);
+    long pooled = 0;
+    for (JsonNode row : report.at("/pooled/confusion")) {
+      for (JsonNode c : row) {
+        pooled += c.asLong();
+      }
+    }
+    assertThat(pooled).isEqualTo(21); // every clip tested exactly once
+    assertThat(report.at("/per_fold/0/curve")).hasSize(2);
+    assertThat(report.at("/labels").toString()).isEqualTo("[\"angry\",\"boredom\",\"disgust\",\"fear\",\"happy\",\"neutral\",\"sad\"]");
+    // war of the pooled matrix is the clip-weighted mean of the folds' war
+    double weighted = (report.at("/per_fold/0/war").asDouble() * report.at("/per_fold/0/test_clips").asInt()
+        + report.at("/per_fold/1/war").asDouble() * report.at("/per_fold/1/test_clips").asInt()) / 21;
+    assertThat(report.at("/pooled/war").asDouble()).isCloseTo(weighted, org.assertj.core.data.Offset.offset(1e-12));
+  }
+
+  @Test
+  void theOnnxModelMatchesDjlAndDescribesItself() throws Exception {
+    assertThat(report.at("/summary/onnx_parity_max_abs_diff").asDouble()).isLessThanOrEqualTo(ModelExport.PARITY_TOLERANCE);
+    Path onnx = out.resolve("ms-senet-emodb.onnx");
+    try (EmotionScorer scorer = EmotionScorer.open(onnx)) {
+      assertThat(scorer.metadata().name()).isEqualTo("ms-senet-emodb");
+      assertThat(scorer.metadata().version()).isEqualTo("test-1");
+      assertThat(scorer.metadata().labels()).containsExactlyElementsOf(new EmoDb().labels());
+      assertThat(scorer.metadata().features()).isEqualTo(FeatureConfig.preset("timnet-emodb"));
+      assertThat(scorer.metadata().crossValidation()).contains("\"protocol\":\"kfold\"");
+    }
+    // re-exporting the saved weights gives the same file, byte for byte
+    Path again = out.resolve("again.onnx");
+    assertThat(new CommandLine(new ExportCommand()).execute("--from", out.resolve("final").toString(),
+        "--out", again.toString())).isZero();
+    assertThat(Files.readAllBytes(again)).isEqualTo(Files.readAllBytes(onnx));
+  }
+
+  @Test
+  void serScorePrintsTheLabelAndEveryClass() throws Exception {
+    Path wav = Samples.emodb().resolve("03a01Wa.wav");
+    StringWriter printed = new StringWriter();
+    CommandLine cli = new CommandLine(new dev.ser.core.cli.ScoreCommand());
+    cli.setOut(new PrintWriter(printed, true));
+    assertThat(cli.execute("--model", out.resolve("ms-senet-emodb.onnx").toString(), "--in", wav.toString())).isZero();
+    String[] lines = printed.toString().strip().split("\n");
+    assertThat(lines).hasSize(8);
+    try (EmotionScorer scorer = EmotionScorer.open(out.resolve("ms-senet-emodb.onnx"))) {
+      EmotionScorer.Prediction p = scorer.predict(FeatureSet.load(wav, 22050));
+      assertThat(lines[0]).startsWith("03a01Wa.wav: " + p.label() + " (").endsWith("[ms-senet-emodb test-1]");
+      double sum = 0;
+      for (int k = 1; k < lines.length; k++) {
+        sum += Double.parseDouble(lines[k].trim().split("\\s+")[1]);
+      }
+      assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
+    }
+  }
+
+  @Test
+  void aSecondRunReadsFeaturesFromTheCache() {
+    FeatureSet again = FeatureSet.compute(new EmoDb().load(Samples.emodb()), new EmoDb().labels(),
+        FeatureConfig.preset("timnet-emodb"), out.resolve("feature-cache"));
+    assertThat(again.cached()).isEqualTo(21);
+  }
+}

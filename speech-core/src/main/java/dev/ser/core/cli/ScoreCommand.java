@@ -1,0 +1,66 @@
+package dev.ser.core.cli;
+
+import dev.ser.core.audio.AudioResampler;
+import dev.ser.core.audio.DecodedAudio;
+import dev.ser.core.audio.WavFile;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.core.scoring.ModelMetadata;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ser score}: the emotion of one WAV file, as the stream job would score it. */
+@Command(name = "ser score", sortOptions = false,
+    description = "Scores a WAV file with an exported model: mixes to mono, resamples to the model's rate,"
+        + " computes its features and prints the label and every class's probability.")
+public final class ScoreCommand implements Callable<Integer> {
+
+  @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "a model exported by ser train")
+  Path model;
+
+  @Option(names = "--in", required = true, paramLabel = "FILE.wav", description = "the utterance")
+  Path in;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+  boolean help;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new ScoreCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof ai.onnxruntime.OrtException) {
+        cmd.getErr().println("ser score: " + (e instanceof NoSuchFileException ? "no such file: " : "") + e.getMessage());
+        return 1;
+      }
+      throw e;
+    });
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (EmotionScorer scorer = EmotionScorer.open(model)) {
+      ModelMetadata meta = scorer.metadata();
+      DecodedAudio audio = WavFile.read(in);
+      float[] samples = AudioResampler.resample(audio.mixToMono(), audio.sampleRate(), meta.features().sampleRate());
+      EmotionScorer.Prediction p = scorer.predict(samples);
+      out.printf(Locale.ROOT, "%s: %s (%.3f)  [%s %s]%n", in.getFileName(), p.label(), p.confidence(), meta.name(), meta.version());
+      for (int k = 0; k < p.scores().length; k++) {
+        out.printf(Locale.ROOT, "  %-10s %.4f%n", meta.labels().get(k), p.scores()[k]);
+      }
+      out.flush();
+    }
+    return 0;
+  }
+}

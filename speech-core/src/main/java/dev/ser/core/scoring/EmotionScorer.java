@@ -1,0 +1,116 @@
+package dev.ser.core.scoring;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.ser.core.features.MfccExtractor;
+import dev.ser.core.features.MfccMatrix;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores MFCC matrices with an exported MS-SENet through ONNX Runtime (CPU). The model file carries
+ * everything needed: labels, feature config, name and version ({@link ModelMetadata}); a file
+ * without them is refused. Thread-safe: ONNX Runtime sessions may be run concurrently. Close it to
+ * free the native session.
+ */
+public final class EmotionScorer implements AutoCloseable {
+
+  /** One utterance's result: the argmax label, its probability, and every class's probability. */
+  public record Prediction(String label, float confidence, float[] scores) {}
+
+  private final OrtSession session;
+  private final ModelMetadata metadata;
+  private final MfccExtractor extractor;
+  private final int frames;
+  private final int coefficients;
+
+  private EmotionScorer(OrtSession session, ModelMetadata metadata) {
+    this.session = session;
+    this.metadata = metadata;
+    this.extractor = new MfccExtractor(metadata.features());
+    this.frames = metadata.features().frameCount(0);
+    this.coefficients = metadata.features().nMfcc();
+  }
+
+  public static EmotionScorer open(Path model) throws OrtException {
+    if (!Files.isRegularFile(model)) {
+      throw new IllegalArgumentException("model file " + model + " does not exist");
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      OrtSession session = env.createSession(model.toString(), options);
+      try {
+        ModelMetadata metadata = ModelMetadata.fromProperties(session.getMetadata().getCustomMetadata(), model.toString());
+        if (metadata.features().fixedLength() <= 0) {
+          throw new IllegalArgumentException(model + ": its feature config has no fixed_length, so its input size is unknown");
+        }
+        return new EmotionScorer(session, metadata);
+      } catch (RuntimeException | OrtException e) {
+        session.close();
+        throw e;
+      }
+    }
+  }
+
+  public ModelMetadata metadata() {
+    return metadata;
+  }
+
+  /** The extractor for this model's features: input audio must be at its sample rate. */
+  public MfccExtractor extractor() {
+    return extractor;
+  }
+
+  /** Class probabilities of each matrix, in one ONNX Runtime call. */
+  public float[][] probabilities(List<MfccMatrix> batch) throws OrtException {
+    if (batch.isEmpty()) {
+      return new float[0][];
+    }
+    int size = frames * coefficients;
+    FloatBuffer input = FloatBuffer.allocate(batch.size() * size);
+    for (MfccMatrix m : batch) {
+      if (m.frames() != frames || m.coefficients() != coefficients) {
+        throw new IllegalArgumentException("the model takes " + frames + " x " + coefficients + " MFCCs, got "
+            + m.frames() + " x " + m.coefficients());
+      }
+      input.put(m.data());
+    }
+    input.flip();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    // every native tensor and result is closed, or ONNX Runtime leaks native memory
+    try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {batch.size(), frames, coefficients});
+        OrtSession.Result result = session.run(Map.of(ModelMetadata.INPUT, tensor))) {
+      return (float[][]) result.get(0).getValue();
+    }
+  }
+
+  public List<Prediction> predict(List<MfccMatrix> batch) throws OrtException {
+    float[][] p = probabilities(batch);
+    List<Prediction> out = new java.util.ArrayList<>(p.length);
+    for (float[] scores : p) {
+      int best = 0;
+      for (int k = 1; k < scores.length; k++) {
+        if (scores[k] > scores[best]) {
+          best = k;
+        }
+      }
+      out.add(new Prediction(metadata.labels().get(best), scores[best], scores));
+    }
+    return out;
+  }
+
+  /** Features and prediction of one mono signal at the model's sample rate. */
+  public Prediction predict(float[] samples) throws OrtException {
+    return predict(List.of(extractor.extract(samples))).get(0);
+  }
+
+  @Override
+  public void close() throws OrtException {
+    session.close();
+  }
+}
