@@ -138,6 +138,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
     CrossValidation.write(report, out.resolve("report.json"));
+    dev.ser.training.train.ReportRenderer.render(out.resolve("report.json"));
+    log.println("report: " + out.resolve("report.md"));
     return 0;
   }
 }

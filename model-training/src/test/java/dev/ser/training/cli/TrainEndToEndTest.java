@@ -66,6 +66,18 @@ class TrainEndToEndTest {
   }
 
   @Test
+  void markdownReportAndChartsAreWritten() throws Exception {
+    String md = Files.readString(out.resolve("report.md"));
+    assertThat(md).contains(String.format(java.util.Locale.ROOT, "| **this run** (kfold) | **%.2f ± %.2f**",
+        100 * report.at("/summary/uar_mean").asDouble(), 100 * report.at("/summary/uar_std").asDouble()));
+    assertThat(md).contains("| MS-SENet, 10-fold | 96.83 | 96.40 |", "![confusion matrix](confusion.png)");
+    for (String png : new String[] {"confusion.png", "learning-curves.png"}) {
+      byte[] bytes = Files.readAllBytes(out.resolve(png));
+      assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
+    }
+  }
+
+  @Test
   void theOnnxModelMatchesDjlAndDescribesItself() throws Exception {
     assertThat(report.at("/summary/onnx_parity_max_abs_diff").asDouble()).isLessThanOrEqualTo(ModelExport.PARITY_TOLERANCE);
     Path onnx = out.resolve("ms-senet-emodb.onnx");
