@@ -53,8 +53,15 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR") float learningRate;
+  @Option(names = "--beta1", defaultValue = "0.93", paramLabel = "B") float beta1;
+  @Option(names = "--beta2", defaultValue = "0.98", paramLabel = "B") float beta2;
   @Option(names = "--label-smoothing", defaultValue = "0.1", paramLabel = "E") float labelSmoothing;
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N") long seed;
+  @Option(names = "--filters", defaultValue = "39", paramLabel = "N") int filters;
+  @Option(names = "--blocks", paramLabel = "N", description = "temporal-aware blocks (default: enough to cover the input)")
+  Integer blocks;
+  @Option(names = "--fusion-dropout", defaultValue = "0.2", paramLabel = "P") float fusionDropout;
+  @Option(names = "--temporal-dropout", defaultValue = "0.1", paramLabel = "P") float temporalDropout;
 
   @Option(names = "--limit", paramLabel = "N", description = "use only the first N clips per label (quick runs)")
   Integer limitPerLabel;
@@ -106,8 +113,9 @@ public final class TrainCommand implements Callable<Integer> {
     FeatureSet set = FeatureSet.compute(clips, source.labels(), featureConfig, out.resolve("feature-cache"));
     log.printf(Locale.ROOT, "%s: %d clips, %d labels, features %d x %d (%d from cache)%n", source.name(), set.size(),
         set.labels().size(), set.frames(), featureConfig.nMfcc(), set.cached());
-    ModelConfig modelConfig = ModelConfig.reference(set.frames(), featureConfig.nMfcc(), set.labels().size());
-    TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, 0.93f, 0.98f, labelSmoothing, seed);
+    ModelConfig modelConfig = new ModelConfig(set.frames(), featureConfig.nMfcc(), set.labels().size(), filters,
+        blocks != null ? blocks : ModelConfig.blocksFor(set.frames()), fusionDropout, temporalDropout);
+    TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, labelSmoothing, seed);
 
     List<CrossValidation.FoldResult> results = CrossValidation.run(set, modelConfig, options, proto, folds, log);
     ObjectNode report = CrossValidation.report(results, set, modelConfig, options, proto, source.name(),
