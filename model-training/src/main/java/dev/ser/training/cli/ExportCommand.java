@@ -4,7 +4,7 @@ import dev.ser.training.export.ModelExport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.ser.core.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,13 +24,7 @@ public final class ExportCommand implements Callable<Integer> {
   boolean help;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ExportCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof IllegalStateException) {
-        cmd.getErr().println("ser export: " + e.getMessage());
-        return 1;
-      }
-      throw e;
-    }).execute(args));
+    Cli.run(new ExportCommand(), args);
   }
 
   @Override

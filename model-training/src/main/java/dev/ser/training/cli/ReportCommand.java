@@ -3,7 +3,7 @@ package dev.ser.training.cli;
 import dev.ser.training.train.ReportRenderer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.ser.core.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,7 +19,7 @@ public final class ReportCommand implements Callable<Integer> {
   boolean help;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ReportCommand()).execute(args));
+    Cli.run(new ReportCommand(), args);
   }
 
   @Override

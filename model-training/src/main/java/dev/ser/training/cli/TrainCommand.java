@@ -20,7 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import dev.ser.core.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -82,13 +82,7 @@ public final class TrainCommand implements Callable<Integer> {
   boolean help;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new TrainCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof IllegalStateException) {
-        cmd.getErr().println("ser train: " + e.getMessage());
-        return 1;
-      }
-      throw e;
-    }).execute(args));
+    Cli.run(new TrainCommand(), args);
   }
 
   @Override

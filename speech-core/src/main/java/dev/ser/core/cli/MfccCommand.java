@@ -10,7 +10,6 @@ import dev.ser.core.features.MfccMatrix;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -61,19 +60,7 @@ public final class MfccCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
-  }
-
-  static CommandLine commandLine() {
-    return new CommandLine(new MfccCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      // data problems are the user's to fix: say what is wrong, no stack trace
-      if (e instanceof IllegalArgumentException || e instanceof IOException) {
-        String message = e instanceof NoSuchFileException ? "no such file: " + e.getMessage() : e.getMessage();
-        cmd.getErr().println("ser mfcc: " + message);
-        return 1;
-      }
-      throw e;
-    });
+    Cli.run(new MfccCommand(), args);
   }
 
   @Override

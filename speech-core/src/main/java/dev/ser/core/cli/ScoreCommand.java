@@ -5,9 +5,7 @@ import dev.ser.core.audio.DecodedAudio;
 import dev.ser.core.audio.WavFile;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelMetadata;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -34,17 +32,7 @@ public final class ScoreCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
-  }
-
-  static CommandLine commandLine() {
-    return new CommandLine(new ScoreCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof ai.onnxruntime.OrtException) {
-        cmd.getErr().println("ser score: " + (e instanceof NoSuchFileException ? "no such file: " : "") + e.getMessage());
-        return 1;
-      }
-      throw e;
-    });
+    Cli.run(new ScoreCommand(), args);
   }
 
   @Override

@@ -24,7 +24,7 @@ class MfccCommandTest {
   final StringWriter err = new StringWriter();
 
   int run(String... args) {
-    CommandLine cli = MfccCommand.commandLine();
+    CommandLine cli = Cli.commandLine(new MfccCommand());
     cli.setErr(new PrintWriter(err, true));
     cli.setOut(new PrintWriter(new StringWriter(), true));
     return cli.execute(args);
