@@ -47,7 +47,4 @@ public record ModelConfig(int frames, int coefficients, int classes, int filters
     return n;
   }
 
-  public ModelConfig withBlocks(int n) {
-    return new ModelConfig(frames, coefficients, classes, filters, n, fusionDropout, temporalDropout);
-  }
 }

@@ -1,7 +1,7 @@
 package dev.ser.training.train;
 
 /**
- * Optimisation settings; defaults are the reference code's: Adam (lr 0.001, beta1 0.93,
+ * Optimisation settings; the command line defaults to the reference code's: Adam (lr 0.001, beta1 0.93,
  * beta2 0.98, epsilon 1e-7 as in Keras), batch 64, cross-entropy with label smoothing 0.1.
  */
 public record TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2,
@@ -17,7 +17,4 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
     }
   }
 
-  public static TrainingOptions reference(int epochs, long seed) {
-    return new TrainingOptions(epochs, 64, 0.001f, 0.93f, 0.98f, 0.1f, seed);
-  }
 }

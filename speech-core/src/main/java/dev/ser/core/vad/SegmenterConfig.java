@@ -61,11 +61,6 @@ public record SegmenterConfig(
     return new SegmenterConfig(sampleRate, 10, 9.0, -50.0, -60.0, 6.0, 500, 100, 400, maxUtteranceMs);
   }
 
-  public SegmenterConfig withMaxUtteranceMs(int ms) {
-    return new SegmenterConfig(sampleRate, frameMs, thresholdDb, minSpeechDbfs, initialNoiseFloorDbfs,
-        noiseRiseDbPerSecond, hangoverMs, preRollMs, minUtteranceMs, ms);
-  }
-
   int frameSamples() {
     return sampleRate * frameMs / 1000;
   }

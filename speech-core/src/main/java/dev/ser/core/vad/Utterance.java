@@ -17,7 +17,4 @@ public record Utterance(int index, long startSample, long endSample, float[] sam
     }
   }
 
-  public double durationSeconds(int sampleRate) {
-    return (double) samples.length / sampleRate;
-  }
 }
