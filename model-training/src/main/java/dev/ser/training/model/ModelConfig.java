@@ -46,5 +46,4 @@ public record ModelConfig(int frames, int coefficients, int classes, int filters
     }
     return n;
   }
-
 }

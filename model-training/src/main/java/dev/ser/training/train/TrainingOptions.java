@@ -16,5 +16,4 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
       throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
     }
   }
-
 }

@@ -16,5 +16,4 @@ public record Utterance(int index, long startSample, long endSample, float[] sam
           + samples.length + " samples");
     }
   }
-
 }
