@@ -1,7 +1,5 @@
 package dev.ser.training.data;
 
-import dev.ser.core.audio.AudioResampler;
-import dev.ser.core.audio.DecodedAudio;
 import dev.ser.core.audio.WavFile;
 import dev.ser.core.features.FeatureConfig;
 import dev.ser.core.features.MfccExtractor;
@@ -69,7 +67,7 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
           x[i] = MfccMatrix.readF32(entry, config.nMfcc()).data();
           hits.incrementAndGet();
         } else {
-          MfccMatrix m = extractor.extract(load(audio, config.sampleRate()));
+          MfccMatrix m = extractor.extract(WavFile.readMono(audio, config.sampleRate()));
           Path tmp = Files.createTempFile(dir, "entry", ".tmp");
           m.writeF32(tmp);
           Files.move(tmp, entry, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -80,12 +78,6 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
       }
     });
     return new FeatureSet(config, List.copyOf(labels), List.copyOf(clips), x, y, hits.get());
-  }
-
-  /** Mono samples at {@code rate}: channels averaged (as librosa.load does), then resampled. */
-  public static float[] load(Path wav, int rate) throws IOException {
-    DecodedAudio audio = WavFile.read(wav);
-    return AudioResampler.resample(audio.mixToMono(), audio.sampleRate(), rate);
   }
 
   static String sha256(String s) {

@@ -105,7 +105,7 @@ class TrainEndToEndTest {
     String[] lines = printed.toString().strip().split("\n");
     assertThat(lines).hasSize(8);
     try (EmotionScorer scorer = EmotionScorer.open(out.resolve("ms-senet-emodb.onnx"))) {
-      EmotionScorer.Prediction p = scorer.predict(FeatureSet.load(wav, 22050));
+      EmotionScorer.Prediction p = scorer.predict(dev.ser.core.audio.WavFile.readMono(wav, 22050));
       assertThat(lines[0]).startsWith("03a01Wa.wav: " + p.label() + " (").endsWith("[ms-senet-emodb test-1]");
       double sum = 0;
       for (int k = 1; k < lines.length; k++) {

@@ -35,6 +35,15 @@ public final class WavFile {
     }
   }
 
+  /**
+   * A WAV file as training and scoring see it: channels averaged (as {@code librosa.load} does),
+   * resampled to {@code rate}. The one way both load utterances from files.
+   */
+  public static float[] readMono(Path path, int rate) throws IOException {
+    DecodedAudio audio = read(path);
+    return AudioResampler.resample(audio.mixToMono(), audio.sampleRate(), rate);
+  }
+
   /** Decodes a whole WAV file held in memory. */
   public static DecodedAudio decode(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

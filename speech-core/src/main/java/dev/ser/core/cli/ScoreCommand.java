@@ -1,7 +1,5 @@
 package dev.ser.core.cli;
 
-import dev.ser.core.audio.AudioResampler;
-import dev.ser.core.audio.DecodedAudio;
 import dev.ser.core.audio.WavFile;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelMetadata;
@@ -40,9 +38,7 @@ public final class ScoreCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (EmotionScorer scorer = EmotionScorer.open(model)) {
       ModelMetadata meta = scorer.metadata();
-      DecodedAudio audio = WavFile.read(in);
-      float[] samples = AudioResampler.resample(audio.mixToMono(), audio.sampleRate(), meta.features().sampleRate());
-      EmotionScorer.Prediction p = scorer.predict(samples);
+      EmotionScorer.Prediction p = scorer.predict(WavFile.readMono(in, meta.features().sampleRate()));
       out.printf(Locale.ROOT, "%s: %s (%.3f)  [%s %s]%n", in.getFileName(), p.label(), p.confidence(), meta.name(), meta.version());
       for (int k = 0; k < p.scores().length; k++) {
         out.printf(Locale.ROOT, "  %-10s %.4f%n", meta.labels().get(k), p.scores()[k]);
