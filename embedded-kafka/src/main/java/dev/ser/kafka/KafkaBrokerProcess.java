@@ -1,0 +1,340 @@
+package dev.ser.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * A real single-node Kafka broker (combined KRaft broker and controller) in a child JVM, started
+ * from the jars of this JVM's classpath. For integration tests and {@code ser demo}: no Docker, no
+ * installation. The broker can be killed with SIGKILL and restarted on the same ports and log
+ * directory, as a crash would. The child halts by itself when this JVM dies.
+ *
+ * <pre>{@code
+ * try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().build().start()) {
+ *   broker.createTopic("audio-chunks", 4);
+ *   String bootstrap = broker.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class KafkaBrokerProcess implements AutoCloseable {
+
+  private final Path dir;
+  private final boolean deleteOnClose;
+  private final String classpath;
+  private final String javaOptions;
+  private final Map<String, String> overrides;
+  private final int transactionVersion;
+  private final Duration startTimeout;
+  private final int brokerPort;
+  private final int controllerPort;
+  private Process process;
+  private boolean formatted;
+
+  private KafkaBrokerProcess(Builder b) throws IOException {
+    this.deleteOnClose = b.dir == null;
+    this.dir = b.dir != null ? Files.createDirectories(b.dir) : Files.createTempDirectory("ser-kafka-");
+    this.classpath = b.classpath;
+    this.javaOptions = b.javaOptions;
+    this.overrides = new LinkedHashMap<>(b.overrides);
+    this.transactionVersion = b.transactionVersion;
+    this.startTimeout = b.startTimeout;
+    this.brokerPort = freePort();
+    this.controllerPort = freePort();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code host:port} for Kafka clients. */
+  public String bootstrapServers() {
+    return "localhost:" + brokerPort;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** The broker's own output (startup, errors). */
+  public Path logFile() {
+    return dir.resolve("broker.log");
+  }
+
+  /** Process id of the running broker JVM. */
+  public long pid() {
+    if (process == null) {
+      throw new IllegalStateException("the broker was never started");
+    }
+    return process.pid();
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Formats the log directory (first time only), starts the broker and waits until it serves. */
+  public synchronized KafkaBrokerProcess start() throws IOException, InterruptedException {
+    if (isRunning()) {
+      return this;
+    }
+    Path config = writeConfig();
+    if (!formatted) {
+      List<String> format = new ArrayList<>(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(),
+          "-c", config.toString(), "--feature", "transaction.version=" + transactionVersion));
+      Process p = java(format).redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException("formatting the Kafka log directory failed; see " + dir.resolve("format.log") + ":\n"
+            + tail(dir.resolve("format.log")));
+      }
+      formatted = true;
+    }
+    List<String> args = List.of(BrokerMain.class.getName(), Long.toString(ProcessHandle.current().pid()),
+        config.toString());
+    process = java(args).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+        .redirectErrorStream(true).start();
+    awaitReady();
+    return this;
+  }
+
+  /** Kills the broker with SIGKILL, as a crash would; {@link #start()} brings it back. */
+  public synchronized void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Stops the broker with SIGTERM (controlled shutdown), SIGKILL after 30 s. */
+  public synchronized void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Creates a topic with replication factor 1; does nothing when it exists. */
+  public void createTopic(String name, int partitions) {
+    createTopic(name, partitions, Map.of());
+  }
+
+  public void createTopic(String name, int partitions, Map<String, String> config) {
+    try (Admin admin = Admin.create(adminConfig())) {
+      if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(name)) {
+        return;
+      }
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(config))).all()
+          .get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create topic " + name + " on " + bootstrapServers() + ": " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      kill();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (deleteOnClose) {
+      deleteRecursively(dir);
+    }
+  }
+
+  private Map<String, Object> adminConfig() {
+    return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("the Kafka broker exited with status " + process.exitValue() + "; its log "
+            + logFile() + " ends with:\n" + tail(logFile()));
+      }
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+          AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000))) {
+        if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+          return;
+        }
+      } catch (Exception e) {
+        last = e;
+      }
+      Thread.sleep(200);
+    }
+    process.destroyForcibly();
+    throw new IOException("the Kafka broker did not serve within " + startTimeout.toSeconds() + " s (last error: "
+        + last + "); its log " + logFile() + " ends with:\n" + tail(logFile()));
+  }
+
+  private String clusterId() {
+    // a Kafka cluster id is a base64url UUID of 22 characters
+    UUID u = UUID.randomUUID();
+    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+        .putLong(u.getLeastSignificantBits());
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+  }
+
+  private Path writeConfig() throws IOException {
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", "1");
+    p.setProperty("controller.quorum.voters", "1@localhost:" + controllerPort);
+    p.setProperty("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("log.dirs", dir.resolve("data").toString());
+    p.setProperty("num.partitions", "1");
+    p.setProperty("auto.create.topics.enable", "false");
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("offsets.topic.num.partitions", "4");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("transaction.state.log.num.partitions", "4");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    // a restarted broker rejoins its own controller quickly with these (see shared/notes/stack.md)
+    p.setProperty("broker.session.timeout.ms", "2000");
+    p.setProperty("broker.heartbeat.interval.ms", "500");
+    overrides.forEach(p::setProperty);
+    Path file = dir.resolve("server.properties");
+    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      p.store(w, "written by " + KafkaBrokerProcess.class.getName());
+    }
+    return file;
+  }
+
+  private ProcessBuilder java(List<String> mainAndArgs) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String opt : javaOptions.trim().split("\\s+")) {
+      if (!opt.isEmpty()) {
+        cmd.add(opt);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.addAll(mainAndArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+    // the parent's LD_PRELOAD (tcmalloc for training) is irrelevant to the broker
+    pb.environment().remove("LD_PRELOAD");
+    return pb;
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(" + file + " unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a temp directory left behind is harmless
+    }
+  }
+
+  /** Settings; {@link #build()} checks them. */
+  public static final class Builder {
+    private Path dir;
+    private String classpath = System.getProperty("java.class.path");
+    private String javaOptions = "-Xms128m -Xmx768m -XX:+UseParallelGC";
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+    private int transactionVersion = 2;
+    private Duration startTimeout = Duration.ofSeconds(90);
+
+    private Builder() {}
+
+    /** Log directory, kept on close; default a temporary directory deleted on close. */
+    public Builder directory(Path dir) {
+      this.dir = dir;
+      return this;
+    }
+
+    /** Classpath of the child JVM; it must hold kafka_2.13 and its dependencies. Default: this JVM's. */
+    public Builder classpath(String classpath) {
+      this.classpath = classpath;
+      return this;
+    }
+
+    public Builder javaOptions(String javaOptions) {
+      this.javaOptions = javaOptions;
+      return this;
+    }
+
+    /** Any {@code server.properties} entry, over the defaults. */
+    public Builder brokerProperty(String key, String value) {
+      overrides.put(key, value);
+      return this;
+    }
+
+    /** Kafka's {@code transaction.version} feature at format time: 1 or 2 (Kafka 4.2's default). */
+    public Builder transactionVersion(int version) {
+      this.transactionVersion = version;
+      return this;
+    }
+
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    public KafkaBrokerProcess build() throws IOException {
+      if (classpath == null || !classpath.contains("kafka_2.13")) {
+        throw new IllegalStateException("the broker's classpath has no kafka_2.13 jar; run it from a module that"
+            + " depends on ser-embedded-kafka, or set Builder.classpath (surefire: useManifestOnlyJar=false)");
+      }
+      if (transactionVersion < 0 || transactionVersion > 2) {
+        throw new IllegalArgumentException("transaction.version must be 0, 1 or 2, got " + transactionVersion);
+      }
+      return new KafkaBrokerProcess(this);
+    }
+  }
+}
