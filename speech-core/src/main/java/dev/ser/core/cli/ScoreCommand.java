@@ -3,6 +3,7 @@ package dev.ser.core.cli;
 import dev.ser.core.audio.WavFile;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelMetadata;
+import dev.ser.core.scoring.provider.InferenceDevice;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,6 +24,10 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--in", required = true, paramLabel = "FILE.wav", description = "the utterance")
   Path in;
 
+  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda:N",
+      description = "ONNX Runtime device; CUDA falls back to the CPU, with a warning, when it cannot load (default: ${DEFAULT-VALUE})")
+  String device;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
   boolean help;
 
@@ -36,7 +41,8 @@ public final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (EmotionScorer scorer = EmotionScorer.open(model)) {
+    InferenceDevice target = InferenceDevice.parse(device);
+    try (EmotionScorer scorer = EmotionScorer.open(model, target, 0)) {
       ModelMetadata meta = scorer.metadata();
       EmotionScorer.Prediction p = scorer.predict(WavFile.readMono(in, meta.features().sampleRate()));
       out.printf(Locale.ROOT, "%s: %s (%.3f)  [%s %s]%n", in.getFileName(), p.label(), p.confidence(), meta.name(), meta.version());

@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.ser.core.features.MfccExtractor;
 import dev.ser.core.features.MfccMatrix;
+import dev.ser.core.scoring.provider.ExecutionProviders;
+import dev.ser.core.scoring.provider.InferenceDevice;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scores MFCC matrices with an exported MS-SENet through ONNX Runtime (CPU). The model file carries
+ * Scores MFCC matrices with an exported MS-SENet through ONNX Runtime, on the CPU or with the CUDA
+ * execution provider ({@link InferenceDevice}). The model file carries
  * everything needed: labels, feature config, name and version ({@link ModelMetadata}); a file
  * without them is refused. Thread-safe: ONNX Runtime sessions may be run concurrently. Close it to
  * free the native session.
@@ -28,33 +31,57 @@ public final class EmotionScorer implements AutoCloseable {
   private final MfccExtractor extractor;
   private final int frames;
   private final int coefficients;
+  private final InferenceDevice device;
 
-  private EmotionScorer(OrtSession session, ModelMetadata metadata) {
+  private EmotionScorer(OrtSession session, ModelMetadata metadata, InferenceDevice device) {
     this.session = session;
+    this.device = device;
     this.metadata = metadata;
     this.extractor = new MfccExtractor(metadata.features());
     this.frames = metadata.features().frameCount(0);
     this.coefficients = metadata.features().nMfcc();
   }
 
+  /** Opens a model on the CPU with ONNX Runtime's default threading. */
   public static EmotionScorer open(Path model) throws OrtException {
+    return open(model, InferenceDevice.CPU, 0);
+  }
+
+  /**
+   * Opens a model on {@code device} (falling back to the CPU, logged, when CUDA cannot load).
+   *
+   * @param intraOpThreads threads ONNX Runtime uses inside one run; 0 for its default (all cores)
+   */
+  public static EmotionScorer open(Path model, InferenceDevice device, int intraOpThreads) throws OrtException {
     if (!Files.isRegularFile(model)) {
       throw new IllegalArgumentException("model file " + model + " does not exist");
     }
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("intraOpThreads must not be negative, got " + intraOpThreads);
+    }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (intraOpThreads > 0) {
+        options.setIntraOpNumThreads(intraOpThreads);
+      }
+      InferenceDevice actual = ExecutionProviders.configure(options, device);
       OrtSession session = env.createSession(model.toString(), options);
       try {
         ModelMetadata metadata = ModelMetadata.fromProperties(session.getMetadata().getCustomMetadata(), model.toString());
         if (metadata.features().fixedLength() <= 0) {
           throw new IllegalArgumentException(model + ": its feature config has no fixed_length, so its input size is unknown");
         }
-        return new EmotionScorer(session, metadata);
+        return new EmotionScorer(session, metadata, actual);
       } catch (RuntimeException | OrtException e) {
         session.close();
         throw e;
       }
     }
+  }
+
+  /** The device the session runs on: the requested one, or the CPU after a CUDA fallback. */
+  public InferenceDevice device() {
+    return device;
   }
 
   public ModelMetadata metadata() {

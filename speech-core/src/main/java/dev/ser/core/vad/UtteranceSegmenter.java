@@ -1,5 +1,8 @@
 package dev.ser.core.vad;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +19,9 @@ import java.util.List;
  * non-speech (which stays inside it), is split every {@code maxUtteranceMs}, and is dropped when it
  * holds less than {@code minUtteranceMs} of speech frames. {@link #flush()} closes the stream.
  *
- * <p>Not thread-safe: one instance per audio stream.
+ * <p>Not thread-safe: one instance per audio stream. {@link #writeTo} and {@link #readFrom} save
+ * and restore the complete state (for stream-processor checkpoints): a restored segmenter continues
+ * exactly as the original would have.
  */
 public final class UtteranceSegmenter {
 
@@ -134,6 +139,97 @@ public final class UtteranceSegmenter {
 
   public double noiseFloorDb() {
     return noiseFloorDb;
+  }
+
+  /** Format version of {@link #writeTo}; bump it when the layout changes. */
+  private static final int STATE_VERSION = 1;
+
+  /** Writes the configuration and the complete state. */
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeByte(STATE_VERSION);
+    SegmenterConfig c = config;
+    out.writeInt(c.sampleRate());
+    out.writeInt(c.frameMs());
+    out.writeDouble(c.thresholdDb());
+    out.writeDouble(c.minSpeechDbfs());
+    out.writeDouble(c.initialNoiseFloorDbfs());
+    out.writeDouble(c.noiseRiseDbPerSecond());
+    out.writeInt(c.hangoverMs());
+    out.writeInt(c.preRollMs());
+    out.writeInt(c.minUtteranceMs());
+    out.writeInt(c.maxUtteranceMs());
+    out.writeLong(position);
+    out.writeDouble(noiseFloorDb);
+    writeFloats(out, pending, 0, pendingCount);
+    // the pre-roll ring, oldest sample first
+    out.writeInt(preRollCount);
+    int start = preRollSamples == 0 ? 0 : (preRollHead - preRollCount + preRollSamples) % preRollSamples;
+    for (int k = 0; k < preRollCount; k++) {
+      out.writeFloat(preRoll[(start + k) % preRollSamples]);
+    }
+    out.writeBoolean(inUtterance);
+    writeFloats(out, utterance, 0, utteranceCount);
+    out.writeLong(utteranceStart);
+    out.writeInt(speechFramesInUtterance);
+    out.writeInt(silentRun);
+    out.writeInt(nextIndex);
+    out.writeLong(droppedUtterances);
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static UtteranceSegmenter readFrom(DataInput in) throws IOException {
+    int version = in.readUnsignedByte();
+    if (version != STATE_VERSION) {
+      throw new IOException("unknown segmenter state version " + version + " (this build reads " + STATE_VERSION + ")");
+    }
+    SegmenterConfig c = new SegmenterConfig(in.readInt(), in.readInt(), in.readDouble(), in.readDouble(),
+        in.readDouble(), in.readDouble(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+    UtteranceSegmenter s = new UtteranceSegmenter(c);
+    s.position = in.readLong();
+    s.noiseFloorDb = in.readDouble();
+    s.pendingCount = readFloats(in, s.pending, c.frameSamples(), "pending frame");
+    s.preRollCount = in.readInt();
+    if (s.preRollCount < 0 || s.preRollCount > s.preRollSamples) {
+      throw new IOException("corrupt segmenter state: pre-roll of " + s.preRollCount + " samples");
+    }
+    for (int k = 0; k < s.preRollCount; k++) {
+      s.preRoll[k] = in.readFloat();
+    }
+    s.preRollHead = s.preRollSamples == 0 ? 0 : s.preRollCount % s.preRollSamples;
+    s.inUtterance = in.readBoolean();
+    int n = in.readInt();
+    if (n < 0 || n > s.maxSamples + s.frameSamples) {
+      throw new IOException("corrupt segmenter state: utterance of " + n + " samples");
+    }
+    s.utterance = new float[Math.max(n, s.utterance.length)];
+    for (int k = 0; k < n; k++) {
+      s.utterance[k] = in.readFloat();
+    }
+    s.utteranceCount = n;
+    s.utteranceStart = in.readLong();
+    s.speechFramesInUtterance = in.readInt();
+    s.silentRun = in.readInt();
+    s.nextIndex = in.readInt();
+    s.droppedUtterances = in.readLong();
+    return s;
+  }
+
+  private static void writeFloats(DataOutput out, float[] a, int offset, int length) throws IOException {
+    out.writeInt(length);
+    for (int k = 0; k < length; k++) {
+      out.writeFloat(a[offset + k]);
+    }
+  }
+
+  private static int readFloats(DataInput in, float[] into, int max, String what) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > max) {
+      throw new IOException("corrupt segmenter state: " + what + " of " + n + " samples");
+    }
+    for (int k = 0; k < n; k++) {
+      into[k] = in.readFloat();
+    }
+    return n;
   }
 
   private Utterance processFrame() {

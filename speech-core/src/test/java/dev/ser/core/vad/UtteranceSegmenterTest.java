@@ -182,6 +182,41 @@ class UtteranceSegmenterTest {
   }
 
   @Test
+  void savedAndRestoredStateContinuesExactlyAsTheOriginal() throws IOException {
+    float[] audio = realSpeech();
+    // a long pre-roll and a short maximum so that saves land in every phase, splits included
+    SegmenterConfig config = new SegmenterConfig(22050, 10, 9.0, -50.0, -60.0, 6.0, 500, 300, 400, 1500);
+    List<Utterance> reference = run(new UtteranceSegmenter(config), audio, audio.length);
+    assertThat(reference).hasSizeGreaterThanOrEqualTo(5);
+
+    UtteranceSegmenter segmenter = new UtteranceSegmenter(config);
+    Random random = new Random(11);
+    List<Utterance> out = new ArrayList<>();
+    int restores = 0;
+    for (int i = 0; i < audio.length; ) {
+      int n = Math.min(1 + random.nextInt(4000), audio.length - i);
+      out.addAll(segmenter.accept(audio, i, n));
+      i += n;
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      segmenter.writeTo(new java.io.DataOutputStream(bytes));
+      segmenter = UtteranceSegmenter.readFrom(new java.io.DataInputStream(
+          new java.io.ByteArrayInputStream(bytes.toByteArray())));
+      restores++;
+    }
+    out.addAll(segmenter.flush());
+    assertThat(restores).isGreaterThan(50);
+    assertSameUtterances(out, reference);
+    assertThat(segmenter.config()).isEqualTo(config);
+  }
+
+  @Test
+  void aStateOfAnotherVersionIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> UtteranceSegmenter.readFrom(
+            new java.io.DataInputStream(new java.io.ByteArrayInputStream(new byte[] {9}))))
+        .isInstanceOf(IOException.class).hasMessageContaining("unknown segmenter state version 9");
+  }
+
+  @Test
   void flushWithoutSpeechEmitsNothingAndCountsThePartialFrame() {
     UtteranceSegmenter segmenter = new UtteranceSegmenter(SegmenterConfig.defaults(RATE, 4000));
     segmenter.accept(new float[123]);
