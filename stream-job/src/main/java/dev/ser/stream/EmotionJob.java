@@ -1,0 +1,175 @@
+package dev.ser.stream;
+
+import dev.ser.core.features.FeatureConfig;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.core.scoring.ModelMetadata;
+import dev.ser.core.scoring.provider.InferenceDevice;
+import dev.ser.stream.internal.AssemblyConfig;
+import dev.ser.stream.internal.AudioChunkDeserializer;
+import dev.ser.stream.internal.CallChannelFunction;
+import dev.ser.stream.internal.ChunkRecord;
+import dev.ser.stream.internal.DeadLetterRecord;
+import dev.ser.stream.internal.EncodedEvent;
+import dev.ser.stream.internal.KafkaSerializers;
+import dev.ser.stream.internal.ScoringFunction;
+import dev.ser.stream.internal.SourceRecord;
+import dev.ser.stream.internal.SplitDeadLetters;
+import dev.ser.stream.internal.StreamKeySelector;
+import dev.ser.stream.internal.UtteranceRecord;
+import dev.ser.stream.scoring.SharedScorers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The stream job: audio chunks in, emotion events and dead letters out.
+ *
+ * <pre>
+ * source (validate) -> keyBy(call, channel) -> order, decode, segment, resample
+ *                   -> features + micro-batched ONNX scoring (async) -> events sink
+ *   every refused record --------------------------------------------> dead-letter sink
+ * </pre>
+ *
+ * The source and sinks are constructor arguments ({@link #onKafka} builds the Kafka ones), so tests
+ * can run the same pipeline on other connectors. The model's metadata is read when the job is built:
+ * a model without a feature config is refused before anything starts.
+ */
+public final class EmotionJob {
+
+  private final StreamJobConfig config;
+  private final ModelMetadata model;
+  private final Source<SourceRecord, ?, ?> source;
+  private final Sink<EncodedEvent> events;
+  private final Sink<DeadLetterRecord> deadLetters;
+  private UnaryOperator<DataStream<UtteranceRecord>> afterSegmentation = UnaryOperator.identity();
+
+  public EmotionJob(StreamJobConfig config, Source<SourceRecord, ?, ?> source, Sink<EncodedEvent> events,
+      Sink<DeadLetterRecord> deadLetters) throws Exception {
+    this.config = config;
+    this.source = source;
+    this.events = events;
+    this.deadLetters = deadLetters;
+    try (EmotionScorer scorer = EmotionScorer.open(Path.of(config.get("model")))) {
+      this.model = scorer.metadata();
+    }
+  }
+
+  /** The job on Kafka: source, events sink and dead-letter sink from the configuration. */
+  public static EmotionJob onKafka(StreamJobConfig config) throws Exception {
+    return new EmotionJob(config, kafkaSource(config), kafkaSink(config, "events", KafkaSerializers.events(
+        config.get("output-topic"))), kafkaSink(config, "dead-letters", KafkaSerializers.deadLetters(
+        config.get("dead-letter-topic"))));
+  }
+
+  public ModelMetadata model() {
+    return model;
+  }
+
+  public StreamJobConfig config() {
+    return config;
+  }
+
+  /** Inserts a stage between segmentation and scoring (tests use it to inject failures). */
+  public EmotionJob afterSegmentation(UnaryOperator<DataStream<UtteranceRecord>> stage) {
+    this.afterSegmentation = stage;
+    return this;
+  }
+
+  /** The segmentation settings: the configured ones, at the model's sample rate. */
+  public AssemblyConfig assemblyConfig() {
+    FeatureConfig features = model.features();
+    int maxUtteranceMs = config.getInt("max-utterance-ms");
+    if (maxUtteranceMs == 0) {
+      maxUtteranceMs = features.fixedLength() > 0
+          ? (int) ((long) features.fixedLength() * 1000 / features.sampleRate()) : 10_000;
+    }
+    return new AssemblyConfig(features.sampleRate(), config.getDouble("vad-threshold-db"),
+        config.getDouble("vad-min-speech-dbfs"), config.getInt("vad-hangover-ms"), config.getInt("vad-pre-roll-ms"),
+        config.getInt("min-utterance-ms"), maxUtteranceMs, config.getInt("max-reorder-chunks"),
+        config.getLong("max-reorder-wait-ms"), config.getLong("max-gap-ms"), config.getLong("idle-timeout-ms"),
+        config.getLong("closed-retention-ms"), config.getLong("allowed-lateness-ms"));
+  }
+
+  /** Configures checkpointing and parallelism and adds the pipeline to {@code env}. */
+  public void addTo(StreamExecutionEnvironment env) {
+    env.enableCheckpointing(config.getLong("checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
+    if (config.getInt("parallelism") > 0) {
+      env.setParallelism(config.getInt("parallelism"));
+    }
+    WatermarkStrategy<SourceRecord> watermarks = WatermarkStrategy
+        .<SourceRecord>forBoundedOutOfOrderness(Duration.ofMillis(config.getLong("watermark-out-of-orderness-ms")))
+        .withTimestampAssigner((r, kafkaTime) -> r.eventTime)
+        .withIdleness(Duration.ofMillis(config.getLong("source-idleness-ms")));
+
+    SingleOutputStreamOperator<ChunkRecord> chunks = env.fromSource(source, watermarks, "audio-chunks")
+        .uid("audio-chunks-source")
+        .process(new SplitDeadLetters()).uid("split-dead-letters").name("validate");
+
+    SingleOutputStreamOperator<UtteranceRecord> utterances = chunks.keyBy(new StreamKeySelector())
+        .process(new CallChannelFunction(assemblyConfig())).uid("segment").name("order, decode, segment");
+
+    SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get("model")).toAbsolutePath().toString(),
+        InferenceDevice.parse(config.get("device")), config.getInt("onnx-threads"), config.getInt("max-batch-size"),
+        config.getLong("max-batch-wait-ms") * 1000);
+    SingleOutputStreamOperator<EncodedEvent> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(utterances),
+            new ScoringFunction(spec), config.getLong("inference-timeout-ms"), TimeUnit.MILLISECONDS,
+            config.getInt("max-in-flight"))
+        .uid("score").name("features and scoring");
+    scored.sinkTo(events).uid("events-sink").name("emotion events");
+
+    chunks.getSideOutput(CallChannelFunction.DEAD_LETTERS)
+        .union(utterances.getSideOutput(CallChannelFunction.DEAD_LETTERS))
+        .sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
+  }
+
+  static KafkaSource<SourceRecord> kafkaSource(StreamJobConfig config) {
+    Properties props = config.kafkaProperties();
+    props.putIfAbsent("isolation.level", "read_committed");
+    props.putIfAbsent("partition.discovery.interval.ms", "60000");
+    OffsetsInitializer start = switch (config.get("starting-offsets")) {
+      case "earliest" -> OffsetsInitializer.earliest();
+      case "latest" -> OffsetsInitializer.latest();
+      default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    };
+    return KafkaSource.<SourceRecord>builder()
+        .setBootstrapServers(config.get("bootstrap-servers"))
+        .setTopics(config.get("input-topic"))
+        .setGroupId(config.get("group-id"))
+        .setStartingOffsets(start)
+        .setProperties(props)
+        .setDeserializer(new AudioChunkDeserializer(config.getInt("max-chunk-bytes")))
+        .build();
+  }
+
+  static <T> KafkaSink<T> kafkaSink(StreamJobConfig config, String name,
+      org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+    Properties props = config.kafkaProperties();
+    props.setProperty("transaction.timeout.ms", config.get("transaction-timeout-ms"));
+    var builder = KafkaSink.<T>builder()
+        .setBootstrapServers(config.get("bootstrap-servers"))
+        .setKafkaProducerConfig(props)
+        .setRecordSerializer(serializer);
+    if (config.exactlyOnce()) {
+      builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+          .setTransactionalIdPrefix(config.get("transactional-id-prefix") + "-" + name);
+    } else {
+      builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+    }
+    return builder.build();
+  }
+}

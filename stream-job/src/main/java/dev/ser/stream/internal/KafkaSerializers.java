@@ -1,0 +1,36 @@
+package dev.ser.stream.internal;
+
+import dev.ser.schemas.WireFormat;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** How events and dead letters are written to Kafka. */
+public final class KafkaSerializers {
+
+  private KafkaSerializers() {}
+
+  /** Events keyed by utterance id (UTF-8), so consumers can de-duplicate. */
+  public static KafkaRecordSerializationSchema<EncodedEvent> events(String topic) {
+    return new Events(topic);
+  }
+
+  /** Dead letters keyed by the refused record's own key. */
+  public static KafkaRecordSerializationSchema<DeadLetterRecord> deadLetters(String topic) {
+    return new DeadLetters(topic);
+  }
+
+  private record Events(String topic) implements KafkaRecordSerializationSchema<EncodedEvent> {
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(EncodedEvent e, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, null, timestamp, e.key.getBytes(StandardCharsets.UTF_8), e.value);
+    }
+  }
+
+  private record DeadLetters(String topic) implements KafkaRecordSerializationSchema<DeadLetterRecord> {
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(DeadLetterRecord d, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, null, timestamp, d.key, WireFormat.encode(d.toAvro()));
+    }
+  }
+}
