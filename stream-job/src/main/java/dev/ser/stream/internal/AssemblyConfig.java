@@ -36,7 +36,9 @@ public record AssemblyConfig(int targetRate, double vadThresholdDb, double vadMi
     if (idleTimeoutMs < 1 || closedRetentionMs < 1) {
       throw new IllegalArgumentException("idle-timeout-ms and closed-retention-ms must be positive");
     }
-    segmenterConfig(targetRate); // validates the voice activity settings
+    // validates the voice activity settings (the fields are not assigned yet in a compact constructor)
+    new SegmenterConfig(targetRate, 10, vadThresholdDb, vadMinSpeechDbfs, -60.0, 6.0, hangoverMs, preRollMs,
+        minUtteranceMs, maxUtteranceMs);
   }
 
   /** The segmenter settings for a stream at {@code sampleRate}. */

@@ -1,0 +1,156 @@
+package dev.ser.stream.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ser.schemas.DeadLetterKind;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.stream.TestAudio;
+import dev.ser.stream.replay.SampleCalls;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The keyed function under Flink's operator harness: timers, keyed state, snapshots. */
+class CallChannelFunctionTest {
+
+  static final AssemblyConfig CONFIG = ChannelAssemblerTest.CONFIG;
+  static SampleCalls.Call call;
+
+  @BeforeAll
+  static void buildCall() throws Exception {
+    call = SampleCalls.build(TestAudio.clips(6), 1, 22050, 1000, "call-").get(0);
+  }
+
+  static KeyedOneInputStreamOperatorTestHarness<String, ChunkRecord, UtteranceRecord> harness() throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CallChannelFunction(CONFIG)),
+        new StreamKeySelector(), Types.STRING);
+  }
+
+  static List<ChunkRecord> channel(String name) {
+    return TestAudio.chunks("call-1", name, call.channels().get(name), 22050, 100, SampleEncoding.PCM_S16LE);
+  }
+
+  /** Both channels, interleaved chunk by chunk, with each pair swapped and every 7th chunk repeated. */
+  static List<ChunkRecord> messyCall() {
+    List<ChunkRecord> a = channel("customer");
+    List<ChunkRecord> b = channel("agent");
+    List<ChunkRecord> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i += 2) {
+      for (List<ChunkRecord> ch : List.of(a, b)) {
+        if (i + 1 < ch.size()) {
+          out.add(ch.get(i + 1));
+        }
+        out.add(ch.get(i));
+        if (i % 7 == 0) {
+          out.add(ch.get(i));
+        }
+      }
+    }
+    return out;
+  }
+
+  static List<String> ids(List<UtteranceRecord> us) {
+    return us.stream().map(u -> u.utteranceId() + "@" + (u.startTime - TestAudio.START)).sorted().toList();
+  }
+
+  @Test
+  void utterancesOfBothChannelsThenStateAndTimersAreGone() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      h.setProcessingTime(1_000);
+      for (ChunkRecord c : messyCall()) {
+        h.processElement(c, c.captureTimestamp);
+      }
+      assertThat(h.extractOutputValues()).extracting(UtteranceRecord::utteranceId).containsExactlyInAnyOrder(
+          "call-1/customer/0", "call-1/customer/1", "call-1/customer/2",
+          "call-1/agent/0", "call-1/agent/1", "call-1/agent/2");
+      assertThat(h.getSideOutput(CallChannelFunction.DEAD_LETTERS)).isNull();
+      // both channels ended: each remembers it is closed, with one timer for the end of retention
+      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
+
+      h.setProcessingTime(1_000 + CONFIG.closedRetentionMs() - 1);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+      h.setProcessingTime(1_000 + CONFIG.closedRetentionMs());
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void anAbandonedCallIsFlushedAtTheIdleTimeoutAndForgottenAfterRetention() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      h.setProcessingTime(0);
+      List<ChunkRecord> chunks = channel("customer");
+      for (ChunkRecord c : chunks.subList(0, chunks.size() / 2)) { // no end of stream
+        h.processElement(c, c.captureTimestamp);
+      }
+      int before = h.extractOutputValues().size();
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+      h.setProcessingTime(CONFIG.idleTimeoutMs());
+      assertThat(h.extractOutputValues()).hasSizeGreaterThan(before);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+
+      // a chunk after closing is a dead letter, not a new stream
+      ChunkRecord late = chunks.get(chunks.size() / 2 + 3);
+      h.processElement(late, late.captureTimestamp);
+      assertThat(h.getSideOutput(CallChannelFunction.DEAD_LETTERS)).singleElement()
+          .extracting(r -> r.getValue().kind).isEqualTo(DeadLetterKind.LATE_CHUNK);
+
+      h.setProcessingTime(CONFIG.idleTimeoutMs() + CONFIG.closedRetentionMs());
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aRestoredSnapshotContinuesExactlyWhereItStopped() throws Exception {
+    List<ChunkRecord> chunks = messyCall();
+    List<UtteranceRecord> uninterrupted;
+    try (var h = harness()) {
+      h.open();
+      for (ChunkRecord c : chunks) {
+        h.processElement(c, c.captureTimestamp);
+      }
+      uninterrupted = h.extractOutputValues();
+    }
+    List<UtteranceRecord> restored = new ArrayList<>();
+    OperatorSubtaskState snapshot = null;
+    int[] cuts = {0, 37, 120, 121, 250, chunks.size()};
+    for (int k = 0; k + 1 < cuts.length; k++) {
+      try (var h = harness()) {
+        if (snapshot != null) {
+          h.initializeState(snapshot);
+        }
+        h.open();
+        for (ChunkRecord c : chunks.subList(cuts[k], cuts[k + 1])) {
+          h.processElement(c, c.captureTimestamp);
+        }
+        restored.addAll(h.extractOutputValues());
+        snapshot = h.snapshot(k, k);
+      }
+    }
+    assertThat(ids(restored)).containsExactlyElementsOf(ids(uninterrupted));
+    assertThat(restored).hasSize(6);
+  }
+
+  @Test
+  void outputGoesToTheRightPlace() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      ChunkRecord c = channel("agent").get(0);
+      h.processElement(new StreamRecord<>(c, c.captureTimestamp));
+      h.processElement(new StreamRecord<>(c, c.captureTimestamp));
+      assertThat(h.extractOutputValues()).isEmpty();
+      assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+    }
+  }
+}
