@@ -1,0 +1,310 @@
+package dev.ser.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ser.core.audio.WavFile;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.schemas.AudioChunk;
+import dev.ser.schemas.DeadLetter;
+import dev.ser.schemas.DeadLetterKind;
+import dev.ser.schemas.EmotionEvent;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.schemas.WireFormat;
+import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.stream.internal.UtteranceRecord;
+import dev.ser.stream.replay.ChunkReplayer;
+import dev.ser.stream.replay.SampleCalls;
+import dev.ser.stream.scoring.SharedScorers;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole job on a Flink MiniCluster against a real Kafka broker (child JVM), output read with
+ * read_committed.
+ */
+class EmotionJobITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+  static KafkaBrokerProcess broker;
+  static List<SampleCalls.Clip> clips;
+  /** What {@code ser score} says about each clip: the parity reference. */
+  static Map<String, String> scoreLabels = new HashMap<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = KafkaBrokerProcess.builder().build().start();
+    clips = SampleCalls.clips(TestAudio.samplesDir());
+    try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
+      for (SampleCalls.Clip c : clips) {
+        scoreLabels.put(c.file().getFileName().toString(),
+            scorer.predict(WavFile.readMono(c.file(), scorer.metadata().features().sampleRate())).label());
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  static StreamJobConfig config(String test, String delivery) {
+    for (String t : List.of("in-", "out-", "dlq-")) {
+      broker.createTopic(t + test, t.equals("in-") ? 3 : 1);
+    }
+    return StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
+        .set("input-topic", "in-" + test).set("output-topic", "out-" + test).set("dead-letter-topic", "dlq-" + test)
+        .set("group-id", "job-" + test).set("transactional-id-prefix", "tx-" + test)
+        .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "500")
+        .set("delivery-guarantee", delivery).set("parallelism", "2").set("max-batch-wait-ms", "5").build();
+  }
+
+  static StreamExecutionEnvironment environment() {
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(300));
+    conf.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.configure(conf);
+    return env;
+  }
+
+  static List<SampleCalls.Call> replay(StreamJobConfig config, List<SampleCalls.Clip> which, int calls, double speed)
+      throws Exception {
+    List<SampleCalls.Call> built = SampleCalls.build(which, calls, 22050, 1000, "call-");
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
+      new ChunkReplayer(producer, config.get("input-topic"), 100, speed, SampleEncoding.PCM_S16LE)
+          .replay(built, System.currentTimeMillis());
+    }
+    return built;
+  }
+
+  /** Utterance id to the file the event must be about, from where the clips were placed. */
+  static Map<String, String> expectedIds(List<SampleCalls.Call> calls) {
+    Map<String, String> ids = new TreeMap<>();
+    for (SampleCalls.Call call : calls) {
+      Map<String, Integer> next = new HashMap<>();
+      for (SampleCalls.Placement p : call.placements()) {
+        int index = next.merge(p.channel(), 1, Integer::sum) - 1;
+        ids.put(call.callId() + "/" + p.channel() + "/" + index, p.clip().file().getFileName().toString());
+      }
+    }
+    return ids;
+  }
+
+  static void assertEventsMatch(List<EmotionEvent> events, List<SampleCalls.Call> calls) {
+    Map<String, String> expected = expectedIds(calls);
+    assertThat(events.stream().map(e -> e.getUtteranceId().toString()).toList())
+        .as("each utterance exactly once").doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(expected.keySet());
+    for (EmotionEvent e : events) {
+      String file = expected.get(e.getUtteranceId().toString());
+      assertThat(e.getLabel().toString()).as("label of %s (%s) equals ser score's", e.getUtteranceId(), file)
+          .isEqualTo(scoreLabels.get(file));
+      assertThat(e.getScores()).hasSize(7);
+      assertThat(e.getModelName().toString()).isEqualTo("ms-senet-emodb");
+      assertThat(e.getEndTime()).isAfter(e.getStartTime());
+    }
+  }
+
+  @Test
+  void knownAudioGivesExactlyTheExpectedUtterancesWithSerScoreLabels() throws Exception {
+    StreamJobConfig config = config("known", "exactly-once");
+    List<SampleCalls.Call> calls = replay(config, clips, 3, 20);
+    EmotionJob job = EmotionJob.onKafka(config);
+    StreamExecutionEnvironment env = environment();
+    job.addTo(env);
+    JobClient client = env.executeAsync("known audio");
+    try {
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"),
+          21, Duration.ofSeconds(2), Duration.ofSeconds(120));
+      assertEventsMatch(events, calls);
+      assertThat(KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get("dead-letter-topic"), 0,
+          Duration.ZERO, Duration.ofSeconds(1))).isEmpty();
+    } finally {
+      cancel(client);
+    }
+  }
+
+  static final AtomicInteger INJECTED = new AtomicInteger();
+
+  /** Throws once per subtask, on its first attempt, at its third utterance. */
+  static final class FailOnce extends RichMapFunction<UtteranceRecord, UtteranceRecord> {
+    private int seen;
+
+    @Override
+    public UtteranceRecord map(UtteranceRecord u) {
+      if (getRuntimeContext().getTaskInfo().getAttemptNumber() == 0 && ++seen == 3) {
+        INJECTED.incrementAndGet();
+        throw new IllegalStateException("injected failure at " + u.utteranceId());
+      }
+      return u;
+    }
+  }
+
+  @Test
+  void anInjectedFailureStillYieldsEachEventExactlyOnce() throws Exception {
+    StreamJobConfig config = config("failure", "exactly-once");
+    INJECTED.set(0);
+    EmotionJob job = EmotionJob.onKafka(config)
+        .afterSegmentation(s -> s.map(new FailOnce()).name("fail once"));
+    StreamExecutionEnvironment env = environment();
+    job.addTo(env);
+    JobClient client = env.executeAsync("injected failure");
+    try {
+      List<SampleCalls.Call> calls = replay(config, clips, 3, 10);
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"),
+          21, Duration.ofSeconds(3), Duration.ofSeconds(120));
+      assertThat(INJECTED.get()).as("the failure fired").isPositive();
+      assertEventsMatch(events, calls);
+    } finally {
+      cancel(client);
+    }
+  }
+
+  @Test
+  void badRecordsGoToTheDeadLetterTopicAndValidTrafficIsUnaffected() throws Exception {
+    StreamJobConfig config = StreamJobConfig.builder().load(writeProperties(config("bad", "at-least-once")))
+        .set("max-chunk-bytes", "100000").build();
+    List<SampleCalls.Clip> three = clips.subList(0, 3);
+    Map<String, DeadLetterKind> bad = new java.util.LinkedHashMap<>();
+    List<byte[]> values = new ArrayList<>();
+    Random random = new Random(5);
+    byte[] noise = new byte[300];
+    random.nextBytes(noise);
+    add(values, bad, "random bytes", noise, DeadLetterKind.BAD_AVRO);
+    byte[] valid = WireFormat.encode(chunk("x", SampleEncoding.PCM_S16LE, 8000, 0, new byte[320]));
+    add(values, bad, "truncated", java.util.Arrays.copyOf(valid, valid.length / 2), DeadLetterKind.BAD_AVRO);
+    byte[] foreign = valid.clone();
+    foreign[2] ^= 0x5a; // another writer schema's fingerprint
+    add(values, bad, "unknown fingerprint", foreign, DeadLetterKind.UNKNOWN_SCHEMA);
+    add(values, bad, "unknown encoding", WireFormat.encode(chunk("x", SampleEncoding.UNKNOWN, 8000, 0, new byte[4])),
+        DeadLetterKind.UNKNOWN_ENCODING);
+    add(values, bad, "rate 0", WireFormat.encode(chunk("x", SampleEncoding.PCM_S16LE, 0, 0, new byte[4])),
+        DeadLetterKind.BAD_SAMPLE_RATE);
+    add(values, bad, "rate 1e7", WireFormat.encode(chunk("x", SampleEncoding.PCM_S16LE, 10_000_000, 0, new byte[4])),
+        DeadLetterKind.BAD_SAMPLE_RATE);
+    add(values, bad, "odd bytes", WireFormat.encode(chunk("x", SampleEncoding.PCM_S16LE, 8000, 0, new byte[3])),
+        DeadLetterKind.ODD_BYTE_COUNT);
+    add(values, bad, "negative sequence", WireFormat.encode(chunk("x", SampleEncoding.PCM_S16LE, 8000, -4,
+        new byte[4])), DeadLetterKind.BAD_SEQUENCE);
+    byte[] nan = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.1f).putFloat(Float.NaN).array();
+    add(values, bad, "NaN", WireFormat.encode(chunk("x", SampleEncoding.FLOAT32_LE, 8000, 0, nan)),
+        DeadLetterKind.NON_FINITE_SAMPLE);
+    add(values, bad, "payload over the limit", WireFormat.encode(chunk("x", SampleEncoding.PCM_S16LE, 8000, 0,
+        new byte[100_002])), DeadLetterKind.OVERSIZED);
+    add(values, bad, "record far over the limit", WireFormat.encode(chunk("x", SampleEncoding.PCM_S16LE, 8000, 0,
+        new byte[400_000])), DeadLetterKind.OVERSIZED);
+    add(values, bad, "empty call id", WireFormat.encode(chunk("", SampleEncoding.PCM_S16LE, 8000, 0, new byte[4])),
+        DeadLetterKind.INVALID_FIELD);
+
+    List<SampleCalls.Call> calls;
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
+      for (byte[] v : values) {
+        producer.send(new ProducerRecord<>(config.get("input-topic"), "bad".getBytes(StandardCharsets.UTF_8), v)).get();
+      }
+      producer.send(new ProducerRecord<>(config.get("input-topic"), "bad".getBytes(StandardCharsets.UTF_8), null)).get();
+      calls = replay(config, three, 1, 50);
+      // a chunk for the call after its end of stream: same key, so it follows the end in its partition
+      producer.send(new ProducerRecord<>(config.get("input-topic"), "call-1".getBytes(StandardCharsets.UTF_8),
+          WireFormat.encode(chunk("call-1", SampleEncoding.PCM_S16LE, 22050, 100_000, new byte[441 * 2])))).get();
+    }
+    EmotionJob job = EmotionJob.onKafka(config);
+    StreamExecutionEnvironment env = environment();
+    job.addTo(env);
+    JobClient client = env.executeAsync("bad records");
+    try {
+      List<DeadLetter> dead = KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get("dead-letter-topic"),
+          bad.size() + 2, Duration.ofSeconds(1), Duration.ofSeconds(90));
+      Map<String, DeadLetterKind> kinds = new TreeMap<>();
+      for (DeadLetter d : dead) {
+        assertThat(d.getSourceTopic().toString()).isEqualTo(config.get("input-topic"));
+        assertThat(d.getMessage().toString()).isNotBlank();
+      }
+      assertThat(dead.stream().map(DeadLetter::getKind).collect(Collectors.toList()))
+          .containsExactlyInAnyOrderElementsOf(expectedKinds(bad));
+      DeadLetter late = dead.stream().filter(d -> d.getKind() == DeadLetterKind.LATE_CHUNK).findFirst().orElseThrow();
+      assertThat(late.getMessage().toString()).startsWith("chunk 100000 of call-1/customer arrived after the channel"
+          + " was closed (end of stream at sequence");
+      assertThat(dead.stream().filter(d -> d.getKind() == DeadLetterKind.OVERSIZED).map(d -> d.getValue() == null))
+          .as("a record far over the limit is not copied into its dead letter").containsExactlyInAnyOrder(false, true);
+      assertThat(kinds).isEmpty();
+
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"), 3,
+          Duration.ofSeconds(1), Duration.ofSeconds(60));
+      assertEventsMatch(events, calls);
+    } finally {
+      cancel(client);
+    }
+  }
+
+  /** The settings as a properties file, as an operator would write it. */
+  static java.nio.file.Path writeProperties(StreamJobConfig config) throws java.io.IOException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("stream-job", ".properties");
+    java.nio.file.Files.writeString(file, config.describe());
+    file.toFile().deleteOnExit();
+    return file;
+  }
+
+  static List<DeadLetterKind> expectedKinds(Map<String, DeadLetterKind> bad) {
+    List<DeadLetterKind> kinds = new ArrayList<>(bad.values());
+    kinds.add(DeadLetterKind.BAD_AVRO); // the tombstone
+    kinds.add(DeadLetterKind.LATE_CHUNK);
+    return kinds;
+  }
+
+  static void add(List<byte[]> values, Map<String, DeadLetterKind> kinds, String name, byte[] value,
+      DeadLetterKind kind) {
+    values.add(value);
+    kinds.put(name, kind);
+  }
+
+  static AudioChunk chunk(String callId, SampleEncoding encoding, int rate, long sequence, byte[] payload) {
+    return AudioChunk.newBuilder().setCallId(callId).setChannel("customer").setSequence(sequence)
+        .setCaptureTimestamp(Instant.now()).setSampleRate(rate).setEncoding(encoding)
+        .setPayload(ByteBuffer.wrap(payload)).build();
+  }
+
+  /** Cancels and waits until the job's tasks are gone (operators closed). */
+  static void cancel(JobClient client) throws Exception {
+    client.cancel().get();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+  }
+
+  @AfterAll
+  static void everyScorerClosed() {
+    assertThat(SharedScorers.openCount()).isZero();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.ser.stream;
+
+import dev.ser.schemas.DeadLetter;
+import dev.ser.schemas.EmotionEvent;
+import dev.ser.schemas.WireFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Producing and reading (read_committed) the job's topics in tests. */
+public final class KafkaTestSupport {
+
+  private KafkaTestSupport() {}
+
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Reads {@code topic} from the start as a read_committed consumer until {@code expected} records
+   * arrived (then {@code settle} longer, to catch duplicates) or {@code timeout} passed.
+   */
+  public static <T> List<T> read(String bootstrap, String topic, int expected, Duration settle, Duration timeout,
+      Function<ConsumerRecord<byte[], byte[]>, T> decode) {
+    List<T> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + System.nanoTime(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long settleUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          out.add(decode.apply(r));
+        }
+        if (out.size() >= expected && settleUntil == Long.MAX_VALUE) {
+          settleUntil = System.nanoTime() + settle.toNanos();
+        }
+      }
+    }
+    return out;
+  }
+
+  public static List<EmotionEvent> events(String bootstrap, String topic, int expected, Duration settle,
+      Duration timeout) {
+    var decoder = WireFormat.decoder(EmotionEvent.class);
+    return read(bootstrap, topic, expected, settle, timeout, r -> {
+      try {
+        EmotionEvent e = decoder.decode(r.value());
+        if (!new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).equals(e.getUtteranceId().toString())) {
+          throw new AssertionError("event key " + new String(r.key()) + " is not its utterance id " + e.getUtteranceId());
+        }
+        return e;
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+
+  public static List<DeadLetter> deadLetters(String bootstrap, String topic, int expected, Duration settle,
+      Duration timeout) {
+    var decoder = WireFormat.decoder(DeadLetter.class);
+    return read(bootstrap, topic, expected, settle, timeout, r -> {
+      try {
+        return decoder.decode(r.value());
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+}
