@@ -1,0 +1,86 @@
+package dev.ser.stream.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ser.core.features.MfccMatrix;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.stream.TestAudio;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+
+  static List<MfccMatrix> inputs(EmotionScorer scorer, int n) {
+    Random random = new Random(2);
+    List<MfccMatrix> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      float[] x = new float[22050];
+      for (int k = 0; k < x.length; k++) {
+        x[k] = (float) (0.1 * random.nextGaussian() * Math.sin(k * 0.01 * (i + 1)));
+      }
+      out.add(scorer.extractor().extract(x));
+    }
+    return out;
+  }
+
+  @Test
+  void requestsWaitingTogetherFormOneBatchWithTheSameResultsAsAlone() throws Exception {
+    try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
+      List<MfccMatrix> in = inputs(scorer, 10);
+      MicroBatcher batcher = new MicroBatcher(scorer, 4, Duration.ofSeconds(1));
+      try {
+        List<CompletableFuture<MicroBatcher.Scored>> futures = new ArrayList<>();
+        for (MfccMatrix m : in) {
+          futures.add(batcher.submit(m));
+        }
+        // 10 requests, batches of at most 4: 4 + 4 at once, the last 2 after the wait
+        List<Integer> sizes = new ArrayList<>();
+        for (int i = 0; i < in.size(); i++) {
+          MicroBatcher.Scored s = futures.get(i).get();
+          sizes.add(s.batchSize());
+          assertThat(s.prediction().scores()).containsExactly(scorer.predict(List.of(in.get(i))).get(0).scores(),
+              org.assertj.core.api.Assertions.within(1e-6f));
+        }
+        assertThat(sizes).containsExactly(4, 4, 4, 4, 4, 4, 4, 4, 2, 2);
+      } finally {
+        batcher.close();
+      }
+    }
+  }
+
+  @Test
+  void aLoneRequestRunsAfterTheMaximumWait() throws Exception {
+    try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
+      MicroBatcher batcher = new MicroBatcher(scorer, 32, Duration.ofMillis(20));
+      try {
+        long start = System.nanoTime();
+        MicroBatcher.Scored s = batcher.submit(inputs(scorer, 1).get(0)).get();
+        assertThat(s.batchSize()).isEqualTo(1);
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
+      } finally {
+        batcher.close();
+      }
+    }
+  }
+
+  @Test
+  void anInferenceErrorFailsTheRequestsOfItsBatchAndClosedBatchersRefuse() throws Exception {
+    try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
+      MicroBatcher batcher = new MicroBatcher(scorer, 8, Duration.ZERO);
+      CompletableFuture<MicroBatcher.Scored> bad = batcher.submit(new MfccMatrix(3, 39, new float[3 * 39]));
+      assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class)
+          .hasMessageContaining("the model takes 188 x 39 MFCCs, got 3 x 39");
+      batcher.close();
+      assertThatThrownBy(() -> batcher.submit(inputs(scorer, 1).get(0)).get())
+          .hasMessageContaining("the scoring batcher is closed");
+    }
+    assertThatThrownBy(() -> new MicroBatcher(null, 0, Duration.ZERO))
+        .hasMessage("max batch size must be at least 1, got 0");
+  }
+}
