@@ -8,6 +8,7 @@ import dev.ser.core.features.MfccExtractor;
 import dev.ser.core.features.MfccMatrix;
 import dev.ser.core.scoring.provider.ExecutionProviders;
 import dev.ser.core.scoring.provider.InferenceDevice;
+import dev.ser.core.scoring.provider.OnnxRuntime;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public final class EmotionScorer implements AutoCloseable {
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must not be negative, got " + intraOpThreads);
     }
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OnnxRuntime.environment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       if (intraOpThreads > 0) {
         options.setIntraOpNumThreads(intraOpThreads);
@@ -108,7 +109,7 @@ public final class EmotionScorer implements AutoCloseable {
       input.put(m.data());
     }
     input.flip();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OnnxRuntime.environment();
     // every native tensor and result is closed, or ONNX Runtime leaks native memory
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {batch.size(), frames, coefficients});
         OrtSession.Result result = session.run(Map.of(ModelMetadata.INPUT, tensor))) {

@@ -1,0 +1,299 @@
+package dev.ser.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ser.core.cli.Cli;
+import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.schemas.EmotionEvent;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.schemas.WireFormat;
+import dev.ser.stream.EmotionJob;
+import dev.ser.stream.StreamJobConfig;
+import dev.ser.stream.replay.ChunkReplayer;
+import dev.ser.stream.replay.SampleCalls;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ser demo}: the whole platform on this machine with nothing installed but Java. A real Kafka
+ * broker in a child JVM, the stream job in a local Flink, sample calls replayed at real-time pace,
+ * events printed as they arrive, and a summary at the end.
+ */
+@Command(name = "ser demo", sortOptions = false,
+    description = "Starts a Kafka broker, runs the stream job with the bundled model, replays sample calls"
+        + " (EmoDB utterances taking turns on two channels) and prints every emotion event and a summary.")
+public final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--audio", paramLabel = "DIR",
+      description = "replay these .wav files instead of the bundled samples (labels.csv with file,label optional)")
+  Path audio;
+
+  @Option(names = "--speed", defaultValue = "1", description = "1 = real time, 4 = four times faster (default: ${DEFAULT-VALUE})")
+  double speed;
+
+  @Option(names = "--calls", defaultValue = "2", description = "calls the files are dealt over (default: ${DEFAULT-VALUE})")
+  int calls;
+
+  @Option(names = "--model", paramLabel = "FILE.onnx", description = "model (default: models/ms-senet-emodb.onnx)")
+  Path model;
+
+  @Option(names = "--delivery-guarantee", defaultValue = "exactly-once",
+      description = "exactly-once or at-least-once (default: ${DEFAULT-VALUE})")
+  String delivery;
+
+  @Option(names = "--checkpoint-interval-ms", defaultValue = "1000",
+      description = "with exactly-once, events become visible at each checkpoint (default: ${DEFAULT-VALUE})")
+  long checkpointMs;
+
+  @Option(names = "--encoding", defaultValue = "PCM_S16LE",
+      description = "how the calls are sent: PCM_S16LE (16 kHz) or MULAW/ALAW (8 kHz telephony) (default: ${DEFAULT-VALUE})")
+  SampleEncoding encoding;
+
+  @Option(names = "--summary-json", paramLabel = "FILE", description = "also write the summary as JSON")
+  Path summaryJson;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+  boolean help;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    Cli.run(new DemoCommand(), args);
+  }
+
+  static Path home() {
+    return Path.of(System.getProperty("ser.home", "."));
+  }
+
+  /** One event as it arrived. */
+  record Seen(EmotionEvent event, long arrivedMs, String expected, long latencyMs) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = audio != null ? audio : home().resolve("samples/emodb");
+    Path modelFile = model != null ? model : home().resolve("models/ms-senet-emodb.onnx");
+    if (!(speed > 0) || speed > 1000) {
+      throw new IllegalArgumentException("--speed must be above 0 and at most 1000, got " + speed);
+    }
+    int rate = encoding == SampleEncoding.MULAW || encoding == SampleEncoding.ALAW ? 8000 : 16000;
+    List<SampleCalls.Call> built = SampleCalls.build(SampleCalls.clips(dir), calls, rate, 1000, "demo-call-");
+    List<SampleCalls.Placement> placements = built.stream().flatMap(c -> c.placements().stream()).toList();
+    boolean labelled = placements.stream().allMatch(p -> p.clip().label() != null);
+
+    Demo demo = new Demo();
+    Thread cleanup = new Thread(demo::close, "ser-demo-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: stop the job and the broker
+    try {
+      out.println("starting a Kafka broker (child JVM) ...");
+      out.flush();
+      demo.broker = KafkaBrokerProcess.builder().build().start();
+      for (String t : List.of("audio-chunks", "emotion-events", "audio-dead-letters")) {
+        demo.broker.createTopic(t, t.equals("audio-chunks") ? 2 : 1);
+      }
+      StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", demo.broker.bootstrapServers())
+          .set("model", modelFile.toString()).set("delivery-guarantee", delivery)
+          .set("checkpoint-interval-ms", Long.toString(checkpointMs)).set("starting-offsets", "earliest")
+          .set("parallelism", "2").build();
+      EmotionJob job = EmotionJob.onKafka(config);
+      out.printf(Locale.ROOT, "broker at %s; starting the stream job (%s, model %s %s, %s) ...%n",
+          demo.broker.bootstrapServers(), delivery, job.model().name(), job.model().version(), config.get("device"));
+      out.flush();
+      Configuration conf = new Configuration();
+      conf.set(PipelineOptions.GENERIC_TYPES, false);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+      job.addTo(env);
+      demo.job = env.executeAsync("ser demo");
+      waitRunning(demo.job);
+
+      long seconds = built.stream().mapToLong(SampleCalls.Call::durationMs).max().orElse(0) / 1000;
+      out.printf(Locale.ROOT, "replaying %d calls x 2 channels, %d utterances from %s, %s %d Hz, %d s of audio at %.1fx%n%n",
+          built.size(), placements.size(), dir, encoding, rate, seconds, speed);
+      out.printf(Locale.ROOT, "%-12s %-9s %3s %15s  %-9s %6s  %-9s %8s%n", "call", "channel", "#", "time in call (s)",
+          "label", "conf", "expected", "latency");
+      out.flush();
+
+      List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
+      AtomicBoolean reading = new AtomicBoolean(true);
+      ChunkReplayer replayer;
+      long start = System.currentTimeMillis() + 500;
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, demo.broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 2),
+          new ByteArraySerializer(), new ByteArraySerializer())) {
+        replayer = new ChunkReplayer(producer, config.get("input-topic"), 100, speed, encoding);
+        ChunkReplayer r = replayer;
+        Thread reader = new Thread(() -> read(config, demo.broker.bootstrapServers(), placements, r, start, seen,
+            reading, out), "ser-demo-reader");
+        reader.start();
+        r.replay(built, start);
+        // wait for the last events: every utterance seen, or checkpoint + 15 s of silence
+        long deadline = System.currentTimeMillis() + checkpointMs + 15_000;
+        while (System.currentTimeMillis() < deadline && seen.size() < placements.size()) {
+          Thread.sleep(100);
+        }
+        Thread.sleep(Math.min(2000, checkpointMs + 500)); // anything extra (a split utterance) shows up too
+        reading.set(false);
+        reader.join(5000);
+      }
+      Map<String, Object> summary = summary(seen, placements, labelled);
+      printSummary(out, summary);
+      if (summaryJson != null) {
+        Files.writeString(summaryJson, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(summary) + "\n");
+        out.println("summary written to " + summaryJson);
+      }
+      out.flush();
+    } finally {
+      demo.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is running already
+      }
+    }
+    return 0;
+  }
+
+  /** Everything the demo started, stopped once. */
+  static final class Demo {
+    volatile KafkaBrokerProcess broker;
+    volatile JobClient job;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      if (job != null) {
+        try {
+          job.cancel().get();
+          long until = System.currentTimeMillis() + 20_000;
+          while (!job.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < until) {
+            Thread.sleep(100);
+          }
+        } catch (Exception e) {
+          // the job is gone already
+        }
+      }
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  static void waitRunning(JobClient job) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (job.getJobStatus().get() != JobStatus.RUNNING) {
+      if (job.getJobStatus().get().isGloballyTerminalState() || System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("the stream job did not start: " + job.getJobStatus().get());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static void read(StreamJobConfig config, String bootstrap, List<SampleCalls.Placement> placements,
+      ChunkReplayer replayer, long start, List<Seen> seen, AtomicBoolean reading, PrintWriter out) {
+    var decoder = WireFormat.decoder(EmotionEvent.class);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "ser-demo-printer",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(config.get("output-topic")));
+      while (reading.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          long now = System.currentTimeMillis();
+          EmotionEvent e = decoder.decode(r.value());
+          long from = e.getStartTime().toEpochMilli() - start;
+          long to = e.getEndTime().toEpochMilli() - start;
+          SampleCalls.Placement p = SampleCalls.match(placements, e.getCallId().toString(), e.getChannel().toString(),
+              from, to);
+          String expected = p == null ? null : p.clip().label();
+          long latency = now - replayer.sentAt(start, to);
+          seen.add(new Seen(e, now, expected, latency));
+          out.printf(Locale.ROOT, "%-12s %-9s %3d %6.2f - %6.2f  %-9s %6.3f  %-9s %6d ms%n", e.getCallId(),
+              e.getChannel(), e.getUtteranceIndex(), from / 1000.0, to / 1000.0, e.getLabel(), e.getConfidence(),
+              expected == null ? "-" : expected + (expected.equals(e.getLabel().toString()) ? " ok" : ""), latency);
+          out.flush();
+        }
+      }
+    } catch (Exception e) {
+      out.println("ser demo: reading events failed: " + e);
+      out.flush();
+    }
+  }
+
+  static Map<String, Object> summary(List<Seen> seen, List<SampleCalls.Placement> placements, boolean labelled) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    List<Seen> events;
+    synchronized (seen) {
+      events = new ArrayList<>(seen);
+    }
+    s.put("events", events.size());
+    s.put("utterances", events.stream().map(x -> x.event().getUtteranceId().toString()).distinct().count());
+    s.put("expected_utterances", placements.size());
+    Map<String, Integer> labels = new TreeMap<>();
+    for (Seen x : events) {
+      labels.merge(x.event().getLabel().toString(), 1, Integer::sum);
+    }
+    s.put("label_counts", labels);
+    long known = events.stream().filter(x -> x.expected() != null).count();
+    long agree = events.stream().filter(x -> x.expected() != null && x.expected().equals(x.event().getLabel().toString()))
+        .count();
+    s.put("agreement", labelled && known > 0 ? (double) agree / known : null);
+    s.put("agreeing_events", labelled ? agree : null);
+    List<Long> latencies = events.stream().map(Seen::latencyMs).sorted().toList();
+    s.put("latency_ms_p50", percentile(latencies, 0.50));
+    s.put("latency_ms_p99", percentile(latencies, 0.99));
+    s.put("latency_ms_max", latencies.isEmpty() ? null : latencies.get(latencies.size() - 1));
+    return s;
+  }
+
+  /** Nearest-rank percentile; null for no data. */
+  static Long percentile(List<Long> sorted, double p) {
+    if (sorted.isEmpty()) {
+      return null;
+    }
+    int rank = (int) Math.ceil(p * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
+  }
+
+  static void printSummary(PrintWriter out, Map<String, Object> s) {
+    out.println();
+    out.printf(Locale.ROOT, "events: %s for %s utterances (%s placed in the calls)%n", s.get("events"),
+        s.get("utterances"), s.get("expected_utterances"));
+    out.println("labels: " + s.get("label_counts"));
+    Object agreement = s.get("agreement");
+    out.println("agreement with the known labels: " + (agreement == null ? "unknown (no labels.csv)"
+        : String.format(Locale.ROOT, "%.1f %% (%s of %s)", 100 * (Double) agreement, s.get("agreeing_events"),
+            s.get("events"))));
+    out.printf(Locale.ROOT, "end of utterance to event latency: p50 %s ms, p99 %s ms%n", s.get("latency_ms_p50"),
+        s.get("latency_ms_p99"));
+  }
+}
