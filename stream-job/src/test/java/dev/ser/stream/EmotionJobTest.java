@@ -1,0 +1,72 @@
+package dev.ser.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmotionJobTest {
+
+  static StreamJobConfig config(Path model) {
+    return StreamJobConfig.builder().set("bootstrap-servers", "localhost:9").set("model", model.toString()).build();
+  }
+
+  @Test
+  void theModelConfiguresSegmentation() throws Exception {
+    EmotionJob job = EmotionJob.onKafka(config(TestAudio.model()));
+    assertThat(job.model().features().sampleRate()).isEqualTo(22050);
+    // fixed_length 96000 samples at 22 050 Hz
+    assertThat(job.assemblyConfig().maxUtteranceMs()).isEqualTo(4353);
+    assertThat(job.assemblyConfig().targetRate()).isEqualTo(22050);
+  }
+
+  /** A model without the metadata written by ser train is refused before anything starts. */
+  @Test
+  void aModelWithoutMetadataIsRefused(@TempDir Path dir) throws Exception {
+    Path bare = dir.resolve("bare.onnx");
+    Files.write(bare, withoutMetadata(Files.readAllBytes(TestAudio.model())));
+    assertThatThrownBy(() -> EmotionJob.onKafka(config(bare)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lacks the metadata property \"ser.model_name\"");
+  }
+
+  /** The ONNX ModelProto without its metadata_props (field 14): top-level protobuf fields copied otherwise. */
+  static byte[] withoutMetadata(byte[] model) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int[] pos = {0};
+    while (pos[0] < model.length) {
+      int start = pos[0];
+      long tag = varint(model, pos);
+      int field = (int) (tag >>> 3);
+      switch ((int) (tag & 7)) {
+        case 0 -> varint(model, pos);
+        case 1 -> pos[0] += 8;
+        case 2 -> {
+          long length = varint(model, pos);
+          pos[0] += (int) length;
+        }
+        case 5 -> pos[0] += 4;
+        default -> throw new IllegalArgumentException("unexpected wire type in " + tag);
+      }
+      if (field != 14) {
+        out.write(model, start, pos[0] - start);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  static long varint(byte[] b, int[] pos) {
+    long v = 0;
+    for (int shift = 0; ; shift += 7) {
+      int x = b[pos[0]++] & 0xff;
+      v |= (long) (x & 0x7f) << shift;
+      if (x < 0x80) {
+        return v;
+      }
+    }
+  }
+}
