@@ -87,6 +87,13 @@ class EmotionJobITCase {
         .set("delivery-guarantee", delivery).set("parallelism", "2").set("max-batch-wait-ms", "5").build();
   }
 
+  /** Submits the job to the MiniCluster with a fixed-delay restart strategy and no generic types. */
+  static JobClient start(EmotionJob job, String name) throws Exception {
+    StreamExecutionEnvironment env = environment();
+    job.addTo(env);
+    return env.executeAsync(name);
+  }
+
   static StreamExecutionEnvironment environment() {
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -140,10 +147,7 @@ class EmotionJobITCase {
   void knownAudioGivesExactlyTheExpectedUtterancesWithSerScoreLabels() throws Exception {
     StreamJobConfig config = config("known", "exactly-once");
     List<SampleCalls.Call> calls = replay(config, clips, 3, 20);
-    EmotionJob job = EmotionJob.onKafka(config);
-    StreamExecutionEnvironment env = environment();
-    job.addTo(env);
-    JobClient client = env.executeAsync("known audio");
+    JobClient client = start(EmotionJob.onKafka(config), "known audio");
     try {
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"),
           21, Duration.ofSeconds(2), Duration.ofSeconds(120));
@@ -175,11 +179,8 @@ class EmotionJobITCase {
   void anInjectedFailureStillYieldsEachEventExactlyOnce() throws Exception {
     StreamJobConfig config = config("failure", "exactly-once");
     INJECTED.set(0);
-    EmotionJob job = EmotionJob.onKafka(config)
-        .afterSegmentation(s -> s.map(new FailOnce()).name("fail once"));
-    StreamExecutionEnvironment env = environment();
-    job.addTo(env);
-    JobClient client = env.executeAsync("injected failure");
+    JobClient client = start(EmotionJob.onKafka(config)
+        .afterSegmentation(s -> s.map(new FailOnce()).name("fail once")), "injected failure");
     try {
       List<SampleCalls.Call> calls = replay(config, clips, 3, 10);
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"),
@@ -238,14 +239,10 @@ class EmotionJobITCase {
       producer.send(new ProducerRecord<>(config.get("input-topic"), "call-1".getBytes(StandardCharsets.UTF_8),
           WireFormat.encode(chunk("call-1", SampleEncoding.PCM_S16LE, 22050, 100_000, new byte[441 * 2])))).get();
     }
-    EmotionJob job = EmotionJob.onKafka(config);
-    StreamExecutionEnvironment env = environment();
-    job.addTo(env);
-    JobClient client = env.executeAsync("bad records");
+    JobClient client = start(EmotionJob.onKafka(config), "bad records");
     try {
       List<DeadLetter> dead = KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get("dead-letter-topic"),
           bad.size() + 2, Duration.ofSeconds(1), Duration.ofSeconds(90));
-      Map<String, DeadLetterKind> kinds = new TreeMap<>();
       for (DeadLetter d : dead) {
         assertThat(d.getSourceTopic().toString()).isEqualTo(config.get("input-topic"));
         assertThat(d.getMessage().toString()).isNotBlank();
@@ -257,7 +254,6 @@ class EmotionJobITCase {
           + " was closed (end of stream at sequence");
       assertThat(dead.stream().filter(d -> d.getKind() == DeadLetterKind.OVERSIZED).map(d -> d.getValue() == null))
           .as("a record far over the limit is not copied into its dead letter").containsExactlyInAnyOrder(false, true);
-      assertThat(kinds).isEmpty();
 
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"), 3,
           Duration.ofSeconds(1), Duration.ofSeconds(60));

@@ -21,6 +21,11 @@ class ChannelAssemblerTest {
       60_000, 600_000, 0);
 
   static SampleCalls.Call call;
+
+  /** A fresh channel per test (JUnit makes a new instance for each). */
+  final ChannelAssembler assembler = new ChannelAssembler(CONFIG);
+  final ChannelState s = new ChannelState("call-1", "customer");
+  final Collected out = new Collected();
   static float[] customer;
 
   @BeforeAll
@@ -56,16 +61,17 @@ class ChannelAssemblerTest {
     }
   }
 
+  /** Feeds a whole channel to a new assembler; the last chunk must end the stream. */
   static Collected feed(List<ChunkRecord> chunks) {
-    ChannelAssembler assembler = new ChannelAssembler(CONFIG);
-    ChannelState s = new ChannelState("call-1", "customer");
-    Collected out = new Collected();
+    ChannelAssembler fresh = new ChannelAssembler(CONFIG);
+    ChannelState state = new ChannelState("call-1", "customer");
+    Collected collected = new Collected();
     long now = 1000;
     for (ChunkRecord c : chunks) {
-      assembler.onChunk(s, c, now++, Long.MIN_VALUE, out);
+      fresh.onChunk(state, c, now++, Long.MIN_VALUE, collected);
     }
-    assertThat(s.closed).as("closed by end of stream").isTrue();
-    return out;
+    assertThat(state.closed).as("closed by end of stream").isTrue();
+    return collected;
   }
 
   static List<ChunkRecord> inOrder() {
@@ -141,9 +147,6 @@ class ChannelAssemblerTest {
 
   @Test
   void endOfStreamClosesTheChannelAndLaterChunksAreDeadLettersOrDuplicates() {
-    ChannelAssembler assembler = new ChannelAssembler(CONFIG);
-    ChannelState s = new ChannelState("call-1", "customer");
-    Collected out = new Collected();
     List<ChunkRecord> chunks = inOrder();
     for (ChunkRecord c : chunks) {
       assembler.onChunk(s, c, 5000, Long.MIN_VALUE, out);
@@ -171,9 +174,6 @@ class ChannelAssemblerTest {
 
   @Test
   void anAbandonedChannelIsFlushedAtTheIdleTimeout() {
-    ChannelAssembler assembler = new ChannelAssembler(CONFIG);
-    ChannelState s = new ChannelState("call-1", "customer");
-    Collected out = new Collected();
     List<ChunkRecord> chunks = inOrder();
     // everything up to the middle of the first utterance, then the line goes quiet without end of stream
     long firstEnd = feed(inOrder()).utterances.get(0).endTime - TestAudio.START;
@@ -194,9 +194,6 @@ class ChannelAssemblerTest {
 
   @Test
   void aGapThatIsNotFilledInTimeIsSilenceAfterTheReorderWait() {
-    ChannelAssembler assembler = new ChannelAssembler(CONFIG);
-    ChannelState s = new ChannelState("call-1", "customer");
-    Collected out = new Collected();
     List<ChunkRecord> chunks = inOrder();
     assembler.onChunk(s, chunks.get(0), 1000, Long.MIN_VALUE, out);
     assembler.onChunk(s, chunks.get(2), 1100, Long.MIN_VALUE, out);
@@ -210,9 +207,6 @@ class ChannelAssemblerTest {
 
   @Test
   void aChangeOfSampleRateWithinTheStreamIsADeadLetterAndSilence() {
-    ChannelAssembler assembler = new ChannelAssembler(CONFIG);
-    ChannelState s = new ChannelState("call-1", "customer");
-    Collected out = new Collected();
     List<ChunkRecord> chunks = inOrder();
     ChunkRecord odd = TestAudio.chunks("call-1", "customer", new float[800], 8000, 100, SampleEncoding.PCM_S16LE).get(0);
     odd.sequence = 1;
@@ -230,13 +224,11 @@ class ChannelAssemblerTest {
   void chunksFarBehindTheWatermarkAreLate() {
     AssemblyConfig strict = new AssemblyConfig(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000, 60_000,
         600_000, 5_000);
-    ChannelAssembler assembler = new ChannelAssembler(strict);
-    ChannelState s = new ChannelState("call-1", "customer");
-    Collected out = new Collected();
+    ChannelAssembler strictAssembler = new ChannelAssembler(strict);
     ChunkRecord c = inOrder().get(0);
-    assembler.onChunk(s, c, 1000, c.captureTimestamp + 5_000, out);
+    strictAssembler.onChunk(s, c, 1000, c.captureTimestamp + 5_000, out);
     assertThat(out.deadLetters).isEmpty();
-    assembler.onChunk(s, inOrder().get(1), 1000, c.captureTimestamp + 5_101, out);
+    strictAssembler.onChunk(s, inOrder().get(1), 1000, c.captureTimestamp + 5_101, out);
     assertThat(out.deadLetters).singleElement().satisfies(d -> assertThat(d.message)
         .isEqualTo("chunk 1 of call-1/customer was captured 5001 ms before the watermark; the allowed lateness is 5000 ms"));
   }
