@@ -1,0 +1,142 @@
+package dev.ser.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What can be checked of the images without a Docker engine: after {@code ./mvnw package} (this
+ * module builds after the stream job and the training module), every file a Dockerfile copies from
+ * the build context exists, base images are pinned, the images do not run as root, and every Java
+ * entry point the images and the compose file name exists in the jars they ship.
+ */
+class DockerfilesTest {
+
+  static final Pattern ARG = Pattern.compile("^ARG\\s+(\\w+)=(\\S+)");
+  static final Pattern VAR = Pattern.compile("\\$\\{(\\w+)}");
+
+  /** The Dockerfile's lines with continuations joined and ARG defaults substituted. */
+  static List<String> instructions(Path dockerfile) throws IOException {
+    String text = Files.readString(dockerfile).replace("\\\n", " ");
+    Map<String, String> args = new HashMap<>();
+    List<String> out = new ArrayList<>();
+    for (String raw : text.split("\n")) {
+      String line = raw.strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      Matcher a = ARG.matcher(line);
+      if (a.find()) {
+        args.put(a.group(1), a.group(2));
+      }
+      Matcher v = VAR.matcher(line);
+      StringBuilder b = new StringBuilder();
+      while (v.find()) {
+        v.appendReplacement(b, Matcher.quoteReplacement(args.getOrDefault(v.group(1), v.group(0))));
+      }
+      v.appendTail(b);
+      out.add(b.toString());
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"stream-job", "stream-job-gpu", "training"})
+  void everyCopiedPathExistsAndTheImageIsPinnedAndNotRoot(String image) throws IOException {
+    Path dockerfile = Repo.root().resolve("docker").resolve(image).resolve("Dockerfile");
+    List<String> lines = instructions(dockerfile);
+    int copies = 0;
+    for (String line : lines) {
+      if (line.startsWith("COPY ") && !line.contains("--from=")) {
+        String[] parts = line.replaceAll("--chown=\\S+", "").trim().split("\\s+");
+        for (int i = 1; i < parts.length - 1; i++) {
+          Path source = Repo.root().resolve(parts[i]);
+          assertThat(source).as("%s copies %s (run ./mvnw package first)", image, parts[i]).exists();
+          copies++;
+        }
+      }
+      if (line.startsWith("FROM ")) {
+        String from = line.split("\\s+")[1];
+        if (!from.equals("flink")) { // a named stage
+          assertThat(from).as("base image of %s", image).matches("[\\w./-]+:[\\w.-]*\\d[\\w.-]*");
+        }
+      }
+    }
+    assertThat(copies).isGreaterThanOrEqualTo(4);
+    String user = lines.stream().filter(l -> l.startsWith("USER ")).reduce((x, y) -> y).orElseThrow();
+    assertThat(user).as("the last USER of %s", image).isNotIn("USER root", "USER 0");
+    assertThat(lines).noneMatch(l -> l.contains("mvnw") || l.contains("maven") || l.contains("-jdk"));
+  }
+
+  @Test
+  void theEntryPointsTheImagesNameExist() throws IOException {
+    Path jobJar = Repo.root().resolve("stream-job/target/ser-stream-job-" + Repo.version() + "-job.jar");
+    List<String> named = new ArrayList<>();
+    named.addAll(mains(Repo.root().resolve("docker/stream-job/ser")));
+    named.addAll(mains(Repo.root().resolve("docker/docker-compose.yml")));
+    assertThat(named).contains("dev.ser.stream.StreamCommand", "dev.ser.stream.replay.ReplayCommand",
+        "dev.ser.stream.replay.EventsCommand");
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jobJar.toFile())) {
+      for (String main : named) {
+        assertThat(jar.getEntry(main.replace('.', '/') + ".class")).as("%s in the job jar", main).isNotNull();
+      }
+      assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo("dev.ser.stream.StreamCommand");
+      assertThat(jar.getEntry("org/apache/flink/connector/kafka/source/KafkaSource.class")).isNotNull();
+      assertThat(jar.getEntry("org/apache/flink/streaming/api/datastream/DataStream.class"))
+          .as("Flink itself comes from the cluster").isNull();
+    }
+    for (String main : mains(Repo.root().resolve("docker/training/ser"))) {
+      String cls = main.replace('.', '/') + ".class";
+      boolean found = Files.exists(Repo.root().resolve("model-training/target/classes").resolve(cls));
+      try (Stream<Path> jars = Files.list(Repo.root().resolve("model-training/target/lib"))) {
+        for (Path j : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+          try (ZipFile z = new ZipFile(j.toFile())) {
+            found |= z.getEntry(cls) != null;
+          }
+        }
+      }
+      assertThat(found).as("%s in the training image's jars", main).isTrue();
+    }
+  }
+
+  static List<String> mains(Path file) throws IOException {
+    Matcher m = Pattern.compile("dev\\.ser\\.[\\w.]+Command").matcher(Files.readString(file));
+    List<String> out = new ArrayList<>();
+    while (m.find()) {
+      out.add(m.group());
+    }
+    assertThat(out).as("entry points named in %s", file).isNotEmpty();
+    return out;
+  }
+
+  @Test
+  void theComposeStackPinsItsImagesAndWiresTheServices() throws IOException {
+    JsonNode compose = new YAMLMapper().readTree(Repo.root().resolve("docker/docker-compose.yml").toFile());
+    JsonNode services = compose.get("services");
+    assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("kafka", "topics", "jobmanager",
+        "taskmanager", "events", "replay");
+    assertThat(services.at("/kafka/image").asText()).isEqualTo("apache/kafka:4.2.0");
+    assertThat(services.at("/jobmanager/command").asText()).startsWith("standalone-job --job-classname"
+        + " dev.ser.stream.StreamCommand --bootstrap-servers kafka:9092");
+    assertThat(services.at("/jobmanager/healthcheck/test/1").asText()).isEqualTo("/opt/ser/bin/flink-job-healthy");
+    assertThat(services.at("/topics/command/0").asText()).contains("audio-chunks:4", "emotion-events:1",
+        "audio-dead-letters:1");
+    assertThat(services.at("/replay/command").toString()).contains("/opt/ser/samples/emodb");
+    assertThat(Repo.root().resolve("samples/emodb")).isDirectory();
+  }
+}

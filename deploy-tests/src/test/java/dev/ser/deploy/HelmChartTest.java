@@ -1,0 +1,202 @@
+package dev.ser.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart under helm lint and helm template (the helm library through helm-java), its
+ * FlinkDeployment validated against the Flink Kubernetes Operator 1.15.0 CRD schema.
+ */
+class HelmChartTest {
+
+  static final Path CHART = Repo.root().resolve("helm/ser");
+  static final YAMLMapper YAML = new YAMLMapper();
+  static JsonSchema crdSchema;
+
+  @BeforeAll
+  static void loadCrd() throws Exception {
+    try (InputStream in = HelmChartTest.class.getResourceAsStream("/crds/flinkdeployments.flink.apache.org-v1.yml")) {
+      JsonNode crd = YAML.readTree(in);
+      JsonNode openApi = crd.at("/spec/versions/0/schema/openAPIV3Schema");
+      assertThat(crd.at("/spec/versions/0/name").asText()).isEqualTo("v1beta1");
+      crdSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApi);
+    }
+  }
+
+  static List<JsonNode> render(String... valuesFiles) throws Exception {
+    var template = new Helm(CHART).template().withName("ser").withNamespace("calls");
+    for (String f : valuesFiles) {
+      template = template.withValuesFile(Path.of(HelmChartTest.class.getResource("/values/" + f).toURI()));
+    }
+    String out = template.call();
+    List<JsonNode> docs = new ArrayList<>();
+    try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(out)) {
+      while (it.hasNext()) {
+        JsonNode d = it.next();
+        if (d != null && !d.isEmpty()) {
+          docs.add(d);
+        }
+      }
+    }
+    return docs;
+  }
+
+  static JsonNode one(List<JsonNode> docs, String kind) {
+    List<JsonNode> of = docs.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+    assertThat(of).as(kind).hasSize(1);
+    return of.get(0);
+  }
+
+  static List<String> strings(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  static void assertValidFlinkDeployment(JsonNode deployment) {
+    Set<ValidationMessage> errors = crdSchema.validate(deployment);
+    assertThat(errors).as("FlinkDeployment against the operator's CRD schema").isEmpty();
+  }
+
+  @Test
+  void theChartLints() {
+    LintResult lint = new Helm(CHART).lint().strict().call();
+    assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+  }
+
+  @Test
+  void defaultValuesGiveAValidFlinkDeploymentWithEverythingTheJobNeeds() throws Exception {
+    List<JsonNode> docs = render();
+    JsonNode d = one(docs, "FlinkDeployment");
+    assertValidFlinkDeployment(d);
+    assertThat(d.at("/apiVersion").asText()).isEqualTo("flink.apache.org/v1beta1");
+    assertThat(d.at("/spec/flinkVersion").asText()).isEqualTo("v2_2");
+    assertThat(d.at("/spec/image").asText()).isEqualTo("ser-stream-job:0.1.0");
+    JsonNode job = d.at("/spec/job");
+    assertThat(job.at("/jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/ser-stream-job.jar");
+    assertThat(job.at("/entryClass").asText()).isEqualTo("dev.ser.stream.StreamCommand");
+    assertThat(job.at("/parallelism").asInt()).isEqualTo(2);
+    assertThat(job.at("/upgradeMode").asText()).isEqualTo("savepoint");
+    assertThat(strings(job.at("/args"))).containsExactly("--config", "/etc/ser/kafka/job.properties", "--model",
+        "/opt/ser/models/ms-senet-emodb.onnx", "--device", "cpu", "--delivery-guarantee", "exactly-once",
+        "--checkpoint-interval-ms", "5000");
+    JsonNode conf = d.at("/spec/flinkConfiguration");
+    assertThat(conf.at("/taskmanager.numberOfTaskSlots").asText()).isEqualTo("2");
+    assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
+    assertThat(conf.path("high-availability.storageDir").asText()).isEqualTo("s3://ser-flink/ser/ha");
+    assertThat(conf.path("execution.checkpointing.dir").asText()).isEqualTo("s3://ser-flink/ser/checkpoints");
+    assertThat(conf.path("execution.checkpointing.savepoint-dir").asText()).isEqualTo("s3://ser-flink/ser/savepoints");
+    assertThat(conf.path("metrics.reporter.prom.factory.class").asText())
+        .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    assertThat(conf.path("metrics.reporter.prom.port").asText()).isEqualTo("9249");
+
+    JsonNode pod = d.at("/spec/podTemplate/spec");
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(9999);
+    JsonNode main = pod.at("/containers/0");
+    assertThat(main.at("/name").asText()).isEqualTo("flink-main-container");
+    assertThat(main.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
+    assertThat(main.at("/env/0/value").asText()).isEqualTo("flink-s3-fs-presto-2.2.1.jar");
+    assertThat(pod.at("/volumes/0/secret/secretName").asText()).isEqualTo("ser-kafka");
+    assertThat(main.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/etc/ser/kafka");
+    // no broker address or credential anywhere in the manifests
+    for (JsonNode doc : docs) {
+      assertThat(doc.toString()).doesNotContain("bootstrap").doesNotContain("sasl").doesNotContain("password");
+    }
+    assertThat(pod.has("initContainers")).isFalse();
+    assertThat(d.at("/spec/taskManager/podTemplate").isMissingNode()).isTrue();
+    JsonNode metrics = one(docs, "Service");
+    assertThat(metrics.at("/spec/selector/app").asText()).isEqualTo("ser");
+    assertThat(docs.stream().map(x -> x.path("kind").asText()))
+        .containsExactlyInAnyOrder("FlinkDeployment", "Service");
+  }
+
+  @Test
+  void gpuValuesRequestGpusOnTaskManagersAndFetchAndCheckTheModel() throws Exception {
+    JsonNode d = one(render("gpu.yaml"), "FlinkDeployment");
+    assertValidFlinkDeployment(d);
+    assertThat(d.at("/spec/image").asText()).isEqualTo("ser-stream-job-gpu:0.1.0");
+    JsonNode tm = d.at("/spec/taskManager/podTemplate/spec");
+    assertThat(tm.at("/containers/0/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(2);
+    assertThat(tm.at("/nodeSelector/nvidia.com~1gpu.present").asText()).isEqualTo("true");
+    assertThat(tm.at("/tolerations/0/key").asText()).isEqualTo("nvidia.com/gpu");
+    List<String> args = strings(d.at("/spec/job/args"));
+    assertThat(args.get(args.indexOf("--device") + 1)).isEqualTo("cuda:1");
+    assertThat(args.get(args.indexOf("--model") + 1)).isEqualTo("/models/model.onnx");
+    JsonNode init = d.at("/spec/podTemplate/spec/initContainers/0");
+    assertThat(init.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(init.at("/command/2").asText()).contains("sha256sum -c -").contains("wget");
+    assertThat(init.at("/env/1/value").asText())
+        .isEqualTo("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+    assertThat(d.at("/spec/flinkConfiguration").path("execution.checkpointing.dir").asText())
+        .isEqualTo("file:///flink-data/checkpoints");
+    assertThat(d.at("/spec/podTemplate/spec/volumes").toString()).contains("\"claimName\":\"flink-data\"");
+  }
+
+  @Test
+  void refreshValuesAddTheCronJobWithItsRightsAndTheServiceMonitor() throws Exception {
+    List<JsonNode> docs = render("refresh.yaml");
+    JsonNode d = one(docs, "FlinkDeployment");
+    assertValidFlinkDeployment(d);
+    List<String> args = strings(d.at("/spec/job/args"));
+    assertThat(args.get(args.indexOf("--model") + 1)).isEqualTo("/models/current/model.onnx");
+    assertThat(d.at("/spec/podTemplate/spec/initContainers/0/command/2").asText())
+        .isEqualTo("cd /models/current && sha256sum -c model.onnx.sha256");
+
+    JsonNode cron = one(docs, "CronJob");
+    assertThat(cron.at("/spec/schedule").asText()).isEqualTo("30 2 * * *");
+    assertThat(cron.at("/spec/concurrencyPolicy").asText()).isEqualTo("Forbid");
+    JsonNode pod = cron.at("/spec/jobTemplate/spec/template/spec");
+    assertThat(pod.at("/serviceAccountName").asText()).isEqualTo("ser-refresh");
+    JsonNode c = pod.at("/containers/0");
+    assertThat(c.at("/image").asText()).isEqualTo("ser-training:0.1.0");
+    assertThat(strings(c.at("/args"))).containsExactly("refresh", "--corpus", "emodb", "--data", "/data/emodb",
+        "--models", "/models", "--margin", "0.02", "--flink-deployment", "ser", "--namespace", "calls", "--",
+        "--folds", "10", "--epochs", "35", "--seed", "7");
+    assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/volumes/1/persistentVolumeClaim/claimName").asText()).isEqualTo("ser-models");
+
+    JsonNode role = one(docs, "Role");
+    assertThat(role.at("/rules/0/resources/0").asText()).isEqualTo("flinkdeployments");
+    assertThat(strings(role.at("/rules/0/resourceNames"))).containsExactly("ser");
+    assertThat(strings(role.at("/rules/0/verbs"))).containsExactly("get", "patch");
+    assertThat(one(docs, "RoleBinding").at("/subjects/0/name").asText()).isEqualTo("ser-refresh");
+    JsonNode monitor = one(docs, "ServiceMonitor");
+    assertThat(monitor.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
+    assertThat(monitor.at("/spec/endpoints/0/port").asText()).isEqualTo("metrics");
+  }
+
+  @Test
+  void valuesThatBreakTheSchemaFailToRender() {
+    assertThatThrownBy(() -> render("kafka-in-values.yaml")).hasMessageContaining("bootstrapServers");
+    assertThatThrownBy(() -> render("refresh-without-pvc.yaml")).hasMessageContaining("model.source");
+    assertThatThrownBy(() -> render("url-without-checksum.yaml")).hasMessageContaining("sha256");
+  }
+
+  /** The validator is not vacuous: a FlinkDeployment the operator would refuse is refused here too. */
+  @Test
+  void theCrdSchemaRefusesABrokenDeployment() throws Exception {
+    ObjectNode d = (ObjectNode) one(render(), "FlinkDeployment").deepCopy();
+    ((ObjectNode) d.with("spec").with("job")).put("upgradeMode", "whenever");
+    ((ObjectNode) d.with("spec")).put("flinkVersion", "v3_0");
+    assertThat(crdSchema.validate(d)).extracting(ValidationMessage::getMessage).anySatisfy(m ->
+        assertThat(m).contains("upgradeMode")).anySatisfy(m -> assertThat(m).contains("flinkVersion"));
+  }
+}
