@@ -1,0 +1,132 @@
+package dev.ser.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ser.core.cli.Cli;
+import dev.ser.schemas.SampleEncoding;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ser bench}: the measurements behind BENCHMARKS.md, each printed as JSON. */
+@Command(name = "ser bench", sortOptions = false, subcommands = {BenchCommand.Features.class,
+    BenchCommand.Inference.class, BenchCommand.EndToEnd.class},
+    description = "Measures feature throughput (features), ONNX Runtime vs DJL inference (inference) and the"
+        + " end-to-end capacity through Kafka and Flink (e2e). Results print as JSON; --json FILE also writes them.")
+public final class BenchCommand implements Callable<Integer> {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+  boolean help;
+
+  public static void main(String[] args) {
+    Cli.run(new BenchCommand(), args);
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 2;
+  }
+
+  static Path home() {
+    return Path.of(System.getProperty("ser.home", "."));
+  }
+
+  static int print(CommandLine.Model.CommandSpec spec, Object result, Path json) throws Exception {
+    String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(text);
+    out.flush();
+    if (json != null) {
+      Files.writeString(json, text + "\n");
+    }
+    return 0;
+  }
+
+  @Command(name = "features", description = "MFCC throughput per preset, one thread, audio seconds per CPU second")
+  static final class Features implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--seconds", defaultValue = "5", description = "measuring time per preset (default ${DEFAULT-VALUE})")
+    double seconds;
+    @Option(names = "--json", paramLabel = "FILE") Path json;
+    @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
+
+    @Override
+    public Integer call() throws Exception {
+      return print(spec, FeatureBench.run(home().resolve("samples/emodb"), seconds), json);
+    }
+  }
+
+  @Command(name = "inference", description = "utterances/s and batch latency, batch 1/8/32/128: ONNX Runtime vs DJL (PyTorch)")
+  static final class Inference implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--threads", defaultValue = "1", description = "intra-op threads of both engines (default ${DEFAULT-VALUE})")
+    int threads;
+    @Option(names = "--seconds", defaultValue = "4", description = "measuring time per point (default ${DEFAULT-VALUE})")
+    double seconds;
+    @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
+    @Option(names = "--json", paramLabel = "FILE") Path json;
+    @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
+
+    @Override
+    public Integer call() throws Exception {
+      Path m = model != null ? model : home().resolve("models/ms-senet-emodb.onnx");
+      return print(spec, InferenceBench.run(m, threads, seconds), json);
+    }
+  }
+
+  @Command(name = "e2e", description = "N real-time channels through a real broker and the job; the largest N that keeps up")
+  static final class EndToEnd implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--channels", split = ",", defaultValue = "50,100,200,400,700,1000",
+        description = "channel counts to try in order; stops at the first that does not keep up (default ${DEFAULT-VALUE})")
+    List<Integer> channels;
+    @Option(names = "--seconds", defaultValue = "60", description = "run length per count (default ${DEFAULT-VALUE})")
+    double seconds;
+    @Option(names = "--warmup", defaultValue = "15", description = "seconds left out of the latency figures (default ${DEFAULT-VALUE})")
+    double warmup;
+    @Option(names = "--delivery-guarantee", defaultValue = "at-least-once") String delivery;
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000") long checkpointMs;
+    @Option(names = "--encoding", defaultValue = "MULAW", description = "MULAW (8 kHz telephony) or PCM_S16LE (16 kHz)")
+    SampleEncoding encoding;
+    @Option(names = "--parallelism", defaultValue = "2") int parallelism;
+    @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
+    @Option(names = "--json", paramLabel = "FILE") Path json;
+    @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
+
+    @Override
+    public Integer call() throws Exception {
+      Path m = model != null ? model : home().resolve("models/ms-senet-emodb.onnx");
+      int rate = encoding == SampleEncoding.PCM_S16LE || encoding == SampleEncoding.FLOAT32_LE ? 16000 : 8000;
+      List<Object> runs = new ArrayList<>();
+      Integer best = null;
+      for (int n : channels) {
+        Map<String, Object> r = EndToEndBench.run(new EndToEndBench.Settings(n, seconds, warmup, delivery, checkpointMs,
+            encoding, rate, 100, home().resolve("samples/emodb"), m, parallelism));
+        runs.add(r);
+        spec.commandLine().getErr().println("ser bench e2e: " + n + " channels: sustained=" + r.get("sustained")
+            + " p99=" + r.get("latency_ms_p99") + " ms, events " + r.get("events") + "/" + r.get("expected_utterances"));
+        spec.commandLine().getErr().flush();
+        if (!Boolean.TRUE.equals(r.get("sustained"))) {
+          break;
+        }
+        best = n;
+      }
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("largest_sustained_channels", best);
+      result.put("runs", runs);
+      return print(spec, result, json);
+    }
+  }
+}

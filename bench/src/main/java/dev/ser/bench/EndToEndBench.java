@@ -1,0 +1,284 @@
+package dev.ser.bench;
+
+import dev.ser.core.audio.PcmEncoder;
+import dev.ser.core.audio.WavFile;
+import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.schemas.AudioChunk;
+import dev.ser.schemas.EmotionEvent;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.schemas.WireFormat;
+import dev.ser.stream.EmotionJob;
+import dev.ser.stream.StreamJobConfig;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * N concurrent channels of real speech (the sample clips in random order with 1-3 s silences) sent
+ * at real-time pace, in 100 ms chunks, through a real broker (child JVM) and the stream job (local
+ * Flink, parallelism 2), events read with read_committed. Reports end-of-utterance-to-event latency
+ * (from the moment the chunk holding the utterance's end was due to be sent to the moment its event
+ * is read), whether the pipeline kept up, and where the CPU went.
+ */
+final class EndToEndBench {
+
+  record Settings(int channels, double seconds, double warmupSeconds, String delivery, long checkpointMs,
+      SampleEncoding encoding, int sampleRate, int chunkMs, Path clipsDir, Path model, int parallelism) {}
+
+  /** One channel's endless script of clips and silences, rendered to payload bytes on demand. */
+  static final class Channel {
+    final String callId;
+    final String channel;
+    final long startMs;
+    long sequence;
+    long dueMs;
+    final List<byte[]> pieces = new ArrayList<>();
+    int piece;
+    int offset;
+
+    Channel(String callId, String channel, long startMs) {
+      this.callId = callId;
+      this.channel = channel;
+      this.startMs = startMs;
+      this.dueMs = startMs;
+    }
+  }
+
+  static Map<String, Object> run(Settings s) throws Exception {
+    int bytesPerSample = s.encoding() == SampleEncoding.PCM_S16LE ? 2 : 1;
+    List<byte[]> clips = new ArrayList<>();
+    try (Stream<Path> files = Files.list(s.clipsDir())) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".wav")).sorted().toList()) {
+        clips.add(PcmEncoder.encode(s.encoding(), WavFile.readMono(f, s.sampleRate())));
+      }
+    }
+    byte silenceByte = s.encoding() == SampleEncoding.MULAW ? (byte) 0xFF
+        : s.encoding() == SampleEncoding.ALAW ? (byte) 0xD5 : 0;
+    int chunkBytes = s.sampleRate() * s.chunkMs() / 1000 * bytesPerSample;
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("channels", s.channels());
+    out.put("delivery", s.delivery());
+    out.put("encoding", s.encoding() + " " + s.sampleRate() + " Hz");
+
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().javaOptions("-Xms512m -Xmx1g -XX:+UseParallelGC")
+        .build().start()) {
+      broker.createTopic("audio-chunks", 4);
+      broker.createTopic("emotion-events", 2);
+      broker.createTopic("audio-dead-letters", 1);
+      StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
+          .set("model", s.model().toString()).set("delivery-guarantee", s.delivery())
+          .set("checkpoint-interval-ms", Long.toString(s.checkpointMs())).set("starting-offsets", "earliest")
+          .set("parallelism", Integer.toString(s.parallelism())).set("onnx-threads", "1").build();
+      EmotionJob job = EmotionJob.onKafka(config);
+      Configuration conf = new Configuration();
+      conf.set(PipelineOptions.GENERIC_TYPES, false);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), conf);
+      job.addTo(env);
+      JobClient client = env.executeAsync("ser bench e2e");
+      try {
+        Thread.sleep(3000); // let the job start its source and scorer
+
+        long start = System.currentTimeMillis() + 1000;
+        long end = start + (long) (s.seconds() * 1000);
+        Random random = new Random(7);
+        PriorityQueue<Channel> due = new PriorityQueue<>((a, b) -> Long.compare(a.dueMs, b.dueMs));
+        Map<String, Long> channelStart = new HashMap<>();
+        AtomicLong expectedUtterances = new AtomicLong();
+        for (int i = 0; i < s.channels(); i++) {
+          // spread the channels' chunk boundaries over the chunk interval
+          long st = start + (long) i * s.chunkMs() / s.channels();
+          Channel c = new Channel("load-" + (i / 2), i % 2 == 0 ? "customer" : "agent", st);
+          long audioMs = 0;
+          while (audioMs < s.seconds() * 1000 + 10_000) {
+            int silence = (1000 + random.nextInt(2000)) * s.sampleRate() / 1000 * bytesPerSample;
+            byte[] gap = new byte[silence];
+            java.util.Arrays.fill(gap, silenceByte);
+            byte[] clip = clips.get(random.nextInt(clips.size()));
+            c.pieces.add(gap);
+            c.pieces.add(clip);
+            audioMs += (long) (gap.length + clip.length) * 1000 / bytesPerSample / s.sampleRate();
+            if (st + audioMs < end - 1000) {
+              expectedUtterances.incrementAndGet(); // its end is sent within the run
+            }
+          }
+          channelStart.put(c.callId + "/" + c.channel, st);
+          c.dueMs = st + s.chunkMs();
+          due.add(c);
+        }
+
+        Stats latency = new Stats();
+        AtomicLong events = new AtomicLong();
+        AtomicBoolean reading = new AtomicBoolean(true);
+        Thread reader = new Thread(() -> read(broker.bootstrapServers(), channelStart, s, start, latency, events,
+            reading), "ser-bench-reader");
+        reader.start();
+
+        Stats sendLag = new Stats();
+        long chunks = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5,
+            ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.ACKS_CONFIG, "1",
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"), new ByteArraySerializer(), new ByteArraySerializer())) {
+          Thread.currentThread().setName("ser-load-generator");
+          while (!due.isEmpty()) {
+            Channel c = due.poll();
+            if (c.dueMs > end) {
+              continue; // this channel is done; the others finish their turn
+            }
+            long wait = c.dueMs - System.currentTimeMillis();
+            if (wait > 0) {
+              Thread.sleep(wait);
+            }
+            sendLag.add(System.currentTimeMillis() - c.dueMs);
+            byte[] payload = new byte[chunkBytes];
+            int filled = 0;
+            while (filled < chunkBytes) {
+              byte[] p = c.pieces.get(c.piece);
+              int n = Math.min(chunkBytes - filled, p.length - c.offset);
+              System.arraycopy(p, c.offset, payload, filled, n);
+              filled += n;
+              c.offset += n;
+              if (c.offset == p.length) {
+                c.piece++;
+                c.offset = 0;
+              }
+            }
+            AudioChunk chunk = AudioChunk.newBuilder().setCallId(c.callId).setChannel(c.channel)
+                .setSequence(c.sequence).setCaptureTimestamp(Instant.ofEpochMilli(c.startMs + c.sequence * s.chunkMs()))
+                .setSampleRate(s.sampleRate()).setEncoding(s.encoding()).setPayload(ByteBuffer.wrap(payload)).build();
+            producer.send(new ProducerRecord<>("audio-chunks", c.callId.getBytes(StandardCharsets.UTF_8),
+                WireFormat.encode(chunk)));
+            chunks++;
+            c.sequence++;
+            c.dueMs += s.chunkMs();
+            due.add(c);
+          }
+          producer.flush();
+        }
+        // wait for the last events: the hangover, a checkpoint, then some
+        Thread.sleep(s.checkpointMs() + 4000);
+        Map<String, Object> cpu = cpuShares(broker);
+        reading.set(false);
+        reader.join(10_000);
+
+        double measured = s.seconds() - s.warmupSeconds();
+        out.put("chunks_per_second", chunks / s.seconds());
+        out.put("send_lag_ms_p99", sendLag.percentile(0.99));
+        out.put("events", events.get());
+        out.put("expected_utterances", expectedUtterances.get());
+        out.put("events_after_warmup", latency.count());
+        out.put("utterances_per_second", latency.count() / measured);
+        out.put("latency_ms_p50", latency.percentile(0.50));
+        out.put("latency_ms_p95", latency.percentile(0.95));
+        out.put("latency_ms_p99", latency.percentile(0.99));
+        Stats last = latency.tail(1 / 3.0);
+        out.put("latency_ms_p50_last_third", last.percentile(0.5));
+        double limit = s.delivery().equals("exactly-once") ? s.checkpointMs() + 1000 : 1000;
+        out.put("latency_limit_ms", limit);
+        boolean keptUp = sendLag.percentile(0.99) < 200 && latency.percentile(0.99) < limit
+            && events.get() >= 0.9 * expectedUtterances.get();
+        out.put("sustained", keptUp);
+        out.put("cpu", cpu);
+      } finally {
+        client.cancel().get();
+        long until = System.currentTimeMillis() + 30_000;
+        while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < until) {
+          Thread.sleep(100);
+        }
+      }
+    }
+    return out;
+  }
+
+  static void read(String bootstrap, Map<String, Long> channelStart, Settings s, long start, Stats latency,
+      AtomicLong events, AtomicBoolean reading) {
+    var decoder = WireFormat.decoder(EmotionEvent.class);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "ser-bench",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of("emotion-events"));
+      while (reading.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          long now = System.currentTimeMillis();
+          EmotionEvent e = decoder.decode(r.value());
+          events.incrementAndGet();
+          long channelT0 = channelStart.get(e.getCallId() + "/" + e.getChannel());
+          long endOffset = e.getEndTime().toEpochMilli() - channelT0;
+          long sentAt = channelT0 + ((endOffset + s.chunkMs() - 1) / s.chunkMs()) * s.chunkMs();
+          if (e.getEndTime().toEpochMilli() >= start + s.warmupSeconds() * 1000) {
+            latency.add(now - sentAt);
+          }
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("reading events failed", e);
+    }
+  }
+
+  /** CPU seconds of the broker process, of this JVM, and of this JVM's thread groups. */
+  static Map<String, Object> cpuShares(KafkaBrokerProcess broker) {
+    Map<String, Object> cpu = new LinkedHashMap<>();
+    double brokerCpu = ProcessHandle.of(broker.pid()).flatMap(p -> p.info().totalCpuDuration())
+        .map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    double process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e9;
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Double> groups = new LinkedHashMap<>();
+    double javaThreads = 0;
+    for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long ns = threads.getThreadCpuTime(t.getThreadId());
+      if (ns < 0) {
+        continue;
+      }
+      double sec = ns / 1e9;
+      javaThreads += sec;
+      String n = t.getThreadName();
+      String group = n.startsWith("ser-load-generator") || n.equals("main") || n.startsWith("kafka-producer") ? "load generator"
+          : n.startsWith("ser-bench-reader") || n.startsWith("kafka-coordinator") ? "event reader"
+          : n.startsWith("ser-scoring-batcher") ? "ONNX Runtime batches (batcher thread)"
+          : n.contains("order, decode, segment") ? "Flink: order, decode, segment, features"
+          : n.contains("audio-chunks") || n.contains("Source") || n.contains("validate") ? "Flink: Kafka source, validation"
+          : n.contains("Sink") || n.contains("Writer") || n.contains("Committer") || n.contains("events") ? "Flink: sinks"
+          : n.contains("GC") || n.contains("Compiler") || n.contains("C1") || n.contains("C2") ? "JVM (GC, JIT)"
+          : "Flink and Kafka client runtime (other threads)";
+      groups.merge(group, sec, Double::sum);
+    }
+    cpu.put("broker_process_seconds", brokerCpu);
+    cpu.put("job_process_seconds", process);
+    groups.put("not in a Java thread (GC, JIT, ONNX Runtime native pool)", Math.max(0, process - javaThreads));
+    cpu.put("job_process_threads_seconds", groups);
+    return cpu;
+  }
+}
