@@ -96,7 +96,8 @@ final class EndToEndBench {
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
           .set("model", s.model().toString()).set("delivery-guarantee", s.delivery())
           .set("checkpoint-interval-ms", Long.toString(s.checkpointMs())).set("starting-offsets", "earliest")
-          .set("parallelism", Integer.toString(s.parallelism())).set("onnx-threads", "1").build();
+          .set("parallelism", Integer.toString(s.parallelism())).set("onnx-threads", "1")
+          .set("checkpoint-dir", broker.directory().resolve("checkpoints").toUri().toString()).build();
       EmotionJob job = EmotionJob.onKafka(config);
       Configuration conf = new Configuration();
       conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -143,6 +144,7 @@ final class EndToEndBench {
 
         Stats sendLag = new Stats();
         long chunks = 0;
+        CpuSnapshot before = CpuSnapshot.take(broker);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5,
             ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.ACKS_CONFIG, "1",
@@ -185,7 +187,7 @@ final class EndToEndBench {
         }
         // wait for the last events: the hangover, a checkpoint, then some
         Thread.sleep(s.checkpointMs() + 4000);
-        Map<String, Object> cpu = cpuShares(broker);
+        Map<String, Object> cpu = CpuSnapshot.take(broker).since(before, (System.currentTimeMillis() - start) / 1000.0);
         reading.set(false);
         reader.join(10_000);
 
@@ -208,10 +210,14 @@ final class EndToEndBench {
         out.put("sustained", keptUp);
         out.put("cpu", cpu);
       } finally {
-        client.cancel().get();
-        long until = System.currentTimeMillis() + 30_000;
-        while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < until) {
-          Thread.sleep(100);
+        try {
+          client.cancel().get();
+          long until = System.currentTimeMillis() + 30_000;
+          while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < until) {
+            Thread.sleep(100);
+          }
+        } catch (Exception alreadyGone) {
+          // the local cluster shuts down with its job
         }
       }
     }
@@ -244,41 +250,58 @@ final class EndToEndBench {
     }
   }
 
-  /** CPU seconds of the broker process, of this JVM, and of this JVM's thread groups. */
-  static Map<String, Object> cpuShares(KafkaBrokerProcess broker) {
-    Map<String, Object> cpu = new LinkedHashMap<>();
-    double brokerCpu = ProcessHandle.of(broker.pid()).flatMap(p -> p.info().totalCpuDuration())
-        .map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
-    double process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime() / 1e9;
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    Map<String, Double> groups = new LinkedHashMap<>();
-    double javaThreads = 0;
-    for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (t == null) {
-        continue;
+  /** CPU time of the broker process, of this JVM, and of each of this JVM's threads, at one moment. */
+  record CpuSnapshot(double broker, double process, Map<Long, Double> threadSeconds, Map<Long, String> threadNames) {
+
+    static CpuSnapshot take(KafkaBrokerProcess broker) {
+      double brokerCpu = ProcessHandle.of(broker.pid()).flatMap(p -> p.info().totalCpuDuration())
+          .map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+      double process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime() / 1e9;
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      Map<Long, Double> seconds = new HashMap<>();
+      Map<Long, String> names = new HashMap<>();
+      for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (t != null) {
+          long ns = threads.getThreadCpuTime(t.getThreadId());
+          if (ns >= 0) {
+            seconds.put(t.getThreadId(), ns / 1e9);
+            names.put(t.getThreadId(), t.getThreadName());
+          }
+        }
       }
-      long ns = threads.getThreadCpuTime(t.getThreadId());
-      if (ns < 0) {
-        continue;
-      }
-      double sec = ns / 1e9;
-      javaThreads += sec;
-      String n = t.getThreadName();
-      String group = n.startsWith("ser-load-generator") || n.equals("main") || n.startsWith("kafka-producer") ? "load generator"
-          : n.startsWith("ser-bench-reader") || n.startsWith("kafka-coordinator") ? "event reader"
-          : n.startsWith("ser-scoring-batcher") ? "ONNX Runtime batches (batcher thread)"
-          : n.contains("order, decode, segment") ? "Flink: order, decode, segment, features"
-          : n.contains("audio-chunks") || n.contains("Source") || n.contains("validate") ? "Flink: Kafka source, validation"
-          : n.contains("Sink") || n.contains("Writer") || n.contains("Committer") || n.contains("events") ? "Flink: sinks"
-          : n.contains("GC") || n.contains("Compiler") || n.contains("C1") || n.contains("C2") ? "JVM (GC, JIT)"
-          : "Flink and Kafka client runtime (other threads)";
-      groups.merge(group, sec, Double::sum);
+      return new CpuSnapshot(brokerCpu, process, seconds, names);
     }
-    cpu.put("broker_process_seconds", brokerCpu);
-    cpu.put("job_process_seconds", process);
-    groups.put("not in a Java thread (GC, JIT, ONNX Runtime native pool)", Math.max(0, process - javaThreads));
-    cpu.put("job_process_threads_seconds", groups);
-    return cpu;
+
+    /** CPU seconds spent between {@code before} and this snapshot, by component, and as cores busy. */
+    Map<String, Object> since(CpuSnapshot before, double wallSeconds) {
+      Map<String, Double> groups = new LinkedHashMap<>();
+      double javaThreads = 0;
+      for (Map.Entry<Long, Double> e : threadSeconds.entrySet()) {
+        double sec = e.getValue() - before.threadSeconds.getOrDefault(e.getKey(), 0.0);
+        javaThreads += sec;
+        groups.merge(group(threadNames.get(e.getKey())), sec, Double::sum);
+      }
+      double process = this.process - before.process;
+      groups.put("JVM and native threads (GC, JIT, ONNX Runtime pool)", Math.max(0, process - javaThreads));
+      Map<String, Object> cpu = new LinkedHashMap<>();
+      cpu.put("wall_seconds", wallSeconds);
+      cpu.put("broker_cores", (broker - before.broker) / wallSeconds);
+      cpu.put("job_jvm_cores", process / wallSeconds);
+      Map<String, Double> cores = new LinkedHashMap<>();
+      groups.forEach((k, v) -> cores.put(k, v / wallSeconds));
+      cpu.put("job_jvm_cores_by_part", cores);
+      return cpu;
+    }
+
+    static String group(String n) {
+      return n.startsWith("ser-load-generator") || n.equals("main") || n.startsWith("kafka-producer") ? "load generator"
+          : n.startsWith("ser-bench-reader") ? "event reader"
+          : n.startsWith("ser-scoring-batcher") ? "ONNX Runtime inference (batcher thread)"
+          : n.contains("order, decode, segment") ? "Flink task: order, decode, segment, features"
+          : n.contains("Source") || n.contains("validate") ? "Flink task: Kafka source, validation"
+          : n.contains("dead letters") ? "Flink task: dead-letter sink"
+          : "Flink and Kafka client runtime (other threads)";
+    }
   }
 }

@@ -121,7 +121,8 @@ public final class DemoCommand implements Callable<Integer> {
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", demo.broker.bootstrapServers())
           .set("model", modelFile.toString()).set("delivery-guarantee", delivery)
           .set("checkpoint-interval-ms", Long.toString(checkpointMs)).set("starting-offsets", "earliest")
-          .set("parallelism", "2").build();
+          .set("parallelism", "2").set("checkpoint-dir", demo.broker.directory().resolve("checkpoints").toUri().toString())
+          .build();
       EmotionJob job = EmotionJob.onKafka(config);
       out.printf(Locale.ROOT, "broker at %s; starting the stream job (%s, model %s %s, %s) ...%n",
           demo.broker.bootstrapServers(), delivery, job.model().name(), job.model().version(), config.get("device"));

@@ -23,6 +23,8 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -108,6 +110,12 @@ public final class EmotionJob {
   /** Configures checkpointing and parallelism and adds the pipeline to {@code env}. */
   public void addTo(StreamExecutionEnvironment env) {
     env.enableCheckpointing(config.getLong("checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
+    if (!config.get("checkpoint-dir").isEmpty()) {
+      Configuration storage = new Configuration();
+      storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+      storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.get("checkpoint-dir"));
+      env.configure(storage);
+    }
     if (config.getInt("parallelism") > 0) {
       env.setParallelism(config.getInt("parallelism"));
     }

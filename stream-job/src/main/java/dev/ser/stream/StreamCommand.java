@@ -63,6 +63,21 @@ public final class StreamCommand implements Callable<Integer> {
     return cli;
   }
 
+  /** True when no Flink cluster submitted this main (ser stream rather than flink run). */
+  static boolean isLocal() {
+    return StreamExecutionEnvironment.getExecutionEnvironment() instanceof
+        org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+  }
+
+  static StreamJobConfig withCheckpointDir(StreamJobConfig cfg, String dir) {
+    StreamJobConfig.Builder b = StreamJobConfig.builder();
+    for (String name : StreamJobConfig.settings().keySet()) {
+      b.set(name, cfg.get(name));
+    }
+    cfg.kafkaProperties().forEach((k, v) -> b.set("kafka." + k, v.toString()));
+    return b.set("checkpoint-dir", dir).build();
+  }
+
   /** The configuration the parsed flags describe. */
   StreamJobConfig configuration() throws Exception {
     StreamJobConfig.Builder b = StreamJobConfig.builder();
@@ -82,6 +97,11 @@ public final class StreamCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StreamJobConfig cfg = configuration();
+    if (cfg.get("checkpoint-dir").isEmpty() && isLocal()) {
+      // a local run has no cluster configuration: keep checkpoints on disk, not in JobManager memory
+      Path dir = java.nio.file.Files.createTempDirectory("ser-checkpoints-");
+      cfg = withCheckpointDir(cfg, dir.toUri().toString());
+    }
     EmotionJob job = EmotionJob.onKafka(cfg);
     String summary = "model " + job.model().name() + " " + job.model().version() + " (" + job.model().labels().size()
         + " labels, " + job.model().features().sampleRate() + " Hz), utterances up to "
