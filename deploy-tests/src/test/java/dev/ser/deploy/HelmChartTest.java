@@ -138,6 +138,7 @@ class HelmChartTest {
     assertThat(tm.at("/tolerations/0/key").asText()).isEqualTo("nvidia.com/gpu");
     List<String> args = strings(d.at("/spec/job/args"));
     assertThat(args.get(args.indexOf("--device") + 1)).isEqualTo("cuda:1");
+    assertThat(args.get(args.indexOf("--max-batch-size") + 1)).isEqualTo("64");
     assertThat(args.get(args.indexOf("--model") + 1)).isEqualTo("/models/model.onnx");
     JsonNode init = d.at("/spec/podTemplate/spec/initContainers/0");
     assertThat(init.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();

@@ -133,7 +133,7 @@ public final class EmotionJob {
 
     SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get("model")).toAbsolutePath().toString(),
         InferenceDevice.parse(config.get("device")), config.getInt("onnx-threads"), config.getInt("max-batch-size"),
-        config.getLong("max-batch-wait-ms") * 1000);
+        config.getLong("max-batch-wait-ms") * 1000, config.getInt("scoring-threads"));
     SingleOutputStreamOperator<EncodedEvent> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(utterances),
             new ScoringFunction(spec), config.getLong("inference-timeout-ms"), TimeUnit.MILLISECONDS,
             config.getInt("max-in-flight"))

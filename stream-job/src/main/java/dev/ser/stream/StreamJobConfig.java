@@ -59,7 +59,10 @@ public final class StreamJobConfig implements Serializable {
     def("transaction-timeout-ms", "600000", "Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms"
         + " (15 min by default)", positive(), "an integer > 0");
     def("parallelism", "0", "job parallelism; 0 = the environment's default", nonNegative(), "an integer >= 0");
-    def("max-batch-size", "32", "most utterances scored in one ONNX Runtime call", range(1, 4096), "1..4096");
+    def("max-batch-size", "1", "most utterances scored in one ONNX Runtime call; 1 is fastest on CPUs (see"
+        + " BENCHMARKS.md), raise it (32-128) on a GPU", range(1, 4096), "1..4096");
+    def("scoring-threads", "1", "threads per TaskManager running ONNX Runtime calls concurrently", range(1, 256),
+        "1..256");
     def("max-batch-wait-ms", "10", "longest an utterance waits for others to fill a batch", range(0, 10_000), "0..10000");
     def("max-in-flight", "64", "utterances being scored at once per parallel task", range(1, 100_000), "1..100000");
     def("inference-timeout-ms", "60000", "an utterance not scored within this fails the task (which restarts)", positive(), "an integer > 0");

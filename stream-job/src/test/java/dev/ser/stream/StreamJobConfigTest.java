@@ -22,7 +22,9 @@ class StreamJobConfigTest {
     assertThat(c.get("dead-letter-topic")).isEqualTo("audio-dead-letters");
     assertThat(c.exactlyOnce()).isTrue();
     assertThat(c.getLong("transaction-timeout-ms")).isEqualTo(600_000);
-    assertThat(c.getInt("max-batch-size")).isEqualTo(32);
+    assertThat(c.getInt("max-batch-size")).isEqualTo(1);
+    assertThat(c.getInt("scoring-threads")).isEqualTo(1);
+    assertThat(c.get("checkpoint-dir")).isEmpty();
     assertThat(c.get("device")).isEqualTo("cpu");
   }
 

@@ -55,6 +55,35 @@ class AudioResamplerTest {
     assertThat(peak).isLessThan(0.01); // would alias to 2 kHz at 0.5 without the low-pass
   }
 
+  /** The cached filter prototype is copied, never used: every call gives the result of a fresh resampler. */
+  @Test
+  void repeatedCallsAreIdenticalToAFreshResampler() {
+    float[] x = new float[12_345];
+    java.util.Random random = new java.util.Random(4);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (0.3 * random.nextGaussian());
+    }
+    double factor = 22050.0 / 8000;
+    be.tarsos.dsp.resample.Resampler fresh = new be.tarsos.dsp.resample.Resampler(true, factor, factor);
+    int expected = (int) Math.ceil(x.length * factor);
+    float[] reference = new float[expected + 64];
+    int consumed = 0;
+    int produced = 0;
+    while (produced < reference.length) {
+      be.tarsos.dsp.resample.Resampler.Result r = fresh.process(factor, x, consumed, x.length - consumed, true,
+          reference, produced, reference.length - produced);
+      consumed += r.inputSamplesConsumed;
+      produced += r.outputSamplesGenerated;
+      if (r.inputSamplesConsumed == 0 && r.outputSamplesGenerated == 0) {
+        break;
+      }
+    }
+    float[] first = AudioResampler.resample(x, 8000, 22050);
+    float[] second = AudioResampler.resample(x, 8000, 22050);
+    assertThat(first).containsExactly(java.util.Arrays.copyOf(reference, expected));
+    assertThat(second).containsExactly(first);
+  }
+
   @Test
   void ratesOutsideTheRangeAreRefused() {
     assertThatThrownBy(() -> AudioResampler.resample(new float[10], 0, 16000))

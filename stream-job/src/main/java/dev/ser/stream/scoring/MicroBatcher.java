@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Collects scoring requests from every slot of this JVM into batches: a batch is run when it holds
  * {@code maxBatchSize} requests or when its oldest request has waited {@code maxWait}, whichever
- * comes first. One thread runs the batches in arrival order, so results complete in order.
+ * comes first. {@code threads} worker threads take batches from the same queue, so with more than one,
+ * batches run concurrently on several cores (ONNX Runtime sessions allow concurrent runs).
  */
 public final class MicroBatcher implements AutoCloseable {
 
@@ -26,22 +27,32 @@ public final class MicroBatcher implements AutoCloseable {
   private final int maxBatchSize;
   private final long maxWaitNanos;
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-  private final Thread thread;
+  private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
 
   public MicroBatcher(EmotionScorer scorer, int maxBatchSize, Duration maxWait) {
+    this(scorer, maxBatchSize, maxWait, 1);
+  }
+
+  public MicroBatcher(EmotionScorer scorer, int maxBatchSize, Duration maxWait, int threadCount) {
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("max batch size must be at least 1, got " + maxBatchSize);
     }
     if (maxWait.isNegative()) {
       throw new IllegalArgumentException("max batch wait must not be negative, got " + maxWait);
     }
+    if (threadCount < 1) {
+      throw new IllegalArgumentException("scoring threads must be at least 1, got " + threadCount);
+    }
     this.scorer = scorer;
     this.maxBatchSize = maxBatchSize;
     this.maxWaitNanos = maxWait.toNanos();
-    this.thread = new Thread(this::loop, "ser-scoring-batcher");
-    this.thread.setDaemon(true);
-    this.thread.start();
+    for (int i = 0; i < threadCount; i++) {
+      Thread t = new Thread(this::loop, "ser-scoring-batcher-" + i);
+      t.setDaemon(true);
+      t.start();
+      threads.add(t);
+    }
   }
 
   public CompletableFuture<Scored> submit(MfccMatrix features) {
@@ -113,7 +124,11 @@ public final class MicroBatcher implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running = false;
-    thread.interrupt();
-    thread.join(10_000);
+    for (Thread t : threads) {
+      t.interrupt();
+    }
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
   }
 }

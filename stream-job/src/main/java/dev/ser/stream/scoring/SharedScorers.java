@@ -21,7 +21,7 @@ public final class SharedScorers {
 
   /** What identifies a shared scorer. */
   public record Spec(String modelPath, InferenceDevice device, int intraOpThreads, int maxBatchSize,
-      long maxBatchWaitMicros) implements Serializable {}
+      long maxBatchWaitMicros, int scoringThreads) implements Serializable {}
 
   private static final class Entry {
     final EmotionScorer scorer;
@@ -79,11 +79,12 @@ public final class SharedScorers {
       Entry e = ENTRIES.get(spec);
       if (e == null) {
         EmotionScorer scorer = EmotionScorer.open(Path.of(spec.modelPath()), spec.device(), spec.intraOpThreads());
-        e = new Entry(scorer, new MicroBatcher(scorer, spec.maxBatchSize(), Duration.ofNanos(spec.maxBatchWaitMicros() * 1000)));
+        e = new Entry(scorer, new MicroBatcher(scorer, spec.maxBatchSize(), Duration.ofNanos(spec.maxBatchWaitMicros() * 1000),
+            spec.scoringThreads()));
         ENTRIES.put(spec, e);
-        LOG.info("opened the shared scorer for {} ({} {}) on {}, batches of up to {} within {} us",
+        LOG.info("opened the shared scorer for {} ({} {}) on {}, batches of up to {} within {} us, {} scoring threads",
             spec.modelPath(), scorer.metadata().name(), scorer.metadata().version(), scorer.device(),
-            spec.maxBatchSize(), spec.maxBatchWaitMicros());
+            spec.maxBatchSize(), spec.maxBatchWaitMicros(), spec.scoringThreads());
       }
       e.users++;
       return new Lease(spec, e);

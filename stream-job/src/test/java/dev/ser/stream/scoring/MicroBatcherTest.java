@@ -55,6 +55,30 @@ class MicroBatcherTest {
   }
 
   @Test
+  void severalThreadsScoreConcurrentlyWithTheSameResults() throws Exception {
+    try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
+      List<MfccMatrix> in = inputs(scorer, 12);
+      MicroBatcher batcher = new MicroBatcher(scorer, 1, Duration.ZERO, 3);
+      try {
+        List<CompletableFuture<MicroBatcher.Scored>> futures = new ArrayList<>();
+        for (MfccMatrix m : in) {
+          futures.add(batcher.submit(m));
+        }
+        for (int i = 0; i < in.size(); i++) {
+          MicroBatcher.Scored s = futures.get(i).get();
+          assertThat(s.batchSize()).isEqualTo(1);
+          assertThat(s.prediction().scores()).containsExactly(scorer.predict(List.of(in.get(i))).get(0).scores(),
+              org.assertj.core.api.Assertions.within(1e-6f));
+        }
+      } finally {
+        batcher.close();
+      }
+    }
+    assertThatThrownBy(() -> new MicroBatcher(null, 1, Duration.ZERO, 0))
+        .hasMessage("scoring threads must be at least 1, got 0");
+  }
+
+  @Test
   void aLoneRequestRunsAfterTheMaximumWait() throws Exception {
     try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
       MicroBatcher batcher = new MicroBatcher(scorer, 32, Duration.ofMillis(20));
