@@ -42,7 +42,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * N concurrent channels of real speech (the sample clips in random order with 1-3 s silences) sent
+ * N concurrent channels of real speech (the sample clips in random order with 1-3 s silences, the
+ * first 0-8 s so that calls do not start talking in lockstep) sent
  * at real-time pace, in 100 ms chunks, through a real broker (child JVM) and the stream job (local
  * Flink, parallelism 2), events read with read_committed. Reports end-of-utterance-to-event latency
  * (from the moment the chunk holding the utterance's end was due to be sent to the moment its event
@@ -118,8 +119,12 @@ final class EndToEndBench {
           long st = start + (long) i * s.chunkMs() / s.channels();
           Channel c = new Channel("load-" + (i / 2), i % 2 == 0 ? "customer" : "agent", st);
           long audioMs = 0;
+          boolean first = true;
           while (audioMs < s.seconds() * 1000 + 10_000) {
-            int silence = (1000 + random.nextInt(2000)) * s.sampleRate() / 1000 * bytesPerSample;
+            // calls do not all start talking at the same moment: the first silence is 0-8 s
+            int silenceMs = first ? random.nextInt(8000) : 1000 + random.nextInt(2000);
+            first = false;
+            int silence = silenceMs * s.sampleRate() / 1000 * bytesPerSample;
             byte[] gap = new byte[silence];
             java.util.Arrays.fill(gap, silenceByte);
             byte[] clip = clips.get(random.nextInt(clips.size()));
