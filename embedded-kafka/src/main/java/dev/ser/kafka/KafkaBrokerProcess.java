@@ -97,7 +97,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
     Path config = writeConfig();
     if (!formatted) {
-      List<String> format = new ArrayList<>(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(),
+      // "--cluster-id=ID": a base64url id may start with '-', which a separate argument would turn into an option
+      List<String> format = new ArrayList<>(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(),
           "-c", config.toString(), "--feature", "transaction.version=" + transactionVersion));
       Process p = java(format).redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
