@@ -2,6 +2,7 @@ package dev.ser.stream;
 
 import dev.ser.core.features.FeatureConfig;
 import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.core.scoring.provider.InferenceDevice;
 import dev.ser.stream.internal.AssemblyConfig;
@@ -55,6 +56,8 @@ public final class EmotionJob {
 
   private final StreamJobConfig config;
   private final ModelMetadata model;
+  /** What the model file's content must hash to, checked here and again on every TaskManager. */
+  private final String modelSha256;
   private final Source<SourceRecord, ?, ?> source;
   private final Sink<EncodedEvent> events;
   private final Sink<DeadLetterRecord> deadLetters;
@@ -66,7 +69,10 @@ public final class EmotionJob {
     this.source = source;
     this.events = events;
     this.deadLetters = deadLetters;
-    try (EmotionScorer scorer = EmotionScorer.open(Path.of(config.get("model")))) {
+    Path modelFile = Path.of(config.get("model"));
+    this.modelSha256 = ModelChecksum.expected(modelFile, config.get("model-sha256"));
+    ModelChecksum.verify(modelFile, modelSha256);
+    try (EmotionScorer scorer = EmotionScorer.open(modelFile)) {
       this.model = scorer.metadata();
     }
   }
@@ -133,7 +139,7 @@ public final class EmotionJob {
 
     SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get("model")).toAbsolutePath().toString(),
         InferenceDevice.parse(config.get("device")), config.getInt("onnx-threads"), config.getInt("max-batch-size"),
-        config.getLong("max-batch-wait-ms") * 1000, config.getInt("scoring-threads"));
+        config.getLong("max-batch-wait-ms") * 1000, config.getInt("scoring-threads"), modelSha256);
     SingleOutputStreamOperator<EncodedEvent> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(utterances),
             new ScoringFunction(spec), config.getLong("inference-timeout-ms"), TimeUnit.MILLISECONDS,
             config.getInt("max-in-flight"))

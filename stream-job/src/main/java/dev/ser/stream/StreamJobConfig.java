@@ -42,6 +42,9 @@ public final class StreamJobConfig implements Serializable {
     def("starting-offsets", "committed", "where a job without a checkpoint starts: committed (else earliest), earliest or latest",
         v -> List.of("committed", "earliest", "latest").contains(v), "committed, earliest or latest");
     def("model", null, "the ONNX model exported by ser train (its metadata configures features and labels)", v -> !v.isBlank(), "a file");
+    def("model-sha256", "", "the model's SHA-256; empty = read it from MODEL.sha256 next to the model. A model whose"
+        + " content does not match is refused, on the client and on every TaskManager",
+        v -> v.isEmpty() || v.matches("[0-9a-fA-F]{64}"), "empty or 64 hex digits");
     def("device", "cpu", "ONNX Runtime device: cpu or cuda:N (falls back to cpu, logged, when CUDA cannot load)",
         StreamJobConfig::isDevice, "cpu, cuda or cuda:N");
     def("onnx-threads", "0", "ONNX Runtime intra-op threads per session; 0 = ONNX Runtime's default", nonNegative(), "an integer >= 0");

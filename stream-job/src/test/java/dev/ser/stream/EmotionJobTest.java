@@ -29,9 +29,27 @@ class EmotionJobTest {
   void aModelWithoutMetadataIsRefused(@TempDir Path dir) throws Exception {
     Path bare = dir.resolve("bare.onnx");
     Files.write(bare, withoutMetadata(Files.readAllBytes(TestAudio.model())));
+    dev.ser.core.scoring.ModelChecksum.writeSidecar(bare);
     assertThatThrownBy(() -> EmotionJob.onKafka(config(bare)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("lacks the metadata property \"ser.model_name\"");
+  }
+
+  @Test
+  void aTamperedModelIsRefusedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("m.onnx");
+    Files.copy(TestAudio.model(), model);
+    Files.copy(TestAudio.model().resolveSibling("ms-senet-emodb.onnx.sha256"), dir.resolve("m.onnx.sha256"));
+    EmotionJob.onKafka(config(model)); // intact: accepted
+    byte[] bytes = Files.readAllBytes(model);
+    bytes[1000] ^= 0x10;
+    Files.write(model, bytes);
+    assertThatThrownBy(() -> EmotionJob.onKafka(config(model)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was expected: it was modified or is corrupt, and is not loaded");
+    Files.delete(dir.resolve("m.onnx.sha256"));
+    assertThatThrownBy(() -> EmotionJob.onKafka(config(model)))
+        .hasMessageContaining("no SHA-256 for the model");
   }
 
   /** The ONNX ModelProto without its metadata_props (field 14): top-level protobuf fields copied otherwise. */

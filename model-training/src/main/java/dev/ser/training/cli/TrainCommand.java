@@ -134,6 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
         ModelExport.writeDescription(finalDir, modelConfig, metadata);
         Path onnx = out.resolve(metadata.name() + ".onnx");
         double diff = ModelExport.export(model, modelConfig, metadata, onnx);
+        dev.ser.core.scoring.ModelChecksum.writeSidecar(onnx); // the stream job loads only verified models
         report.with("summary").put("onnx_parity_max_abs_diff", diff);
         log.printf(Locale.ROOT, "final model: %s (ONNX Runtime vs DJL max |diff| %.2e)%n", onnx, diff);
       }

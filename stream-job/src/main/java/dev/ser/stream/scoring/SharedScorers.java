@@ -21,7 +21,7 @@ public final class SharedScorers {
 
   /** What identifies a shared scorer. */
   public record Spec(String modelPath, InferenceDevice device, int intraOpThreads, int maxBatchSize,
-      long maxBatchWaitMicros, int scoringThreads) implements Serializable {}
+      long maxBatchWaitMicros, int scoringThreads, String modelSha256) implements Serializable {}
 
   private static final class Entry {
     final EmotionScorer scorer;
@@ -78,6 +78,8 @@ public final class SharedScorers {
     synchronized (ENTRIES) {
       Entry e = ENTRIES.get(spec);
       if (e == null) {
+        // the file this TaskManager sees must be the one the job was built with
+        dev.ser.core.scoring.ModelChecksum.verify(Path.of(spec.modelPath()), spec.modelSha256());
         EmotionScorer scorer = EmotionScorer.open(Path.of(spec.modelPath()), spec.device(), spec.intraOpThreads());
         e = new Entry(scorer, new MicroBatcher(scorer, spec.maxBatchSize(), Duration.ofNanos(spec.maxBatchWaitMicros() * 1000),
             spec.scoringThreads()));
