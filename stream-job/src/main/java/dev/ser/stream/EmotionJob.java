@@ -110,7 +110,8 @@ public final class EmotionJob {
         config.getDouble("vad-min-speech-dbfs"), config.getInt("vad-hangover-ms"), config.getInt("vad-pre-roll-ms"),
         config.getInt("min-utterance-ms"), maxUtteranceMs, config.getInt("max-reorder-chunks"),
         config.getLong("max-reorder-wait-ms"), config.getLong("max-gap-ms"), config.getLong("idle-timeout-ms"),
-        config.getLong("closed-retention-ms"), config.getLong("allowed-lateness-ms"));
+        config.getLong("closed-retention-ms"), config.getLong("allowed-lateness-ms"),
+        config.getLong("max-sequence-jump"));
   }
 
   /** Configures checkpointing and parallelism and adds the pipeline to {@code env}. */

@@ -19,10 +19,12 @@ import java.io.Serializable;
  * @param idleTimeoutMs       a channel without chunks this long is flushed and closed
  * @param closedRetentionMs   how long a closed channel is remembered, to refuse late chunks
  * @param allowedLatenessMs   chunks this far behind the watermark are refused as late; 0 disables
+ * @param maxSequenceJump     a chunk further ahead of the expected sequence is refused (BAD_SEQUENCE)
  */
 public record AssemblyConfig(int targetRate, double vadThresholdDb, double vadMinSpeechDbfs, int hangoverMs,
     int preRollMs, int minUtteranceMs, int maxUtteranceMs, int maxReorderChunks, long maxReorderWaitMs,
-    long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs) implements Serializable {
+    long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs, long maxSequenceJump)
+    implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -32,6 +34,9 @@ public record AssemblyConfig(int targetRate, double vadThresholdDb, double vadMi
     }
     if (maxReorderWaitMs < 0 || maxGapMs < 0 || allowedLatenessMs < 0) {
       throw new IllegalArgumentException("max-reorder-wait-ms, max-gap-ms and allowed-lateness-ms must not be negative");
+    }
+    if (maxSequenceJump < 1) {
+      throw new IllegalArgumentException("max-sequence-jump must be positive, got " + maxSequenceJump);
     }
     if (idleTimeoutMs < 1 || closedRetentionMs < 1) {
       throw new IllegalArgumentException("idle-timeout-ms and closed-retention-ms must be positive");

@@ -67,6 +67,12 @@ public final class ChannelAssembler implements Serializable {
           + " the allowed lateness is " + config.allowedLatenessMs() + " ms", now));
       return;
     }
+    if (c.sequence - s.nextSequence > config.maxSequenceJump()) {
+      out.deadLetter(DeadLetterRecord.of(c, DeadLetterKind.BAD_SEQUENCE, "sequence " + c.sequence + " of " + c.callId
+          + "/" + c.channel + " is " + (c.sequence - s.nextSequence) + " ahead of the expected " + s.nextSequence
+          + "; at most " + config.maxSequenceJump() + " is accepted (max-sequence-jump)", now));
+      return;
+    }
     s.lastActivityMs = now;
     if (c.sequence < s.nextSequence || s.pending.containsKey(c.sequence)) {
       out.duplicate(c);

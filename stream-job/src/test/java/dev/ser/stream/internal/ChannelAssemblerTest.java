@@ -18,7 +18,7 @@ class ChannelAssemblerTest {
   static final int RATE = 22050;
   /** The default model's settings: 22 050 Hz, utterances up to 96000 samples (4353 ms). */
   static final AssemblyConfig CONFIG = new AssemblyConfig(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000,
-      60_000, 600_000, 0);
+      60_000, 600_000, 0, 10_000_000);
 
   static SampleCalls.Call call;
 
@@ -221,9 +221,25 @@ class ChannelAssemblerTest {
   }
 
   @Test
+  void aHugeSequenceJumpIsABadSequence() {
+    ChunkRecord c = inOrder().get(0);
+    c.sequence = 10_000_001;
+    assembler.onChunk(s, c, 1000, Long.MIN_VALUE, out);
+    assertThat(out.deadLetters).singleElement().satisfies(d -> {
+      assertThat(d.kind).isEqualTo(DeadLetterKind.BAD_SEQUENCE);
+      assertThat(d.message).isEqualTo("sequence 10000001 of call-1/customer is 10000001 ahead of the expected 0;"
+          + " at most 10000000 is accepted (max-sequence-jump)");
+    });
+    assertThat(s.pending).isEmpty();
+    c.sequence = 10_000_000;
+    assembler.onChunk(s, c, 1000, Long.MIN_VALUE, out);
+    assertThat(s.pending).containsOnlyKeys(10_000_000L);
+  }
+
+  @Test
   void chunksFarBehindTheWatermarkAreLate() {
     AssemblyConfig strict = new AssemblyConfig(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000, 60_000,
-        600_000, 5_000);
+        600_000, 5_000, 10_000_000);
     ChannelAssembler strictAssembler = new ChannelAssembler(strict);
     ChunkRecord c = inOrder().get(0);
     strictAssembler.onChunk(s, c, 1000, c.captureTimestamp + 5_000, out);
