@@ -7,6 +7,13 @@ import java.time.Instant;
 
 /** A refused input record with its reason, on its way to the dead-letter topic. A Flink POJO. */
 public class DeadLetterRecord {
+  /**
+   * Largest original value a dead letter carries. A larger one is left out (and the message says
+   * so): a dead letter must always fit in a Kafka request (1 MB by default), or one oversized
+   * record would fail the dead-letter sink and with it the job.
+   */
+  public static final int MAX_KEPT_VALUE_BYTES = 512 * 1024;
+
   public byte[] key;
   public byte[] value;
   public String sourceTopic;
@@ -21,6 +28,14 @@ public class DeadLetterRecord {
   public static DeadLetterRecord of(byte[] key, byte[] value, String topic, int partition, long offset,
       DeadLetterKind kind, String message, long now) {
     DeadLetterRecord d = new DeadLetterRecord();
+    if (value != null && value.length > MAX_KEPT_VALUE_BYTES) {
+      message = message + " (the value, " + value.length + " bytes, is not kept: dead letters keep at most "
+          + MAX_KEPT_VALUE_BYTES + ")";
+      value = null;
+    }
+    if (key != null && key.length > 64 * 1024) {
+      key = null;
+    }
     d.key = key;
     d.value = value;
     d.sourceTopic = topic;

@@ -96,6 +96,16 @@ class ChunkValidatorTest {
   }
 
   @Test
+  void aDeadLetterNeverCarriesAValueTooLargeToProduce() {
+    ChunkValidator generous = new ChunkValidator(4 << 20);
+    SourceRecord r = generous.validate(KEY, WireFormat.encode(chunk().setPayload(ByteBuffer.wrap(new byte[600_001]))
+        .setSampleRate(0).build()), "in", 0, 1, 2, 3);
+    assertThat(r.deadLetter.kind).isEqualTo(DeadLetterKind.BAD_SAMPLE_RATE);
+    assertThat(r.deadLetter.value).isNull();
+    assertThat(r.deadLetter.message).endsWith("(the value, 600037 bytes, is not kept: dead letters keep at most 524288)");
+  }
+
+  @Test
   void anEmptyEndOfStreamChunkIsValid() {
     assertThat(check(chunk().setPayload(ByteBuffer.wrap(new byte[0])).setEndOfStream(true)).chunk).isNotNull();
   }

@@ -1,0 +1,236 @@
+package dev.ser.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ser.core.audio.WavFile;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.schemas.AudioChunk;
+import dev.ser.schemas.DeadLetter;
+import dev.ser.schemas.DeadLetterKind;
+import dev.ser.schemas.EmotionEvent;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.schemas.WireFormat;
+import dev.ser.stream.internal.ChunkRecord;
+import dev.ser.stream.replay.SampleCalls;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * More than 10 000 malformed records of every kind, mixed one to one with the chunks of valid calls:
+ * each lands in the dead-letter topic with its specific kind, the job never fails (it runs without
+ * a restart strategy, so one failure would end it), and the valid calls' events are exactly those
+ * of a clean run.
+ */
+class MalformedTrafficITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  static final int BAD = 10_000;
+
+  /** The malformed record number {@code i}, and the kind its dead letter must carry. */
+  record Bad(byte[] key, byte[] value, DeadLetterKind kind) {}
+
+  static Bad bad(int i, Random random, long now) {
+    byte[] key = ("bad-" + i).getBytes(StandardCharsets.UTF_8);
+    AudioChunk.Builder ok = AudioChunk.newBuilder().setCallId("bad-call-" + i).setChannel("customer").setSequence(0)
+        .setCaptureTimestamp(Instant.ofEpochMilli(now)).setSampleRate(8000).setEncoding(SampleEncoding.PCM_S16LE)
+        .setPayload(ByteBuffer.wrap(new byte[160]));
+    switch (i % 12) {
+      case 0 -> {
+        byte[] noise = new byte[1 + random.nextInt(400)];
+        random.nextBytes(noise);
+        noise[0] = 0x42; // never the single-object marker by chance
+        return new Bad(key, noise, DeadLetterKind.BAD_AVRO);
+      }
+      case 1 -> {
+        byte[] v = WireFormat.encode(ok.build());
+        return new Bad(key, java.util.Arrays.copyOf(v, 10 + random.nextInt(v.length - 20)), DeadLetterKind.BAD_AVRO);
+      }
+      case 2 -> {
+        byte[] v = WireFormat.encode(ok.build());
+        v[2 + random.nextInt(8)] ^= (byte) (1 + random.nextInt(255));
+        return new Bad(key, v, DeadLetterKind.UNKNOWN_SCHEMA);
+      }
+      case 3 -> {
+        return new Bad(key, WireFormat.encode(ok.setEncoding(SampleEncoding.UNKNOWN).build()), DeadLetterKind.UNKNOWN_ENCODING);
+      }
+      case 4 -> {
+        return new Bad(key, WireFormat.encode(ok.setSampleRate(i % 24 == 4 ? 0 : 10_000_000).build()),
+            DeadLetterKind.BAD_SAMPLE_RATE);
+      }
+      case 5 -> {
+        return new Bad(key, WireFormat.encode(ok.setPayload(ByteBuffer.wrap(new byte[0])).build()),
+            DeadLetterKind.INVALID_FIELD);
+      }
+      case 6 -> {
+        return new Bad(key, WireFormat.encode(ok.setPayload(ByteBuffer.wrap(new byte[2 * random.nextInt(50) + 1]))
+            .build()), DeadLetterKind.ODD_BYTE_COUNT);
+      }
+      case 7 -> {
+        return new Bad(key, WireFormat.encode(ok.setSequence(-1 - random.nextInt(1000)).build()),
+            DeadLetterKind.BAD_SEQUENCE);
+      }
+      case 8 -> {
+        return new Bad(key, WireFormat.encode(ok.setSequence(Long.MAX_VALUE - random.nextInt(1000)).build()),
+            DeadLetterKind.BAD_SEQUENCE);
+      }
+      case 9 -> {
+        float bad = i % 24 == 9 ? Float.NaN : Float.POSITIVE_INFINITY;
+        byte[] p = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(0f).putFloat(bad).putFloat(0f)
+            .putFloat(0f).array();
+        return new Bad(key, WireFormat.encode(ok.setEncoding(SampleEncoding.FLOAT32_LE).setPayload(ByteBuffer.wrap(p))
+            .build()), DeadLetterKind.NON_FINITE_SAMPLE);
+      }
+      case 10 -> {
+        // a chunk of a call captured a day ago: far behind the watermark
+        return new Bad(key, WireFormat.encode(ok.setCaptureTimestamp(Instant.ofEpochMilli(now - 86_400_000L)).build()),
+            DeadLetterKind.LATE_CHUNK);
+      }
+      default -> {
+        int size = i < 30 ? 50 << 20 : 1_100_000; // a few of 50 MB, the others just over the limit
+        return new Bad(key, WireFormat.encode(ok.setPayload(ByteBuffer.wrap(new byte[size])).build()),
+            DeadLetterKind.OVERSIZED);
+      }
+    }
+  }
+
+  @Test
+  void tenThousandBadRecordsAreDeadLettersAndValidCallsAreUnaffected() throws Exception {
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().brokerProperty("message.max.bytes", "60000000")
+        .build().start()) {
+      broker.createTopic("in", 2);
+      broker.createTopic("out", 1);
+      broker.createTopic("dlq", 1);
+      StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
+          .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
+          .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "1000")
+          .set("delivery-guarantee", "exactly-once").set("parallelism", "2").build();
+
+      // the valid calls: the 21 clips on 3 calls, 10 ms chunks (about 13 800 of them), and ser score's labels
+      List<SampleCalls.Call> calls = SampleCalls.build(TestAudio.clips(21), 3, 22050, 1000, "good-");
+      Map<String, String> expected = new TreeMap<>();
+      try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
+        for (SampleCalls.Call call : calls) {
+          Map<String, Integer> next = new HashMap<>();
+          for (SampleCalls.Placement p : call.placements()) {
+            int index = next.merge(p.channel(), 1, Integer::sum) - 1;
+            expected.put(call.callId() + "/" + p.channel() + "/" + index,
+                scorer.predict(WavFile.readMono(p.clip().file(), 22050)).label());
+          }
+        }
+      }
+      List<ChunkRecord> good = new ArrayList<>();
+      List<List<ChunkRecord>> streams = new ArrayList<>();
+      for (SampleCalls.Call call : calls) {
+        for (Map.Entry<String, float[]> ch : call.channels().entrySet()) {
+          List<ChunkRecord> chunks = TestAudio.chunks(call.callId(), ch.getKey(), ch.getValue(), 22050, 10,
+              SampleEncoding.PCM_S16LE);
+          long base = System.currentTimeMillis() - TestAudio.START;
+          chunks.forEach(c -> c.captureTimestamp += base); // live timestamps
+          streams.add(chunks);
+        }
+      }
+      for (int k = 0; good.size() < streams.stream().mapToInt(List::size).sum(); k++) {
+        for (List<ChunkRecord> s : streams) {
+          if (k < s.size()) {
+            good.add(s.get(k));
+          }
+        }
+      }
+      assertThat(good.size()).isGreaterThan(BAD); // at least one to one
+
+      Map<DeadLetterKind, Integer> sentKinds = new EnumMap<>(DeadLetterKind.class);
+      Random random = new Random(12);
+      int sentBad = 0;
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5,
+          ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 60_000_000, ProducerConfig.BUFFER_MEMORY_CONFIG, 256L << 20),
+          new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < Math.max(good.size(), BAD); i++) {
+          if (i < good.size()) {
+            ChunkRecord c = good.get(i);
+            producer.send(new ProducerRecord<>("in", c.callId.getBytes(StandardCharsets.UTF_8),
+                WireFormat.encode(c.toAvro())));
+          }
+          if (i < BAD) {
+            Bad b = bad(i, random, System.currentTimeMillis());
+            producer.send(new ProducerRecord<>("in", b.key(), b.value()));
+            sentKinds.merge(b.kind(), 1, Integer::sum);
+            sentBad++;
+          }
+        }
+        // and chunks for the valid calls after they ended
+        for (SampleCalls.Call call : calls) {
+          AudioChunk late = AudioChunk.newBuilder().setCallId(call.callId()).setChannel("agent").setSequence(900_000)
+              .setCaptureTimestamp(Instant.now()).setSampleRate(22050).setEncoding(SampleEncoding.PCM_S16LE)
+              .setPayload(ByteBuffer.wrap(new byte[441])).build();
+          producer.send(new ProducerRecord<>("in", call.callId().getBytes(StandardCharsets.UTF_8),
+              WireFormat.encode(late)));
+          sentKinds.merge(DeadLetterKind.LATE_CHUNK, 1, Integer::sum);
+          sentBad++;
+        }
+        producer.flush();
+      }
+
+      Configuration conf = new Configuration();
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // any failure ends the job: none may happen
+      conf.set(PipelineOptions.GENERIC_TYPES, false);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.configure(conf);
+      EmotionJob.onKafka(config).addTo(env);
+      JobClient client = env.executeAsync("malformed traffic");
+      try {
+        List<DeadLetter> dead = KafkaTestSupport.deadLetters(broker.bootstrapServers(), "dlq", sentBad,
+            Duration.ofSeconds(2), Duration.ofSeconds(240));
+        List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out", expected.size(),
+            Duration.ofSeconds(2), Duration.ofSeconds(120));
+        assertThat(client.getJobStatus().get()).as("the job never failed").isEqualTo(JobStatus.RUNNING);
+
+        Map<DeadLetterKind, Integer> gotKinds = new EnumMap<>(DeadLetterKind.class);
+        for (DeadLetter d : dead) {
+          gotKinds.merge(d.getKind(), 1, Integer::sum);
+          assertThat(d.getMessage().toString()).isNotBlank();
+        }
+        assertThat(sentBad).isGreaterThanOrEqualTo(BAD);
+        assertThat(dead).hasSize(sentBad);
+        assertThat(gotKinds).isEqualTo(sentKinds);
+        assertThat(sentKinds.keySet()).hasSize(10); // every kind but OTHER
+
+        Map<String, String> got = new TreeMap<>();
+        for (EmotionEvent e : events) {
+          assertThat(got.put(e.getUtteranceId().toString(), e.getLabel().toString())).as("duplicate").isNull();
+        }
+        assertThat(got).isEqualTo(expected);
+      } finally {
+        EmotionJobITCase.cancel(client);
+      }
+    }
+  }
+}
