@@ -190,7 +190,7 @@ class MalformedTrafficITCase {
         for (SampleCalls.Call call : calls) {
           AudioChunk late = AudioChunk.newBuilder().setCallId(call.callId()).setChannel("agent").setSequence(900_000)
               .setCaptureTimestamp(Instant.now()).setSampleRate(22050).setEncoding(SampleEncoding.PCM_S16LE)
-              .setPayload(ByteBuffer.wrap(new byte[441])).build();
+              .setPayload(ByteBuffer.wrap(new byte[882])).build();
           producer.send(new ProducerRecord<>("in", call.callId().getBytes(StandardCharsets.UTF_8),
               WireFormat.encode(late)));
           sentKinds.merge(DeadLetterKind.LATE_CHUNK, 1, Integer::sum);

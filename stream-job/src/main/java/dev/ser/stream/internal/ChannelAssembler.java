@@ -60,11 +60,14 @@ public final class ChannelAssembler implements Serializable {
       }
       return;
     }
-    if (config.allowedLatenessMs() > 0 && watermark != Long.MIN_VALUE
-        && c.captureTimestamp < watermark - config.allowedLatenessMs()) {
+    // late against the watermark, or against the wall clock: before the first watermark exists, and
+    // for a source whose watermark is held back, a chunk captured long ago is still recognised
+    long reference = Math.max(watermark, now);
+    if (config.allowedLatenessMs() > 0 && c.captureTimestamp < reference - config.allowedLatenessMs()) {
       out.deadLetter(DeadLetterRecord.of(c, DeadLetterKind.LATE_CHUNK, "chunk " + c.sequence + " of " + c.callId
-          + "/" + c.channel + " was captured " + (watermark - c.captureTimestamp) + " ms before the watermark;"
-          + " the allowed lateness is " + config.allowedLatenessMs() + " ms", now));
+          + "/" + c.channel + " was captured " + (reference - c.captureTimestamp) + " ms before "
+          + (reference == now ? "now" : "the watermark") + "; the allowed lateness is " + config.allowedLatenessMs()
+          + " ms", now));
       return;
     }
     if (c.sequence - s.nextSequence > config.maxSequenceJump()) {

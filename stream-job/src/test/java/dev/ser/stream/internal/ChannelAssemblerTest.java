@@ -247,5 +247,10 @@ class ChannelAssemblerTest {
     strictAssembler.onChunk(s, inOrder().get(1), 1000, c.captureTimestamp + 5_101, out);
     assertThat(out.deadLetters).singleElement().satisfies(d -> assertThat(d.message)
         .isEqualTo("chunk 1 of call-1/customer was captured 5001 ms before the watermark; the allowed lateness is 5000 ms"));
+    // no watermark yet: the wall clock tells a chunk captured long ago
+    ChunkRecord old = inOrder().get(2);
+    strictAssembler.onChunk(s, old, old.captureTimestamp + 5_001, Long.MIN_VALUE, out);
+    assertThat(out.deadLetters).hasSize(2).last().satisfies(d -> assertThat(d.message)
+        .isEqualTo("chunk 2 of call-1/customer was captured 5001 ms before now; the allowed lateness is 5000 ms"));
   }
 }
