@@ -1,0 +1,132 @@
+package dev.ser.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ser.core.audio.WavFile;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.schemas.EmotionEvent;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.stream.internal.UtteranceRecord;
+import dev.ser.stream.replay.ChunkReplayer;
+import dev.ser.stream.replay.SampleCalls;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Exactly once through faults: at least 20 task failures injected at random utterances (each
+ * counted) and the broker killed with SIGKILL and restarted 3 times mid-stream, with the broker
+ * formatted under Kafka's transaction.version 1 and 2; read_committed sees every utterance's event
+ * exactly once, with ser score's label.
+ */
+class FaultToleranceITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  static final int FAILURES = 20;
+  static final AtomicInteger FIRED = new AtomicInteger();
+
+  /** Fails at random utterances until {@link #FAILURES} failures have fired. */
+  static final class RandomFailure implements MapFunction<UtteranceRecord, UtteranceRecord> {
+    private final Random random = new Random();
+
+    @Override
+    public UtteranceRecord map(UtteranceRecord u) {
+      if (FIRED.get() < FAILURES && random.nextDouble() < 0.4) {
+        int n = FIRED.incrementAndGet();
+        throw new IllegalStateException("injected failure " + n + " at " + u.utteranceId());
+      }
+      return u;
+    }
+  }
+
+  @ParameterizedTest(name = "transaction.version={0}")
+  @ValueSource(ints = {1, 2})
+  void everyEventExactlyOnceThroughTaskFailuresAndBrokerKills(int transactionVersion) throws Exception {
+    FIRED.set(0);
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().transactionVersion(transactionVersion)
+        .build().start()) {
+      broker.createTopic("in", 3);
+      broker.createTopic("out", 1);
+      broker.createTopic("dlq", 1);
+      StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
+          .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
+          .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "500")
+          .set("transactional-id-prefix", "ft-" + transactionVersion).set("parallelism", "2").build();
+      List<SampleCalls.Clip> clips = new ArrayList<>(TestAudio.clips(21));
+      clips.addAll(TestAudio.clips(21));
+      List<SampleCalls.Call> calls = SampleCalls.build(clips, 3, 22050, 1000, "ft-");
+      Map<String, String> expected = new TreeMap<>();
+      try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
+        for (SampleCalls.Call call : calls) {
+          Map<String, Integer> next = new HashMap<>();
+          for (SampleCalls.Placement p : call.placements()) {
+            int index = next.merge(p.channel(), 1, Integer::sum) - 1;
+            expected.put(call.callId() + "/" + p.channel() + "/" + index,
+                scorer.predict(WavFile.readMono(p.clip().file(), 22050)).label());
+          }
+        }
+      }
+
+      Configuration conf = new Configuration();
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
+      conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(300));
+      conf.set(PipelineOptions.GENERIC_TYPES, false);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.configure(conf);
+      EmotionJob.onKafka(config).afterSegmentation(s -> s.map(new RandomFailure()).name("random failures")).addTo(env);
+      JobClient client = env.executeAsync("faults, transaction.version " + transactionVersion);
+      try {
+        Thread producer = new Thread(() -> {
+          try (KafkaProducer<byte[], byte[]> p = KafkaTestSupport.producer(broker.bootstrapServers())) {
+            new ChunkReplayer(p, "in", 100, 1, SampleEncoding.PCM_S16LE).replay(calls, System.currentTimeMillis());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }, "replay");
+        producer.start();
+        // the calls take about 46 s to send in real time; the three kill-restart cycles about 30 s
+        for (int kill = 0; kill < 3; kill++) {
+          Thread.sleep(4000);
+          broker.kill();
+          Thread.sleep(1500);
+          broker.start();
+        }
+        assertThat(producer.isAlive()).as("the kills happened mid-stream").isTrue();
+        producer.join(180_000);
+        List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out", expected.size(),
+            Duration.ofSeconds(5), Duration.ofSeconds(240));
+        assertThat(FIRED.get()).as("injected failures that fired").isGreaterThanOrEqualTo(FAILURES);
+        Map<String, String> got = new TreeMap<>();
+        for (EmotionEvent e : events) {
+          assertThat(got.put(e.getUtteranceId().toString(), e.getLabel().toString()))
+              .as("%s delivered twice", e.getUtteranceId()).isNull();
+        }
+        assertThat(got).isEqualTo(expected);
+      } finally {
+        EmotionJobITCase.cancel(client);
+      }
+    }
+  }
+}
