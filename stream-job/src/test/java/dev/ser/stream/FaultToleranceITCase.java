@@ -2,8 +2,6 @@ package dev.ser.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ser.core.audio.WavFile;
-import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.SampleEncoding;
@@ -12,7 +10,6 @@ import dev.ser.stream.replay.ChunkReplayer;
 import dev.ser.stream.replay.SampleCalls;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -87,17 +84,7 @@ class FaultToleranceITCase {
       List<SampleCalls.Clip> clips = new ArrayList<>(TestAudio.clips(21));
       clips.addAll(TestAudio.clips(21));
       List<SampleCalls.Call> calls = SampleCalls.build(clips, 3, 22050, 1000, "ft-");
-      Map<String, String> expected = new TreeMap<>();
-      try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
-        for (SampleCalls.Call call : calls) {
-          Map<String, Integer> next = new HashMap<>();
-          for (SampleCalls.Placement p : call.placements()) {
-            int index = next.merge(p.channel(), 1, Integer::sum) - 1;
-            expected.put(call.callId() + "/" + p.channel() + "/" + index,
-                scorer.predict(WavFile.readMono(p.clip().file(), 22050)).label());
-          }
-        }
-      }
+      Map<String, String> expected = TestAudio.expectedLabels(calls);
 
       Configuration conf = new Configuration();
       conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");

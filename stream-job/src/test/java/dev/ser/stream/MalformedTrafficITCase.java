@@ -2,8 +2,6 @@ package dev.ser.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ser.core.audio.WavFile;
-import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.AudioChunk;
 import dev.ser.schemas.DeadLetter;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -135,17 +132,7 @@ class MalformedTrafficITCase {
 
       // the valid calls: the 21 clips on 3 calls, 10 ms chunks (about 13 800 of them), and ser score's labels
       List<SampleCalls.Call> calls = SampleCalls.build(TestAudio.clips(21), 3, 22050, 1000, "good-");
-      Map<String, String> expected = new TreeMap<>();
-      try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
-        for (SampleCalls.Call call : calls) {
-          Map<String, Integer> next = new HashMap<>();
-          for (SampleCalls.Placement p : call.placements()) {
-            int index = next.merge(p.channel(), 1, Integer::sum) - 1;
-            expected.put(call.callId() + "/" + p.channel() + "/" + index,
-                scorer.predict(WavFile.readMono(p.clip().file(), 22050)).label());
-          }
-        }
-      }
+      Map<String, String> expected = TestAudio.expectedLabels(calls);
       List<ChunkRecord> good = new ArrayList<>();
       List<List<ChunkRecord>> streams = new ArrayList<>();
       for (SampleCalls.Call call : calls) {

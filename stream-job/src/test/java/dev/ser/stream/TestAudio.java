@@ -38,6 +38,26 @@ public final class TestAudio {
     return out;
   }
 
+  /**
+   * Utterance id (callId/channel/index) of every clip placed in the calls, with the label
+   * {@code ser score} gives the clip's WAV file: what the job must emit for them.
+   */
+  public static java.util.Map<String, String> expectedLabels(List<SampleCalls.Call> calls) throws Exception {
+    java.util.Map<String, String> expected = new java.util.TreeMap<>();
+    try (dev.ser.core.scoring.EmotionScorer scorer = dev.ser.core.scoring.EmotionScorer.open(model())) {
+      int rate = scorer.metadata().features().sampleRate();
+      for (SampleCalls.Call call : calls) {
+        java.util.Map<String, Integer> next = new java.util.HashMap<>();
+        for (SampleCalls.Placement p : call.placements()) {
+          int index = next.merge(p.channel(), 1, Integer::sum) - 1;
+          expected.put(call.callId() + "/" + p.channel() + "/" + index,
+              scorer.predict(dev.ser.core.audio.WavFile.readMono(p.clip().file(), rate)).label());
+        }
+      }
+    }
+    return expected;
+  }
+
   /** One channel's audio as chunks of {@code chunkMs}, the last one end-of-stream. */
   public static List<ChunkRecord> chunks(String callId, String channel, float[] audio, int rate, int chunkMs,
       SampleEncoding encoding) {
