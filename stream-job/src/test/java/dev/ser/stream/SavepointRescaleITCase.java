@@ -1,0 +1,101 @@
+package dev.ser.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.schemas.EmotionEvent;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.stream.replay.ChunkReplayer;
+import dev.ser.stream.replay.SampleCalls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job stopped with a savepoint mid-call (utterances half received, chunks waiting in the
+ * reorder buffers) and started again from it with a different parallelism: every utterance's
+ * event exactly once.
+ */
+class SavepointRescaleITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+  static JobClient start(StreamJobConfig config, String savepoint) throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    if (savepoint != null) {
+      conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.configure(conf);
+    EmotionJob.onKafka(config).addTo(env);
+    return env.executeAsync("rescale");
+  }
+
+  @Test
+  void stopWithSavepointAndResumeWithAnotherParallelism(@TempDir Path dir) throws Exception {
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().build().start()) {
+      broker.createTopic("in", 3);
+      broker.createTopic("out", 1);
+      broker.createTopic("dlq", 1);
+      StreamJobConfig.Builder settings = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
+          .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
+          .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "500")
+          .set("checkpoint-dir", dir.resolve("checkpoints").toUri().toString());
+      List<SampleCalls.Call> calls = SampleCalls.build(TestAudio.clips(21), 3, 22050, 1000, "sp-");
+      Map<String, String> expected = TestAudio.expectedLabels(calls);
+
+      Thread producer = new Thread(() -> {
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestSupport.producer(broker.bootstrapServers())) {
+          new ChunkReplayer(p, "in", 100, 2, SampleEncoding.PCM_S16LE).replay(calls, System.currentTimeMillis());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, "replay");
+      JobClient first = start(settings.set("parallelism", "2").build(), null);
+      producer.start();
+      Thread.sleep(6000); // a few utterances done, many open
+      String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+          SavepointFormatType.CANONICAL).get();
+      assertThat(producer.isAlive()).as("stopped mid-stream").isTrue();
+      assertThat(Files.list(Path.of(java.net.URI.create(savepoint)))).isNotEmpty();
+      List<EmotionEvent> before = KafkaTestSupport.events(broker.bootstrapServers(), "out", 0, Duration.ZERO,
+          Duration.ofSeconds(2));
+
+      JobClient second = start(settings.set("parallelism", "3").build(), savepoint);
+      try {
+        producer.join(120_000);
+        List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out", expected.size(),
+            Duration.ofSeconds(3), Duration.ofSeconds(120));
+        Map<String, String> got = new TreeMap<>();
+        for (EmotionEvent e : events) {
+          assertThat(got.put(e.getUtteranceId().toString(), e.getLabel().toString()))
+              .as("%s delivered twice", e.getUtteranceId()).isNull();
+        }
+        assertThat(got).isEqualTo(expected);
+        assertThat(before.size()).as("events before the savepoint").isBetween(1, expected.size() - 1);
+        System.out.printf("savepoint after %d of %d events; resumed with parallelism 3%n", before.size(),
+            expected.size());
+      } finally {
+        EmotionJobITCase.cancel(second);
+      }
+    }
+  }
+}
