@@ -29,8 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Exactly once through faults: at least 20 task failures injected at random utterances (each
- * counted) and the broker killed with SIGKILL and restarted 3 times mid-stream, with the broker
+ * Exactly once through faults: at least 20 task failures injected at randomly chosen utterances
+ * (each counted) and the broker killed with SIGKILL and restarted 3 times mid-stream, with the broker
  * formatted under Kafka's transaction.version 1 and 2; read_committed sees every utterance's event
  * exactly once, with ser score's label.
  */
@@ -43,13 +43,14 @@ class FaultToleranceITCase {
   static final int FAILURES = 20;
   static final AtomicInteger FIRED = new AtomicInteger();
 
-  /** Fails at random utterances until {@link #FAILURES} failures have fired. */
-  static final class RandomFailure implements MapFunction<UtteranceRecord, UtteranceRecord> {
-    private final Random random = new Random();
+  /** Utterance ids chosen at random (before the run) to fail the job the first time they arrive. */
+  static final java.util.Set<String> TARGETS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** Fails at the first arrival of each target utterance: at least {@link #FAILURES} failures, at random points. */
+  static final class RandomFailure implements MapFunction<UtteranceRecord, UtteranceRecord> {
     @Override
     public UtteranceRecord map(UtteranceRecord u) {
-      if (FIRED.get() < FAILURES && random.nextDouble() < 0.4) {
+      if (TARGETS.remove(u.utteranceId())) {
         int n = FIRED.incrementAndGet();
         throw new IllegalStateException("injected failure " + n + " at " + u.utteranceId());
       }
@@ -85,6 +86,10 @@ class FaultToleranceITCase {
       clips.addAll(TestAudio.clips(21));
       List<SampleCalls.Call> calls = SampleCalls.build(clips, 3, 22050, 1000, "ft-");
       Map<String, String> expected = TestAudio.expectedLabels(calls);
+      List<String> ids = new ArrayList<>(expected.keySet());
+      java.util.Collections.shuffle(ids, new java.util.Random(transactionVersion * 31L + delivery.length()));
+      TARGETS.clear();
+      TARGETS.addAll(ids.subList(0, FAILURES + 2)); // all of them arrive, so at least FAILURES fire
 
       Configuration conf = new Configuration();
       conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
