@@ -74,7 +74,7 @@ final class EndToEndBench {
   }
 
   static Map<String, Object> run(Settings s) throws Exception {
-    int bytesPerSample = s.encoding() == SampleEncoding.PCM_S16LE ? 2 : 1;
+    int bytesPerSample = dev.ser.core.audio.PcmDecoder.bytesPerSample(s.encoding());
     List<byte[]> clips = new ArrayList<>();
     try (Stream<Path> files = Files.list(s.clipsDir())) {
       for (Path f : files.filter(p -> p.toString().endsWith(".wav")).sorted().toList()) {
@@ -215,15 +215,7 @@ final class EndToEndBench {
         out.put("sustained", keptUp);
         out.put("cpu", cpu);
       } finally {
-        try {
-          client.cancel().get();
-          long until = System.currentTimeMillis() + 30_000;
-          while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < until) {
-            Thread.sleep(100);
-          }
-        } catch (Exception alreadyGone) {
-          // the local cluster shuts down with its job
-        }
+        EmotionJob.cancel(client);
       }
     }
     return out;

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -192,12 +191,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         + last + "); its log " + logFile() + " ends with:\n" + tail(logFile()));
   }
 
-  private String clusterId() {
-    // a Kafka cluster id is a base64url UUID of 22 characters
-    UUID u = UUID.randomUUID();
-    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
-        .putLong(u.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+  private static String clusterId() {
+    return org.apache.kafka.common.Uuid.randomUuid().toString();
   }
 
   private Path writeConfig() throws IOException {

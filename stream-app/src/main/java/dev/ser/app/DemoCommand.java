@@ -194,13 +194,9 @@ public final class DemoCommand implements Callable<Integer> {
       }
       if (job != null) {
         try {
-          job.cancel().get();
-          long until = System.currentTimeMillis() + 20_000;
-          while (!job.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < until) {
-            Thread.sleep(100);
-          }
-        } catch (Exception e) {
-          // the job is gone already
+          EmotionJob.cancel(job);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
       }
       if (broker != null) {

@@ -152,6 +152,23 @@ public final class EmotionJob {
         .sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
   }
 
+  /**
+   * Cancels a submitted job and waits (at most a minute) until its tasks are gone, so operators
+   * have closed (the shared scorer, the Kafka clients). A local cluster that shut down with its job
+   * counts as gone.
+   */
+  public static void cancel(org.apache.flink.core.execution.JobClient client) throws InterruptedException {
+    try {
+      client.cancel().get();
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+    } catch (java.util.concurrent.ExecutionException alreadyGone) {
+      // the job ended or its local cluster shut down
+    }
+  }
+
   static KafkaSource<SourceRecord> kafkaSource(StreamJobConfig config) {
     Properties props = config.kafkaProperties();
     props.putIfAbsent("isolation.level", "read_committed");

@@ -69,15 +69,6 @@ public final class StreamCommand implements Callable<Integer> {
         org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
   }
 
-  static StreamJobConfig withCheckpointDir(StreamJobConfig cfg, String dir) {
-    StreamJobConfig.Builder b = StreamJobConfig.builder();
-    for (String name : StreamJobConfig.settings().keySet()) {
-      b.set(name, cfg.get(name));
-    }
-    cfg.kafkaProperties().forEach((k, v) -> b.set("kafka." + k, v.toString()));
-    return b.set("checkpoint-dir", dir).build();
-  }
-
   /** The configuration the parsed flags describe. */
   StreamJobConfig configuration() throws Exception {
     StreamJobConfig.Builder b = StreamJobConfig.builder();
@@ -100,7 +91,7 @@ public final class StreamCommand implements Callable<Integer> {
     if (cfg.get("checkpoint-dir").isEmpty() && isLocal()) {
       // a local run has no cluster configuration: keep checkpoints on disk, not in JobManager memory
       Path dir = java.nio.file.Files.createTempDirectory("ser-checkpoints-");
-      cfg = withCheckpointDir(cfg, dir.toUri().toString());
+      cfg = cfg.toBuilder().set("checkpoint-dir", dir.toUri().toString()).build();
     }
     EmotionJob job = EmotionJob.onKafka(cfg);
     String summary = "model " + job.model().name() + " " + job.model().version() + " (" + job.model().labels().size()

@@ -108,6 +108,14 @@ public final class StreamJobConfig implements Serializable {
     return new Builder();
   }
 
+  /** A builder holding every value of this configuration, to change some. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.values.putAll(values);
+    b.kafka.putAll(kafka);
+    return b;
+  }
+
   public String get(String name) {
     if (!SETTINGS.containsKey(name)) {
       throw new IllegalArgumentException("unknown setting " + name);

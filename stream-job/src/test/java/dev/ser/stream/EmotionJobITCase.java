@@ -33,7 +33,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -87,22 +86,13 @@ class EmotionJobITCase {
         .set("delivery-guarantee", delivery).set("parallelism", "2").set("max-batch-wait-ms", "5").build();
   }
 
-  /** Submits the job to the MiniCluster with a fixed-delay restart strategy and no generic types. */
+  /** Submits the job to the MiniCluster with a fixed-delay restart strategy. */
   static JobClient start(EmotionJob job, String name) throws Exception {
-    StreamExecutionEnvironment env = environment();
-    job.addTo(env);
-    return env.executeAsync(name);
-  }
-
-  static StreamExecutionEnvironment environment() {
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(300));
-    conf.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.configure(conf);
-    return env;
+    return KafkaTestSupport.submit(job, name, conf);
   }
 
   static List<SampleCalls.Call> replay(StreamJobConfig config, List<SampleCalls.Clip> which, int calls, double speed)
@@ -155,7 +145,7 @@ class EmotionJobITCase {
       assertThat(KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get("dead-letter-topic"), 0,
           Duration.ZERO, Duration.ofSeconds(1))).isEmpty();
     } finally {
-      cancel(client);
+      EmotionJob.cancel(client);
     }
   }
 
@@ -188,7 +178,7 @@ class EmotionJobITCase {
       assertThat(INJECTED.get()).as("the failure fired").isPositive();
       assertEventsMatch(events, calls);
     } finally {
-      cancel(client);
+      EmotionJob.cancel(client);
     }
   }
 
@@ -259,7 +249,7 @@ class EmotionJobITCase {
           Duration.ofSeconds(1), Duration.ofSeconds(60));
       assertEventsMatch(events, calls);
     } finally {
-      cancel(client);
+      EmotionJob.cancel(client);
     }
   }
 
@@ -288,15 +278,6 @@ class EmotionJobITCase {
     return AudioChunk.newBuilder().setCallId(callId).setChannel("customer").setSequence(sequence)
         .setCaptureTimestamp(Instant.now()).setSampleRate(rate).setEncoding(encoding)
         .setPayload(ByteBuffer.wrap(payload)).build();
-  }
-
-  /** Cancels and waits until the job's tasks are gone (operators closed). */
-  static void cancel(JobClient client) throws Exception {
-    client.cancel().get();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
   }
 
   @AfterAll

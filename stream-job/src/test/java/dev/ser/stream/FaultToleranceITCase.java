@@ -17,11 +17,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -95,11 +93,9 @@ class FaultToleranceITCase {
       conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
       conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
       conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(300));
-      conf.set(PipelineOptions.GENERIC_TYPES, false);
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      env.configure(conf);
-      EmotionJob.onKafka(config).afterSegmentation(s -> s.map(new RandomFailure()).name("random failures")).addTo(env);
-      JobClient client = env.executeAsync("faults, transaction.version " + transactionVersion);
+      JobClient client = KafkaTestSupport.submit(EmotionJob.onKafka(config)
+          .afterSegmentation(s -> s.map(new RandomFailure()).name("random failures")),
+          "faults, transaction.version " + transactionVersion, conf);
       try {
         Thread producer = new Thread(() -> {
           try (KafkaProducer<byte[], byte[]> p = KafkaTestSupport.producer(broker.bootstrapServers())) {
@@ -136,7 +132,7 @@ class FaultToleranceITCase {
         System.out.printf("%s, transaction.version %d: %d events for %d utterances (%d repeats), %d failures%n",
             delivery, transactionVersion, events.size(), got.size(), duplicates, FIRED.get());
       } finally {
-        EmotionJobITCase.cancel(client);
+        EmotionJob.cancel(client);
       }
     }
   }

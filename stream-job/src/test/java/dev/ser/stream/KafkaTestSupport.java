@@ -21,6 +21,20 @@ public final class KafkaTestSupport {
 
   private KafkaTestSupport() {}
 
+  /**
+   * Submits the job to the MiniCluster of the calling test with {@code conf} (restart strategy,
+   * savepoint to resume from ...) and Kryo fallbacks forbidden.
+   */
+  public static org.apache.flink.core.execution.JobClient submit(dev.ser.stream.EmotionJob job, String name,
+      org.apache.flink.configuration.Configuration conf) throws Exception {
+    conf.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+    org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    env.configure(conf);
+    job.addTo(env);
+    return env.executeAsync(name);
+  }
+
   public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());

@@ -24,11 +24,9 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -188,11 +186,7 @@ class MalformedTrafficITCase {
 
       Configuration conf = new Configuration();
       conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none"); // any failure ends the job: none may happen
-      conf.set(PipelineOptions.GENERIC_TYPES, false);
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      env.configure(conf);
-      EmotionJob.onKafka(config).addTo(env);
-      JobClient client = env.executeAsync("malformed traffic");
+      JobClient client = KafkaTestSupport.submit(EmotionJob.onKafka(config), "malformed traffic", conf);
       try {
         List<DeadLetter> dead = KafkaTestSupport.deadLetters(broker.bootstrapServers(), "dlq", sentBad,
             Duration.ofSeconds(2), Duration.ofSeconds(240));
@@ -216,7 +210,7 @@ class MalformedTrafficITCase {
         }
         assertThat(got).isEqualTo(expected);
       } finally {
-        EmotionJobITCase.cancel(client);
+        EmotionJob.cancel(client);
       }
     }
   }

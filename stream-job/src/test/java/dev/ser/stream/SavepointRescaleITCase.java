@@ -14,12 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
@@ -39,14 +37,10 @@ class SavepointRescaleITCase {
 
   static JobClient start(StreamJobConfig config, String savepoint) throws Exception {
     Configuration conf = new Configuration();
-    conf.set(PipelineOptions.GENERIC_TYPES, false);
     if (savepoint != null) {
       conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
     }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.configure(conf);
-    EmotionJob.onKafka(config).addTo(env);
-    return env.executeAsync("rescale");
+    return KafkaTestSupport.submit(EmotionJob.onKafka(config), "rescale", conf);
   }
 
   @Test
@@ -94,7 +88,7 @@ class SavepointRescaleITCase {
         System.out.printf("savepoint after %d of %d events; resumed with parallelism 3%n", before.size(),
             expected.size());
       } finally {
-        EmotionJobITCase.cancel(second);
+        EmotionJob.cancel(second);
       }
     }
   }

@@ -40,6 +40,10 @@ class StreamJobConfigTest {
     assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config");
     assertThat(c.describe()).contains("kafka.sasl.jaas.config=******").doesNotContain("hunter2");
     assertThat(c.toString()).doesNotContain("hunter2");
+    StreamJobConfig changed = c.toBuilder().set("checkpoint-dir", "file:///tmp/cp").build();
+    assertThat(changed.get("checkpoint-dir")).isEqualTo("file:///tmp/cp");
+    assertThat(changed.getInt("max-batch-size")).isEqualTo(64);
+    assertThat(changed.kafkaProperties()).isEqualTo(c.kafkaProperties());
   }
 
   @Test

@@ -101,7 +101,7 @@ public final class RefreshCommand implements Callable<Integer> {
     }
     Path model = versionDir.resolve("model.onnx");
     Files.move(candidate, model);
-    Files.writeString(versionDir.resolve("model.onnx.sha256"), ModelPromotion.sha256(model) + "  model.onnx\n");
+    dev.ser.core.scoring.ModelChecksum.writeSidecar(model);
 
     ModelPromotion.Decision d = ModelPromotion.decide(ModelPromotion.uarOf(models.resolve(ModelPromotion.CURRENT_MODEL)),
         ModelPromotion.uarOf(model), margin);

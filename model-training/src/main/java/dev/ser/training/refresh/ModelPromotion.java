@@ -3,6 +3,7 @@ package dev.ser.training.refresh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.core.scoring.ModelChecksum;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ public final class ModelPromotion {
    */
   public static void promote(Path candidate, Path modelsDir, String version) throws IOException {
     Path currentDir = Files.createDirectories(modelsDir.resolve("current"));
-    String sha = sha256(candidate);
+    String sha = ModelChecksum.sha256(candidate);
     Path tmp = currentDir.resolve(".model.onnx.tmp");
     Files.copy(candidate, tmp, StandardCopyOption.REPLACE_EXISTING);
     Path shaTmp = currentDir.resolve(".model.onnx.sha256.tmp");
@@ -81,9 +82,5 @@ public final class ModelPromotion {
     Files.move(shaTmp, currentDir.resolve("model.onnx.sha256"), StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
     Files.writeString(currentDir.resolve("VERSION"), version + "\n");
-  }
-
-  public static String sha256(Path file) throws IOException {
-    return dev.ser.core.scoring.ModelChecksum.sha256(file);
   }
 }

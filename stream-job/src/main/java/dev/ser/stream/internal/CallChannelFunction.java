@@ -26,6 +26,8 @@ public final class CallChannelFunction extends KeyedProcessFunction<String, Chun
   private transient Counter duplicates;
   private transient Counter gapsFilled;
   private transient Counter deadLetters;
+  /** The output of the element or timer being handled; one instance, re-pointed per call. */
+  private transient ContextOutput output;
 
   public CallChannelFunction(AssemblyConfig config) {
     this.assembler = new ChannelAssembler(config);
@@ -40,6 +42,7 @@ public final class CallChannelFunction extends KeyedProcessFunction<String, Chun
     duplicates = metrics.counter("reorderDrops");
     gapsFilled = metrics.counter("gapsFilled");
     deadLetters = metrics.counter("deadLetters");
+    output = new ContextOutput();
   }
 
   @Override
@@ -82,28 +85,35 @@ public final class CallChannelFunction extends KeyedProcessFunction<String, Chun
   }
 
   private ChannelAssembler.Output output(Context ctx, Collector<UtteranceRecord> out) {
-    return new ChannelAssembler.Output() {
-      @Override
-      public void utterance(UtteranceRecord u) {
-        utterances.inc();
-        out.collect(u);
-      }
+    output.ctx = ctx;
+    output.out = out;
+    return output;
+  }
 
-      @Override
-      public void deadLetter(DeadLetterRecord d) {
-        deadLetters.inc();
-        ctx.output(DEAD_LETTERS, d);
-      }
+  private final class ContextOutput implements ChannelAssembler.Output {
+    Context ctx;
+    Collector<UtteranceRecord> out;
 
-      @Override
-      public void duplicate(ChunkRecord chunk) {
-        duplicates.inc();
-      }
+    @Override
+    public void utterance(UtteranceRecord u) {
+      utterances.inc();
+      out.collect(u);
+    }
 
-      @Override
-      public void gapFilled(long missingChunks, long silenceSamples) {
-        gapsFilled.inc();
-      }
-    };
+    @Override
+    public void deadLetter(DeadLetterRecord d) {
+      deadLetters.inc();
+      ctx.output(DEAD_LETTERS, d);
+    }
+
+    @Override
+    public void duplicate(ChunkRecord chunk) {
+      duplicates.inc();
+    }
+
+    @Override
+    public void gapFilled(long missingChunks, long silenceSamples) {
+      gapsFilled.inc();
+    }
   }
 }

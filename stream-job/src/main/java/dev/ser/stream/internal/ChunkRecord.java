@@ -34,13 +34,9 @@ public class ChunkRecord {
     return callId + '\u0000' + channel;
   }
 
-  public int bytesPerSample() {
-    return encoding == SampleEncoding.PCM_S16LE ? 2 : encoding == SampleEncoding.FLOAT32_LE ? 4 : 1;
-  }
-
   /** Samples in the payload. */
   public int sampleCount() {
-    return payload.length / bytesPerSample();
+    return payload.length / dev.ser.core.audio.PcmDecoder.bytesPerSample(encoding);
   }
 
   /** The chunk as it would travel on the input topic (re-encoded with the current schema). */

@@ -120,7 +120,7 @@ public final class ChunkValidator implements Serializable {
   }
 
   private static String oddBytes(SampleEncoding encoding, int bytes) {
-    int width = encoding == SampleEncoding.PCM_S16LE ? 2 : encoding == SampleEncoding.FLOAT32_LE ? 4 : 1;
+    int width = dev.ser.core.audio.PcmDecoder.bytesPerSample(encoding);
     return bytes % width == 0 ? null
         : "payload has " + bytes + " bytes; " + encoding + " needs a multiple of " + width;
   }

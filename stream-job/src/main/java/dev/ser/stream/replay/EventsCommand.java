@@ -81,7 +81,12 @@ public final class EventsCommand implements Callable<Integer> {
       consumer.subscribe(List.of(topic));
       while (max == 0 || seen < max) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          out.println(json.writeValueAsString(toJson(json, decoder.decode(r.value()))));
+          try {
+            out.println(json.writeValueAsString(toJson(json, decoder.decode(r.value()))));
+          } catch (java.io.IOException | RuntimeException e) {
+            spec.commandLine().getErr().println("ser events: skipping " + r.topic() + "/" + r.partition() + "/"
+                + r.offset() + ", not an EmotionEvent: " + e.getMessage());
+          }
           seen++;
         }
         out.flush();
