@@ -164,7 +164,7 @@ public final class EmotionJob {
       while (!client.getJobStatus().get().isGloballyTerminalState() && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
       }
-    } catch (java.util.concurrent.ExecutionException alreadyGone) {
+    } catch (java.util.concurrent.ExecutionException | RuntimeException alreadyGone) {
       // the job ended or its local cluster shut down
     }
   }
