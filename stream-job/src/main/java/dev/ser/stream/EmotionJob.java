@@ -8,6 +8,7 @@ import dev.ser.core.scoring.provider.InferenceDevice;
 import dev.ser.stream.internal.AssemblyConfig;
 import dev.ser.stream.internal.AudioChunkDeserializer;
 import dev.ser.stream.internal.CallChannelFunction;
+import dev.ser.stream.internal.CallChannelOperator;
 import dev.ser.stream.internal.ChunkRecord;
 import dev.ser.stream.internal.DeadLetterRecord;
 import dev.ser.stream.internal.EncodedEvent;
@@ -24,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -136,7 +138,8 @@ public final class EmotionJob {
         .process(new SplitDeadLetters()).uid("split-dead-letters").name("validate");
 
     SingleOutputStreamOperator<UtteranceRecord> utterances = chunks.keyBy(new StreamKeySelector())
-        .process(new CallChannelFunction(assemblyConfig())).uid("segment").name("order, decode, segment");
+        .transform("order, decode, segment", TypeInformation.of(UtteranceRecord.class), new CallChannelOperator(
+            new CallChannelFunction(assemblyConfig(), config.getInt("max-channels-per-task")))).uid("segment");
 
     SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get("model")).toAbsolutePath().toString(),
         InferenceDevice.parse(config.get("device")), config.getInt("onnx-threads"), config.getInt("max-batch-size"),

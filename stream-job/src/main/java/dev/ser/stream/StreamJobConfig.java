@@ -79,6 +79,9 @@ public final class StreamJobConfig implements Serializable {
     def("max-reorder-wait-ms", "2000", "how long a missing chunk is waited for before it counts as silence", nonNegative(), "an integer >= 0");
     def("max-sequence-jump", "10000000", "a chunk this far ahead of its stream's expected sequence is a BAD_SEQUENCE"
         + " dead letter (10 000 000 chunks of 100 ms: 11 days)", positive(), "an integer > 0");
+    def("max-channels-per-task", "5000", "open channels one parallel task holds; the first chunk of one more channel is a"
+        + " TOO_MANY_CHANNELS dead letter (bounds memory: an open channel holds up to max-reorder-chunks chunks and"
+        + " max-utterance-ms of audio)", range(1, 10_000_000), "1..10000000");
     def("max-gap-ms", "10000", "longest silence inserted for missing chunks", nonNegative(), "an integer >= 0");
     def("idle-timeout-ms", "60000", "a channel without chunks this long is flushed and closed", positive(), "an integer > 0");
     def("closed-retention-ms", "600000", "a closed channel is remembered this long to refuse late chunks; then its state is gone",

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +35,8 @@ class AbandonedCallsSoakTest {
     List<ChunkRecord> template = TestAudio.chunks("c", "0", speech, 8000, 100, SampleEncoding.MULAW);
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     List<Long> heapAfterRounds = new ArrayList<>();
-    try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CallChannelFunction(config)),
+    CallChannelFunction function = new CallChannelFunction(config, CALLS_PER_ROUND);
+    try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new CallChannelOperator(function),
         new StreamKeySelector(), Types.STRING)) {
       h.open();
       long now = 0;
@@ -52,8 +52,10 @@ class AbandonedCallsSoakTest {
         }
         assertThat(h.numKeyedStateEntries()).isEqualTo(CALLS_PER_ROUND);
         assertThat(h.numProcessingTimeTimers()).isEqualTo(CALLS_PER_ROUND);
+        assertThat(function.openChannels()).isEqualTo(CALLS_PER_ROUND);
         now += config.idleTimeoutMs();
         h.setProcessingTime(now); // idle: every call is flushed and closed
+        assertThat(function.openChannels()).as("open channels after round %d", round).isZero();
         now += config.closedRetentionMs();
         h.setProcessingTime(now); // retention over: forgotten
         assertThat(h.numKeyedStateEntries()).as("state after round %d", round).isZero();

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +27,20 @@ class CallChannelFunctionTest {
   }
 
   static KeyedOneInputStreamOperatorTestHarness<String, ChunkRecord, UtteranceRecord> harness() throws Exception {
-    return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CallChannelFunction(CONFIG)),
-        new StreamKeySelector(), Types.STRING);
+    return harness(new CallChannelFunction(CONFIG, 5000));
+  }
+
+  static KeyedOneInputStreamOperatorTestHarness<String, ChunkRecord, UtteranceRecord> harness(
+      CallChannelFunction function) throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(new CallChannelOperator(function), new StreamKeySelector(),
+        Types.STRING);
+  }
+
+  /** The first chunk of {@code callId}'s customer channel (sequence 0, no end of stream). */
+  static ChunkRecord firstChunkOf(String callId) {
+    ChunkRecord c = channel("customer").get(0);
+    c.callId = callId;
+    return c;
   }
 
   static List<ChunkRecord> channel(String name) {
@@ -140,6 +151,76 @@ class CallChannelFunctionTest {
     }
     assertThat(ids(restored)).containsExactlyElementsOf(ids(uninterrupted));
     assertThat(restored).hasSize(6);
+  }
+
+  @Test
+  void aChannelBeyondTheTaskLimitIsADeadLetterWithoutStateUntilAnotherCloses() throws Exception {
+    CallChannelFunction function = new CallChannelFunction(CONFIG, 2);
+    try (var h = harness(function)) {
+      h.open();
+      h.setProcessingTime(0);
+      for (String call : List.of("a", "b", "c")) {
+        ChunkRecord c = firstChunkOf(call);
+        h.processElement(c, c.captureTimestamp);
+      }
+      assertThat(h.getSideOutput(CallChannelFunction.DEAD_LETTERS)).singleElement().satisfies(r -> {
+        assertThat(r.getValue().kind).isEqualTo(DeadLetterKind.TOO_MANY_CHANNELS);
+        assertThat(r.getValue().message).isEqualTo("chunk 0 of c/customer would open a new channel, but this task"
+            + " already has 2 open channels (max-channels-per-task=2); raise max-channels-per-task or the job's"
+            + " parallelism, or look for a client inventing call ids");
+      });
+      assertThat(function.openChannels()).isEqualTo(2);
+      assertThat(h.numKeyedStateEntries()).as("no state for the refused channel").isEqualTo(2);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
+
+      // a and b go idle and close: their tombstones do not count, so c is taken now
+      h.setProcessingTime(CONFIG.idleTimeoutMs());
+      assertThat(function.openChannels()).isZero();
+      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+      ChunkRecord c = firstChunkOf("c");
+      h.processElement(c, c.captureTimestamp);
+      assertThat(h.getSideOutput(CallChannelFunction.DEAD_LETTERS)).hasSize(1);
+      assertThat(function.openChannels()).isEqualTo(1);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theChannelLimitCountsTheRestoredOpenChannels() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var h = harness(new CallChannelFunction(CONFIG, 2))) {
+      h.open();
+      h.setProcessingTime(0);
+      ChunkRecord a = firstChunkOf("a");
+      h.processElement(a, a.captureTimestamp);
+      ChunkRecord ended = firstChunkOf("ended");
+      ended.endOfStream = true; // closed at once: remembered, not open
+      h.processElement(ended, ended.captureTimestamp);
+      ChunkRecord b = firstChunkOf("b");
+      h.processElement(b, b.captureTimestamp);
+      snapshot = h.snapshot(1, 1);
+    }
+    CallChannelFunction restored = new CallChannelFunction(CONFIG, 2);
+    try (var h = harness(restored)) {
+      h.initializeState(snapshot);
+      h.open();
+      assertThat(restored.openChannels()).isEqualTo(2);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+      ChunkRecord c = firstChunkOf("c");
+      h.processElement(c, c.captureTimestamp);
+      assertThat(h.getSideOutput(CallChannelFunction.DEAD_LETTERS)).singleElement()
+          .extracting(r -> r.getValue().kind).isEqualTo(DeadLetterKind.TOO_MANY_CHANNELS);
+      ChunkRecord a1 = channel("customer").get(1);
+      a1.callId = "a";
+      h.processElement(a1, a1.captureTimestamp);
+      assertThat(h.getSideOutput(CallChannelFunction.DEAD_LETTERS)).as("a known channel goes on").hasSize(1);
+    }
+  }
+
+  @Test
+  void aLimitBelowOneIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CallChannelFunction(CONFIG, 0))
+        .hasMessage("maxOpenChannels must be >= 1, got 0");
   }
 
   @Test
