@@ -44,6 +44,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private final Duration startTimeout;
   private final int brokerPort;
   private final int controllerPort;
+  private final SelfSignedTls tls;
+  private final Map<String, String> scramUsers;
+  private final int securePort;
   private Process process;
   private boolean formatted;
 
@@ -57,7 +60,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     this.startTimeout = b.startTimeout;
     this.brokerPort = freePort();
     this.controllerPort = freePort();
+    this.tls = b.tls;
+    this.scramUsers = new LinkedHashMap<>(b.scramUsers);
+    this.securePort = tls == null ? -1 : freePort();
   }
+
+  /** The SCRAM mechanism of the secure listener. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
   public static Builder builder() {
     return new Builder();
@@ -66,6 +75,37 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** {@code host:port} for Kafka clients. */
   public String bootstrapServers() {
     return "localhost:" + brokerPort;
+  }
+
+  /** {@code host:port} of the SASL_SSL listener; only with {@link Builder#scramOverTls}. */
+  public String secureBootstrapServers() {
+    if (tls == null) {
+      throw new IllegalStateException("this broker has no SASL_SSL listener (Builder.scramOverTls)");
+    }
+    return "localhost:" + securePort;
+  }
+
+  /**
+   * Kafka client properties that reach the SASL_SSL listener as {@code user} with {@code password}
+   * (not checked here: wrong ones are for tests of the refusal).
+   */
+  public Map<String, String> secureClientProperties(String user, String password) {
+    secureBootstrapServers();
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("bootstrap.servers", secureBootstrapServers());
+    p.put("security.protocol", "SASL_SSL");
+    p.put("sasl.mechanism", SCRAM_MECHANISM);
+    p.put("sasl.jaas.config", scramJaas(user, password));
+    p.put("ssl.truststore.location", tls.truststore().toString());
+    p.put("ssl.truststore.type", "PKCS12");
+    p.put("ssl.truststore.password", tls.password());
+    return p;
+  }
+
+  /** The JAAS line of a SCRAM client login. */
+  public static String scramJaas(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+        + "\" password=\"" + password + "\";";
   }
 
   public Path directory() {
@@ -99,6 +139,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       // "--cluster-id=ID": a base64url id may start with '-', which a separate argument would turn into an option
       List<String> format = new ArrayList<>(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(),
           "-c", config.toString(), "--feature", "transaction.version=" + transactionVersion));
+      scramUsers.forEach((user, password) -> {
+        format.add("--add-scram");
+        format.add(SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]");
+      });
       Process p = java(format).redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
@@ -200,11 +244,24 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@localhost:" + controllerPort);
-    p.setProperty("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-    p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    String secure = tls == null ? "" : ",SASL_SSL://localhost:" + securePort;
+    p.setProperty("listeners", "PLAINTEXT://localhost:" + brokerPort + secure + ",CONTROLLER://localhost:"
+        + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort + secure);
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+        + (tls == null ? "" : ",SASL_SSL:SASL_SSL"));
+    if (tls != null) {
+      String prefix = "listener.name.sasl_ssl.";
+      p.setProperty(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
+      p.setProperty(prefix + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      p.setProperty(prefix + "ssl.keystore.location", tls.keystore().toString());
+      p.setProperty(prefix + "ssl.keystore.type", "PKCS12");
+      p.setProperty(prefix + "ssl.keystore.password", tls.password());
+      p.setProperty(prefix + "ssl.key.password", tls.password());
+    }
     p.setProperty("log.dirs", dir.resolve("data").toString());
     p.setProperty("num.partitions", "1");
     p.setProperty("auto.create.topics.enable", "false");
@@ -285,8 +342,21 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private int transactionVersion = 2;
     private Duration startTimeout = Duration.ofSeconds(90);
+    private SelfSignedTls tls;
+    private final Map<String, String> scramUsers = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Adds a SASL_SSL listener: TLS with {@code tls}'s keystore, SCRAM-SHA-512 with these users
+     * (name to password), created when the log directory is formatted.
+     */
+    public Builder scramOverTls(SelfSignedTls tls, Map<String, String> users) {
+      this.tls = tls;
+      this.scramUsers.clear();
+      this.scramUsers.putAll(users);
+      return this;
+    }
 
     /** Log directory, kept on close; default a temporary directory deleted on close. */
     public Builder directory(Path dir) {
@@ -326,6 +396,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       if (classpath == null || !classpath.contains("kafka_2.13")) {
         throw new IllegalStateException("the broker's classpath has no kafka_2.13 jar; run it from a module that"
             + " depends on ser-embedded-kafka, or set Builder.classpath (surefire: useManifestOnlyJar=false)");
+      }
+      if (tls != null && scramUsers.isEmpty()) {
+        throw new IllegalArgumentException("a SASL_SSL listener needs at least one SCRAM user");
+      }
+      for (String user : scramUsers.keySet()) {
+        if (!user.matches("[A-Za-z0-9._-]+") || scramUsers.get(user).matches(".*[,\\]\"\\s].*")) {
+          throw new IllegalArgumentException("SCRAM user " + user + ": names are [A-Za-z0-9._-]+ and passwords"
+              + " have no comma, bracket, quote or space (kafka-storage --add-scram syntax)");
+        }
       }
       if (transactionVersion < 0 || transactionVersion > 2) {
         throw new IllegalArgumentException("transaction.version must be 0, 1 or 2, got " + transactionVersion);

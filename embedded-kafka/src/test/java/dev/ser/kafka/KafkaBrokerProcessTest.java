@@ -31,10 +31,33 @@ class KafkaBrokerProcessTest {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
       broker.start();
       produce(broker, "after-restart");
-      assertThat(consumeAll(broker)).containsExactlyInAnyOrder("before-kill", "after-restart");
+      assertThat(consumeAll(broker, 2)).containsExactlyInAnyOrder("before-kill", "after-restart");
       assertThat(java.nio.file.Files.readString(dir.resolve("format.log"))).contains("transaction.version");
     }
     assertThat(dir).doesNotExist();
+  }
+
+  @Test
+  void scramOverTlsAcceptsItsUserAndRefusesAWrongPassword(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    SelfSignedTls tls = SelfSignedTls.generate(tmp);
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder()
+        .scramOverTls(tls, Map.of("alice", "alice-secret")).build().start()) {
+      broker.createTopic("t", 1);
+      try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.<String, Object>copyOf(
+          broker.secureClientProperties("alice", "alice-secret")), new StringSerializer(), new StringSerializer())) {
+        p.send(new ProducerRecord<>("t", "k", "over SASL_SSL")).get();
+      }
+      assertThat(consumeAll(broker, 1)).containsExactly("over SASL_SSL");
+      Map<String, Object> wrong = new java.util.HashMap<>(broker.secureClientProperties("alice", "not-her-password"));
+      wrong.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+      try (KafkaProducer<String, String> p = new KafkaProducer<>(wrong, new StringSerializer(),
+          new StringSerializer())) {
+        assertThatThrownBy(() -> p.send(new ProducerRecord<>("t", "k", "refused")).get())
+            .hasRootCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class)
+            .rootCause().hasMessageContaining("invalid credentials with SASL mechanism SCRAM-SHA-512");
+      }
+    }
   }
 
   @Test
@@ -53,14 +76,14 @@ class KafkaBrokerProcessTest {
     }
   }
 
-  private static List<String> consumeAll(KafkaBrokerProcess broker) {
+  private static List<String> consumeAll(KafkaBrokerProcess broker, int expected) {
     List<String> out = new ArrayList<>();
     try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "g",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
       c.subscribe(List.of("t"));
       long deadline = System.currentTimeMillis() + 30_000;
-      while (out.size() < 2 && System.currentTimeMillis() < deadline) {
+      while (out.size() < expected && System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
           out.add(r.value());
         }

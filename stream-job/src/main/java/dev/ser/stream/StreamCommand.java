@@ -102,6 +102,7 @@ public final class StreamCommand implements Callable<Integer> {
       spec.commandLine().getOut().flush();
       return 0;
     }
+    KafkaPreflight.check(cfg);
     LOG.info("starting the stream job with\n{}{}", cfg.describe(), summary);
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);

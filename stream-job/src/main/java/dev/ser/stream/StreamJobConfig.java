@@ -41,6 +41,9 @@ public final class StreamJobConfig implements Serializable {
     def("group-id", "ser-stream-job", "Kafka consumer group (offsets are committed on checkpoints)", v -> !v.isBlank(), "a group id");
     def("starting-offsets", "committed", "where a job without a checkpoint starts: committed (else earliest), earliest or latest",
         v -> List.of("committed", "earliest", "latest").contains(v), "committed, earliest or latest");
+    def("preflight-timeout-ms", "30000", "before submitting, connect to Kafka with these settings and check the login"
+        + " and the three topics, failing at once with what to fix; 0 skips the check", nonNegative(),
+        "an integer >= 0");
     def("model", null, "the ONNX model exported by ser train (its metadata configures features and labels)", v -> !v.isBlank(), "a file");
     def("model-sha256", "", "the model's SHA-256; empty = read it from MODEL.sha256 next to the model. A model whose"
         + " content does not match is refused, on the client and on every TaskManager",

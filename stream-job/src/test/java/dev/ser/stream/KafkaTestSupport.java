@@ -36,8 +36,14 @@ public final class KafkaTestSupport {
   }
 
   public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());
+    return producer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+  }
+
+  /** A producer with these client properties (bootstrap, security ...). */
+  public static KafkaProducer<byte[], byte[]> producer(Map<String, String> client) {
+    Map<String, Object> props = new java.util.HashMap<>(client);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /**
@@ -46,12 +52,18 @@ public final class KafkaTestSupport {
    */
   public static <T> List<T> read(String bootstrap, String topic, int expected, Duration settle, Duration timeout,
       Function<ConsumerRecord<byte[], byte[]>, T> decode) {
+    return read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, expected, settle, timeout, decode);
+  }
+
+  /** {@link #read(String, String, int, Duration, Duration, Function)} with these client properties. */
+  public static <T> List<T> read(Map<String, String> client, String topic, int expected, Duration settle,
+      Duration timeout, Function<ConsumerRecord<byte[], byte[]>, T> decode) {
     List<T> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + System.nanoTime(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
+    Map<String, Object> props = new java.util.HashMap<>(client);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + System.nanoTime());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
@@ -70,8 +82,13 @@ public final class KafkaTestSupport {
 
   public static List<EmotionEvent> events(String bootstrap, String topic, int expected, Duration settle,
       Duration timeout) {
+    return events(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, expected, settle, timeout);
+  }
+
+  public static List<EmotionEvent> events(Map<String, String> client, String topic, int expected, Duration settle,
+      Duration timeout) {
     var decoder = WireFormat.decoder(EmotionEvent.class);
-    return read(bootstrap, topic, expected, settle, timeout, r -> {
+    return read(client, topic, expected, settle, timeout, r -> {
       try {
         EmotionEvent e = decoder.decode(r.value());
         if (!new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).equals(e.getUtteranceId().toString())) {
