@@ -47,6 +47,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private final SelfSignedTls tls;
   private final Map<String, String> scramUsers;
   private final int securePort;
+  private final boolean authorizer;
   private Process process;
   private boolean formatted;
 
@@ -63,6 +64,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     this.tls = b.tls;
     this.scramUsers = new LinkedHashMap<>(b.scramUsers);
     this.securePort = tls == null ? -1 : freePort();
+    this.authorizer = b.authorizer;
   }
 
   /** The SCRAM mechanism of the secure listener. */
@@ -252,6 +254,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
     p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
         + (tls == null ? "" : ",SASL_SSL:SASL_SSL"));
+    if (authorizer) {
+      // ACLs decide for SASL users; the PLAINTEXT and CONTROLLER listeners (principal ANONYMOUS)
+      // are the broker's own and the test's administration, so ANONYMOUS is a super user
+      p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      p.setProperty("super.users", "User:ANONYMOUS");
+    }
     if (tls != null) {
       String prefix = "listener.name.sasl_ssl.";
       p.setProperty(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
@@ -344,8 +352,19 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(90);
     private SelfSignedTls tls;
     private final Map<String, String> scramUsers = new LinkedHashMap<>();
+    private boolean authorizer;
 
     private Builder() {}
+
+    /**
+     * Enables Kafka's StandardAuthorizer: SASL users may do only what ACLs allow (none at start);
+     * clients of the PLAINTEXT listener remain super users. Grant ACLs through an Admin client on
+     * {@link KafkaBrokerProcess#bootstrapServers()}.
+     */
+    public Builder authorizer(boolean enabled) {
+      this.authorizer = enabled;
+      return this;
+    }
 
     /**
      * Adds a SASL_SSL listener: TLS with {@code tls}'s keystore, SCRAM-SHA-512 with these users

@@ -14,6 +14,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -48,6 +49,7 @@ public final class KafkaPreflight {
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
       List<String> missing = new ArrayList<>();
+      List<String> refused = new ArrayList<>();
       Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(topics).topicNameValues();
       for (String topic : topics) {
         try {
@@ -55,10 +57,16 @@ public final class KafkaPreflight {
         } catch (ExecutionException e) {
           if (e.getCause() instanceof UnknownTopicOrPartitionException) {
             missing.add(topic);
+          } else if (e.getCause() instanceof TopicAuthorizationException) {
+            refused.add(topic);
           } else {
             throw e;
           }
         }
+      }
+      if (!refused.isEmpty()) {
+        throw new IllegalStateException("Kafka at " + bootstrap + " accepted the login (" + who + ") but does not let"
+            + " it see topic " + String.join(", ", refused) + ". " + requiredAcls(config));
       }
       if (!missing.isEmpty()) {
         throw new IllegalStateException("Kafka at " + bootstrap + " has no topic " + String.join(", ", missing)
@@ -80,8 +88,7 @@ public final class KafkaPreflight {
           + ". Check kafka.ssl.truststore.location, its type and password (it must hold the brokers' CA)";
     }
     if (cause instanceof AuthorizationException) {
-      return "Kafka at " + bootstrap + " accepted the login (" + who + ") but refuses access: " + cause.getMessage()
-          + ". Grant the user Describe, Read and Write on the job's topics, Read on group, and transactional ids";
+      return "Kafka at " + bootstrap + " accepted the login (" + who + ") but refuses access: " + cause.getMessage();
     }
     if (cause instanceof TimeoutException || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
       return "no Kafka broker at " + bootstrap + " answered a " + protocol + " client within " + timeoutMs
@@ -89,6 +96,15 @@ public final class KafkaPreflight {
           + " listener does not answer PLAINTEXT clients); preflight-timeout-ms sets the wait";
     }
     return "checking Kafka at " + bootstrap + " (" + protocol + ", " + who + ") failed: " + cause;
+  }
+
+  /** The ACLs the job's user needs, as a sentence (docs/reliability.md shows the job runs with exactly these). */
+  static String requiredAcls(StreamJobConfig config) {
+    String acls = "The job's user needs Read on topic " + config.get("input-topic") + ", Write on topics "
+        + config.get("output-topic") + " and " + config.get("dead-letter-topic") + ", Read on group "
+        + config.get("group-id");
+    return acls + (config.exactlyOnce() ? ", and Write on transactional ids prefixed "
+        + config.get("transactional-id-prefix") : "");
   }
 
   /** The login, safe to print: mechanism and user name, never the password. */

@@ -22,7 +22,15 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +42,8 @@ import picocli.CommandLine;
 /**
  * The job against a broker whose client listener is SASL_SSL (TLS with a self-signed certificate,
  * SCRAM-SHA-512), configured only through a {@code job.properties} file written the way
- * docs/deployment.md tells users to fill the Helm Secret.
+ * docs/deployment.md tells users to fill the Helm Secret. The broker authorizes with ACLs: the
+ * job's user gets only the ones {@link KafkaPreflight#requiredAcls} names.
  */
 class SecureKafkaITCase {
 
@@ -53,7 +62,7 @@ class SecureKafkaITCase {
   @BeforeAll
   static void start() throws Exception {
     SelfSignedTls tls = SelfSignedTls.generate(tmp.resolve("tls"));
-    broker = KafkaBrokerProcess.builder().scramOverTls(tls, Map.of(USER, PASSWORD)).build().start();
+    broker = KafkaBrokerProcess.builder().scramOverTls(tls, Map.of(USER, PASSWORD)).authorizer(true).build().start();
   }
 
   @AfterAll
@@ -88,6 +97,26 @@ class SecureKafkaITCase {
     return file;
   }
 
+  /** Exactly the ACLs KafkaPreflight.requiredAcls names, for the job's user, on this configuration. */
+  static void grantJobAcls(StreamJobConfig config) throws Exception {
+    String principal = "User:" + USER;
+    List<AclBinding> acls = List.of(
+        acl(ResourceType.TOPIC, config.get("input-topic"), PatternType.LITERAL, principal, AclOperation.READ),
+        acl(ResourceType.TOPIC, config.get("output-topic"), PatternType.LITERAL, principal, AclOperation.WRITE),
+        acl(ResourceType.TOPIC, config.get("dead-letter-topic"), PatternType.LITERAL, principal, AclOperation.WRITE),
+        acl(ResourceType.GROUP, config.get("group-id"), PatternType.LITERAL, principal, AclOperation.READ),
+        acl(ResourceType.TRANSACTIONAL_ID, config.get("transactional-id-prefix"), PatternType.PREFIXED, principal,
+            AclOperation.WRITE));
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
+      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  static AclBinding acl(ResourceType type, String name, PatternType pattern, String principal, AclOperation op) {
+    return new AclBinding(new ResourcePattern(type, name, pattern),
+        new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
+  }
+
   static StreamJobConfig load(Path file) throws Exception {
     return StreamJobConfig.builder().load(file).set("model", TestAudio.model().toString())
         .set("checkpoint-interval-ms", "500").set("max-batch-wait-ms", "5").build();
@@ -96,11 +125,13 @@ class SecureKafkaITCase {
   @Test
   void withTheRightCredentialsEveryEventArrivesOverSaslSsl() throws Exception {
     StreamJobConfig config = load(jobProperties("right", PASSWORD));
+    grantJobAcls(config);
     KafkaPreflight.check(config);
     assertThat(config.describe()).as("the logged settings").doesNotContain(PASSWORD)
         .contains("kafka.sasl.jaas.config=******", "kafka.ssl.truststore.password=******",
             "kafka.security.protocol=SASL_SSL");
-    Map<String, String> client = broker.secureClientProperties(USER, PASSWORD);
+    // the test's own clients use the PLAINTEXT listener (a super user): the job's user has only its ACLs
+    Map<String, String> client = Map.of("bootstrap.servers", broker.bootstrapServers());
     List<SampleCalls.Call> calls = SampleCalls.build(SampleCalls.clips(TestAudio.samplesDir()).subList(0, 6), 2,
         22050, 1000, "secure-");
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(client)) {
@@ -148,9 +179,20 @@ class SecureKafkaITCase {
   void aMissingTopicIsNamed() throws Exception {
     StreamJobConfig config = load(jobProperties("topics", PASSWORD)).toBuilder()
         .set("output-topic", "no-such-topic").build();
+    grantJobAcls(config);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaPreflight.check(config))
         .hasMessage("Kafka at " + broker.secureBootstrapServers() + " has no topic no-such-topic; create it"
             + " (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic");
+  }
+
+  @Test
+  void aUserWithoutAclsIsToldWhichOnesTheJobNeeds() throws Exception {
+    StreamJobConfig config = load(jobProperties("noacl", PASSWORD));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaPreflight.check(config))
+        .hasMessage("Kafka at " + broker.secureBootstrapServers() + " accepted the login (SASL_SSL SCRAM-SHA-512 as"
+            + " user \"ser-job\") but does not let it see topic in-noacl, out-noacl, dlq-noacl. The job's user needs"
+            + " Read on topic in-noacl, Write on topics out-noacl and dlq-noacl, Read on group job-noacl, and Write on"
+            + " transactional ids prefixed tx-noacl");
   }
 
   @Test
