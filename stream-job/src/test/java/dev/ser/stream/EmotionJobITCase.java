@@ -274,6 +274,43 @@ class EmotionJobITCase {
     kinds.put(name, kind);
   }
 
+  @Test
+  void channelsBeyondTheTaskLimitAreDeadLettersAndTheFinishedCallIsUnaffected() throws Exception {
+    broker.createTopic("in-limit", 1); // one partition, one task: the records arrive in the order sent
+    StreamJobConfig config = config("limit", "at-least-once").toBuilder().set("parallelism", "1")
+        .set("max-channels-per-task", "2").build();
+    // a finished call first: its two channels close at their end of stream and stop counting
+    List<SampleCalls.Call> calls = replay(config, clips.subList(0, 3), 1, 50);
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
+      for (int i = 0; i < 5; i++) { // then five new channels: two fit, three do not
+        String callId = "flood-" + i;
+        producer.send(new ProducerRecord<>("in-limit", callId.getBytes(StandardCharsets.UTF_8),
+            WireFormat.encode(chunk(callId, SampleEncoding.PCM_S16LE, 8000, 0, new byte[1600]))));
+      }
+    }
+    JobClient client = start(EmotionJob.onKafka(config), "channel limit");
+    try {
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-limit", 3,
+          Duration.ofSeconds(1), Duration.ofSeconds(120));
+      assertEventsMatch(events, calls);
+      List<DeadLetter> refused = KafkaTestSupport.deadLetters(broker.bootstrapServers(), "dlq-limit", 3,
+          Duration.ofSeconds(2), Duration.ofSeconds(60));
+      assertThat(refused).extracting(DeadLetter::getKind).containsOnly(DeadLetterKind.TOO_MANY_CHANNELS).hasSize(3);
+      assertThat(refused).extracting(d -> d.getMessage().toString()).containsExactly(
+          "chunk 0 of flood-2/customer would open a new channel, but this task already has 2 open channels"
+              + " (max-channels-per-task=2); raise max-channels-per-task or the job's parallelism, or look for a"
+              + " client inventing call ids",
+          "chunk 0 of flood-3/customer would open a new channel, but this task already has 2 open channels"
+              + " (max-channels-per-task=2); raise max-channels-per-task or the job's parallelism, or look for a"
+              + " client inventing call ids",
+          "chunk 0 of flood-4/customer would open a new channel, but this task already has 2 open channels"
+              + " (max-channels-per-task=2); raise max-channels-per-task or the job's parallelism, or look for a"
+              + " client inventing call ids");
+    } finally {
+      EmotionJob.cancel(client);
+    }
+  }
+
   static AudioChunk chunk(String callId, SampleEncoding encoding, int rate, long sequence, byte[] payload) {
     return AudioChunk.newBuilder().setCallId(callId).setChannel("customer").setSequence(sequence)
         .setCaptureTimestamp(Instant.now()).setSampleRate(rate).setEncoding(encoding)
