@@ -43,6 +43,11 @@ public final class BenchCommand implements Callable<Integer> {
     return Path.of(System.getProperty("ser.home", "."));
   }
 
+  /** {@code --model}, or the shipped model when it was not given. */
+  static Path modelOrShipped(Path model) {
+    return model != null ? model : home().resolve("models/ms-senet-emodb.onnx");
+  }
+
   static int print(CommandLine.Model.CommandSpec spec, Object result, Path json) throws Exception {
     String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
     PrintWriter out = spec.commandLine().getOut();
@@ -81,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      Path m = model != null ? model : home().resolve("models/ms-senet-emodb.onnx");
+      Path m = modelOrShipped(model);
       return print(spec, InferenceBench.run(m, threads, seconds), json);
     }
   }
@@ -108,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      Path m = model != null ? model : home().resolve("models/ms-senet-emodb.onnx");
+      Path m = modelOrShipped(model);
       int rate = encoding == SampleEncoding.PCM_S16LE || encoding == SampleEncoding.FLOAT32_LE ? 16000 : 8000;
       List<Object> runs = new ArrayList<>();
       Integer best = null;

@@ -1,9 +1,8 @@
 package dev.ser.flink;
 
+import dev.ser.childjvm.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -14,12 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -29,7 +26,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
  * each in its own JVM, started from the jars the Flink distribution is assembled from (listed in
  * {@code dev/ser/flink/cluster.classpath} when this module is built). Jobs are submitted through
  * its REST port like to any cluster; a TaskManager can be killed with SIGKILL as a crash would.
- * Every JVM halts by itself when this one dies.
+ * Every JVM halts by itself when this one dies ({@code WatchedMain}).
  *
  * <pre>{@code
  * try (FlinkClusterProcess cluster = FlinkClusterProcess.builder().taskManagers(2).build().start()) {
@@ -45,22 +42,22 @@ public final class FlinkClusterProcess implements AutoCloseable {
   private final boolean deleteOnClose;
   private final int taskManagers;
   private final Map<String, String> config;
-  private final String taskManagerJavaOptions;
   private final Duration startTimeout;
   private final int restPort;
   private final int rpcPort;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Process jobManager;
   private final List<Process> taskManagerProcesses = new ArrayList<>();
+  /** TaskManagers killed on purpose: their death is no startup failure. */
+  private final java.util.Set<Integer> killed = new java.util.HashSet<>();
 
   private FlinkClusterProcess(Builder b) throws IOException {
     this.deleteOnClose = b.dir == null;
     this.dir = b.dir != null ? Files.createDirectories(b.dir) : Files.createTempDirectory("ser-flink-");
     this.taskManagers = b.taskManagers;
-    this.taskManagerJavaOptions = b.taskManagerJavaOptions;
     this.startTimeout = b.startTimeout;
-    this.restPort = freePort();
-    this.rpcPort = freePort();
+    this.restPort = ChildJvm.freePort();
+    this.rpcPort = ChildJvm.freePort();
     this.config = new LinkedHashMap<>();
     config.put("jobmanager.rpc.address", "localhost");
     config.put("jobmanager.rpc.port", Integer.toString(rpcPort));
@@ -142,6 +139,7 @@ public final class FlinkClusterProcess implements AutoCloseable {
   /** Kills TaskManager {@code index} with SIGKILL and waits until the process is gone. */
   public void killTaskManager(int index) throws InterruptedException {
     Process p = taskManagerProcesses.get(index);
+    killed.add(index);
     p.destroyForcibly();
     p.waitFor(30, TimeUnit.SECONDS);
   }
@@ -174,12 +172,12 @@ public final class FlinkClusterProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!jobManager.isAlive()) {
         throw new IOException("the JobManager exited with status " + jobManager.exitValue() + "; its log ends with:\n"
-            + tail(logFile("jobmanager")));
+            + ChildJvm.tail(logFile("jobmanager")));
       }
-      for (int i = 0; i < taskManagerProcesses.size() && count == taskManagerProcesses.size(); i++) {
-        if (!taskManagerProcesses.get(i).isAlive()) {
+      for (int i = 0; i < taskManagerProcesses.size(); i++) {
+        if (!killed.contains(i) && !taskManagerProcesses.get(i).isAlive()) {
           throw new IOException("TaskManager tm-" + i + " exited with status " + taskManagerProcesses.get(i).exitValue()
-              + "; its log ends with:\n" + tail(logFile("tm-" + i)));
+              + "; its log ends with:\n" + ChildJvm.tail(logFile("tm-" + i)));
         }
       }
       try {
@@ -192,7 +190,7 @@ public final class FlinkClusterProcess implements AutoCloseable {
       Thread.sleep(250);
     }
     throw new IOException("not " + count + " TaskManagers registered within " + timeout.toSeconds() + " s (last error: "
-        + last + "); the JobManager's log " + logFile("jobmanager") + " ends with:\n" + tail(logFile("jobmanager")));
+        + last + "); the JobManager's log " + logFile("jobmanager") + " ends with:\n" + ChildJvm.tail(logFile("jobmanager")));
   }
 
   @Override
@@ -214,7 +212,7 @@ public final class FlinkClusterProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (deleteOnClose) {
-      deleteRecursively(dir);
+      ChildJvm.deleteRecursively(dir);
     }
   }
 
@@ -225,11 +223,12 @@ public final class FlinkClusterProcess implements AutoCloseable {
    */
   private List<List<String>> resourceParams(String command) throws IOException, InterruptedException {
     Path out = dir.resolve("log").resolve(command.toLowerCase(java.util.Locale.ROOT) + ".out");
-    Process p = processBuilder(List.of(java(), "org.apache.flink.runtime.util.bash.BashJavaUtils", command,
-        "--configDir", dir.resolve("conf").toString())).redirectOutput(out.toFile()).start();
+    Process p = ChildJvm.plain(classpath(), List.of(ChildJvm.javaExecutable(),
+        "org.apache.flink.runtime.util.bash.BashJavaUtils", command, "--configDir", dir.resolve("conf").toString()), dir)
+        .redirectOutput(out.toFile()).start();
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IOException("BashJavaUtils " + command + " failed; see " + out + ":\n" + tail(out));
+      throw new IOException("BashJavaUtils " + command + " failed; see " + out + ":\n" + ChildJvm.tail(out));
     }
     List<List<String>> results = new ArrayList<>();
     for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
@@ -244,62 +243,30 @@ public final class FlinkClusterProcess implements AutoCloseable {
   }
 
   private Process launch(String name, List<List<String>> jvmAndDynamic, String mainClass) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java());
-    cmd.addAll(jvmAndDynamic.get(0));
-    if (mainClass.endsWith("TaskManagerRunner")) {
-      for (String opt : taskManagerJavaOptions.trim().split("\\s+")) {
-        if (!opt.isEmpty()) {
-          cmd.add(opt);
-        }
-      }
-    }
-    cmd.add("-Dlog.file=" + logFile(name));
-    cmd.add("-Dlog4j.configurationFile=" + dir.resolve("conf/log4j.properties").toUri());
+    List<String> jvm = new ArrayList<>(jvmAndDynamic.get(0));
+    jvm.add("-Dlog.file=" + logFile(name));
+    jvm.add("-Dlog4j.configurationFile=" + dir.resolve("conf/log4j.properties").toUri());
     // the module system opens Flink needs on Java 17 (as flink-dist's config.yaml sets env.java.opts.all)
     for (String pkg : List.of("java.base/java.lang", "java.base/java.util", "java.base/java.net", "java.base/java.io",
         "java.base/java.nio", "java.base/sun.nio.ch", "java.base/java.lang.reflect", "java.base/java.text",
         "java.base/java.time", "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic",
         "java.base/java.util.concurrent.locks")) {
-      cmd.add("--add-opens=" + pkg + "=ALL-UNNAMED");
+      jvm.add("--add-opens=" + pkg + "=ALL-UNNAMED");
     }
-    cmd.add(ClusterMain.class.getName());
-    cmd.add(Long.toString(ProcessHandle.current().pid()));
-    cmd.add(mainClass);
-    cmd.add("--configDir");
-    cmd.add(dir.resolve("conf").toString());
-    cmd.addAll(jvmAndDynamic.get(1));
-    return processBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log")
-        .resolve(name + ".out").toFile())).start();
+    List<String> args = new ArrayList<>(List.of("--configDir", dir.resolve("conf").toString()));
+    args.addAll(jvmAndDynamic.get(1));
+    return ChildJvm.watched(classpath(), jvm, dir, mainClass, args)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log").resolve(name + ".out").toFile())).start();
   }
 
-  private ProcessBuilder processBuilder(List<String> cmd) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-    // the classpath goes in the environment: the command line stays short (ONNX Runtime 1.29 crashed
-    // on long ones, see OnnxRuntime.environment()) and readable in ps
-    pb.environment().put("CLASSPATH", classpath());
-    pb.environment().remove("LD_PRELOAD");
-    return pb;
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /** The distribution's jars and this module's own classes (for {@link ClusterMain}). */
+  /** The distribution's jars and {@link ChildJvm}'s module (for the watchdog main). */
   static String classpath() throws IOException {
-    String jars;
     try (InputStream in = FlinkClusterProcess.class.getResourceAsStream("cluster.classpath")) {
       if (in == null) {
         throw new IOException("dev/ser/flink/cluster.classpath is missing; build ser-embedded-flink with Maven");
       }
-      jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-    }
-    try {
-      String own = Path.of(ClusterMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-      return own + java.io.File.pathSeparator + jars;
-    } catch (URISyntaxException e) {
-      throw new IOException(e);
+      return ChildJvm.ownLocation() + java.io.File.pathSeparator
+          + new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
     }
   }
 
@@ -307,45 +274,11 @@ public final class FlinkClusterProcess implements AutoCloseable {
     return "'" + v.replace("'", "''") + "'";
   }
 
-  private static String tail(Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return "(" + file + " unreadable: " + e.getMessage() + ")";
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
-
-  private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      // best effort: a temp directory left behind is harmless
-    }
-  }
-
   /** Settings; {@link #build()} checks them. */
   public static final class Builder {
     private Path dir;
     private int taskManagers = 2;
     private int slotsPerTaskManager = 2;
-    private String taskManagerJavaOptions = "-XX:+UseParallelGC";
     private final Map<String, String> config = new LinkedHashMap<>();
     private Duration startTimeout = Duration.ofSeconds(120);
 

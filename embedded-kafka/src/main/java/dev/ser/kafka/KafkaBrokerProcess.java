@@ -1,21 +1,18 @@
 package dev.ser.kafka;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import dev.ser.childjvm.ChildJvm;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -24,7 +21,7 @@ import org.apache.kafka.clients.admin.NewTopic;
  * A real single-node Kafka broker (combined KRaft broker and controller) in a child JVM, started
  * from the jars of this JVM's classpath. For integration tests and {@code ser demo}: no Docker, no
  * installation. The broker can be killed with SIGKILL and restarted on the same ports and log
- * directory, as a crash would. The child halts by itself when this JVM dies.
+ * directory, as a crash would. The child halts by itself when this JVM dies ({@code WatchedMain}).
  *
  * <pre>{@code
  * try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().build().start()) {
@@ -59,11 +56,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     this.overrides = new LinkedHashMap<>(b.overrides);
     this.transactionVersion = b.transactionVersion;
     this.startTimeout = b.startTimeout;
-    this.brokerPort = freePort();
-    this.controllerPort = freePort();
+    this.brokerPort = ChildJvm.freePort();
+    this.controllerPort = ChildJvm.freePort();
     this.tls = b.tls;
     this.scramUsers = new LinkedHashMap<>(b.scramUsers);
-    this.securePort = tls == null ? -1 : freePort();
+    this.securePort = tls == null ? -1 : ChildJvm.freePort();
     this.authorizer = b.authorizer;
   }
 
@@ -145,18 +142,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         format.add("--add-scram");
         format.add(SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]");
       });
-      Process p = java(format).redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
+      List<String> cmd = new ArrayList<>();
+      cmd.add(ChildJvm.javaExecutable());
+      cmd.addAll(javaOptions());
+      cmd.addAll(format);
+      Process p = ChildJvm.plain(childClasspath(), cmd, dir).redirectOutput(dir.resolve("format.log").toFile()).start();
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
         throw new IOException("formatting the Kafka log directory failed; see " + dir.resolve("format.log") + ":\n"
-            + tail(dir.resolve("format.log")));
+            + ChildJvm.tail(dir.resolve("format.log")));
       }
       formatted = true;
     }
-    List<String> args = List.of(BrokerMain.class.getName(), Long.toString(ProcessHandle.current().pid()),
-        config.toString());
-    process = java(args).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-        .redirectErrorStream(true).start();
+    process = ChildJvm.watched(childClasspath(), javaOptions(), dir, "kafka.Kafka", List.of(config.toString()))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
     awaitReady();
     return this;
   }
@@ -205,7 +204,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (deleteOnClose) {
-      deleteRecursively(dir);
+      ChildJvm.deleteRecursively(dir);
     }
   }
 
@@ -220,7 +219,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException("the Kafka broker exited with status " + process.exitValue() + "; its log "
-            + logFile() + " ends with:\n" + tail(logFile()));
+            + logFile() + " ends with:\n" + ChildJvm.tail(logFile()));
       }
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
           AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000))) {
@@ -234,7 +233,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
     process.destroyForcibly();
     throw new IOException("the Kafka broker did not serve within " + startTimeout.toSeconds() + " s (last error: "
-        + last + "); its log " + logFile() + " ends with:\n" + tail(logFile()));
+        + last + "); its log " + logFile() + " ends with:\n" + ChildJvm.tail(logFile()));
   }
 
   private static String clusterId() {
@@ -292,54 +291,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return file;
   }
 
-  private ProcessBuilder java(List<String> mainAndArgs) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String opt : javaOptions.trim().split("\\s+")) {
-      if (!opt.isEmpty()) {
-        cmd.add(opt);
-      }
-    }
-    cmd.add("-cp");
-    cmd.add(classpath);
-    cmd.addAll(mainAndArgs);
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-    // the parent's LD_PRELOAD (tcmalloc for training) is irrelevant to the broker
-    pb.environment().remove("LD_PRELOAD");
-    return pb;
+  private List<String> javaOptions() {
+    return java.util.Arrays.stream(javaOptions.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
   }
 
-  private static String tail(Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return "(" + file + " unreadable: " + e.getMessage() + ")";
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    }
-  }
-
-  private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      // best effort: a temp directory left behind is harmless
-    }
+  /** The configured classpath, with {@link ChildJvm}'s module for the watchdog main. */
+  private String childClasspath() {
+    return classpath + java.io.File.pathSeparator + ChildJvm.ownLocation();
   }
 
   /** Settings; {@link #build()} checks them. */

@@ -2,8 +2,6 @@ package dev.ser.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ser.core.audio.WavFile;
-import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.schemas.AudioChunk;
 import dev.ser.schemas.DeadLetter;
 import dev.ser.schemas.DeadLetterKind;
@@ -21,11 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -53,19 +49,11 @@ class EmotionJobITCase {
 
   static KafkaBrokerProcess broker;
   static List<SampleCalls.Clip> clips;
-  /** What {@code ser score} says about each clip: the parity reference. */
-  static Map<String, String> scoreLabels = new HashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
     broker = KafkaBrokerProcess.builder().build().start();
     clips = SampleCalls.clips(TestAudio.samplesDir());
-    try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
-      for (SampleCalls.Clip c : clips) {
-        scoreLabels.put(c.file().getFileName().toString(),
-            scorer.predict(WavFile.readMono(c.file(), scorer.metadata().features().sampleRate())).label());
-      }
-    }
   }
 
   @AfterAll
@@ -105,28 +93,10 @@ class EmotionJobITCase {
     return built;
   }
 
-  /** Utterance id to the file the event must be about, from where the clips were placed. */
-  static Map<String, String> expectedIds(List<SampleCalls.Call> calls) {
-    Map<String, String> ids = new TreeMap<>();
-    for (SampleCalls.Call call : calls) {
-      Map<String, Integer> next = new HashMap<>();
-      for (SampleCalls.Placement p : call.placements()) {
-        int index = next.merge(p.channel(), 1, Integer::sum) - 1;
-        ids.put(call.callId() + "/" + p.channel() + "/" + index, p.clip().file().getFileName().toString());
-      }
-    }
-    return ids;
-  }
-
-  static void assertEventsMatch(List<EmotionEvent> events, List<SampleCalls.Call> calls) {
-    Map<String, String> expected = expectedIds(calls);
-    assertThat(events.stream().map(e -> e.getUtteranceId().toString()).toList())
-        .as("each utterance exactly once").doesNotHaveDuplicates()
-        .containsExactlyInAnyOrderElementsOf(expected.keySet());
+  /** Each utterance exactly once, with the label {@code ser score} gives its clip (the parity reference). */
+  static void assertEventsMatch(List<EmotionEvent> events, List<SampleCalls.Call> calls) throws Exception {
+    assertThat(KafkaTestSupport.labelsOnce(events)).as("utterance id to label").isEqualTo(TestAudio.expectedLabels(calls));
     for (EmotionEvent e : events) {
-      String file = expected.get(e.getUtteranceId().toString());
-      assertThat(e.getLabel().toString()).as("label of %s (%s) equals ser score's", e.getUtteranceId(), file)
-          .isEqualTo(scoreLabels.get(file));
       assertThat(e.getScores()).hasSize(7);
       assertThat(e.getModelName().toString()).isEqualTo("ms-senet-emodb");
       assertThat(e.getEndTime()).isAfter(e.getStartTime());

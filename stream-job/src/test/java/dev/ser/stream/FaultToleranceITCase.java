@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.EmotionEvent;
-import dev.ser.schemas.SampleEncoding;
 import dev.ser.stream.internal.UtteranceRecord;
-import dev.ser.stream.replay.ChunkReplayer;
 import dev.ser.stream.replay.SampleCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -21,7 +21,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -97,14 +96,7 @@ class FaultToleranceITCase {
           .afterSegmentation(s -> s.map(new RandomFailure()).name("random failures")),
           "faults, transaction.version " + transactionVersion, conf);
       try {
-        Thread producer = new Thread(() -> {
-          try (KafkaProducer<byte[], byte[]> p = KafkaTestSupport.producer(broker.bootstrapServers())) {
-            new ChunkReplayer(p, "in", 100, 1, SampleEncoding.PCM_S16LE).replay(calls, System.currentTimeMillis());
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        }, "replay");
-        producer.start();
+        CompletableFuture<Void> replay = KafkaTestSupport.replayInBackground(broker.bootstrapServers(), "in", calls, 1);
         // the calls take about 46 s to send in real time; the three kill-restart cycles about 30 s
         for (int kill = 0; kill < 3; kill++) {
           Thread.sleep(4000);
@@ -112,8 +104,8 @@ class FaultToleranceITCase {
           Thread.sleep(1500);
           broker.start();
         }
-        assertThat(producer.isAlive()).as("the kills happened mid-stream").isTrue();
-        producer.join(180_000);
+        assertThat(replay).as("the kills happened mid-stream").isNotDone();
+        replay.get(180, TimeUnit.SECONDS);
         List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out", expected.size(),
             Duration.ofSeconds(5), Duration.ofSeconds(240));
         assertThat(FIRED.get()).as("injected failures that fired").isGreaterThanOrEqualTo(FAILURES);

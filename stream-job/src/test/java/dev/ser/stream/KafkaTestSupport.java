@@ -35,6 +35,34 @@ public final class KafkaTestSupport {
     return env.executeAsync(name);
   }
 
+  /**
+   * Replays {@code calls} into {@code topic} as 100 ms PCM16 chunks at {@code speed} times real time,
+   * on another thread; the future completes when the last chunk is sent.
+   */
+  public static java.util.concurrent.CompletableFuture<Void> replayInBackground(String bootstrap, String topic,
+      List<dev.ser.stream.replay.SampleCalls.Call> calls, double speed) {
+    return java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+        new dev.ser.stream.replay.ChunkReplayer(producer, topic, 100, speed, dev.ser.schemas.SampleEncoding.PCM_S16LE)
+            .replay(calls, System.currentTimeMillis());
+      } catch (Exception e) {
+        throw new IllegalStateException("replaying into " + topic + " failed", e);
+      }
+    });
+  }
+
+  /** Utterance id to label of {@code events}, asserting that no utterance came twice. */
+  public static Map<String, String> labelsOnce(List<EmotionEvent> events) {
+    Map<String, String> labels = new java.util.TreeMap<>();
+    for (EmotionEvent e : events) {
+      String previous = labels.put(e.getUtteranceId().toString(), e.getLabel().toString());
+      if (previous != null) {
+        throw new AssertionError(e.getUtteranceId() + " delivered twice");
+      }
+    }
+    return labels;
+  }
+
   public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     return producer(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
   }

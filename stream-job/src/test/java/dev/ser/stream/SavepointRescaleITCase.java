@@ -4,22 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.EmotionEvent;
-import dev.ser.schemas.SampleEncoding;
-import dev.ser.stream.replay.ChunkReplayer;
 import dev.ser.stream.replay.SampleCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,34 +54,22 @@ class SavepointRescaleITCase {
       List<SampleCalls.Call> calls = SampleCalls.build(TestAudio.clips(21), 3, 22050, 1000, "sp-");
       Map<String, String> expected = TestAudio.expectedLabels(calls);
 
-      Thread producer = new Thread(() -> {
-        try (KafkaProducer<byte[], byte[]> p = KafkaTestSupport.producer(broker.bootstrapServers())) {
-          new ChunkReplayer(p, "in", 100, 2, SampleEncoding.PCM_S16LE).replay(calls, System.currentTimeMillis());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }, "replay");
       JobClient first = start(settings.set("parallelism", "2").build(), null);
-      producer.start();
+      CompletableFuture<Void> replay = KafkaTestSupport.replayInBackground(broker.bootstrapServers(), "in", calls, 2);
       Thread.sleep(6000); // a few utterances done, many open
       String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
           SavepointFormatType.CANONICAL).get();
-      assertThat(producer.isAlive()).as("stopped mid-stream").isTrue();
+      assertThat(replay).as("stopped mid-stream").isNotDone();
       assertThat(Files.list(Path.of(java.net.URI.create(savepoint)))).isNotEmpty();
       List<EmotionEvent> before = KafkaTestSupport.events(broker.bootstrapServers(), "out", 0, Duration.ZERO,
           Duration.ofSeconds(2));
 
       JobClient second = start(settings.set("parallelism", "3").build(), savepoint);
       try {
-        producer.join(120_000);
+        replay.get(120, TimeUnit.SECONDS);
         List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out", expected.size(),
             Duration.ofSeconds(3), Duration.ofSeconds(120));
-        Map<String, String> got = new TreeMap<>();
-        for (EmotionEvent e : events) {
-          assertThat(got.put(e.getUtteranceId().toString(), e.getLabel().toString()))
-              .as("%s delivered twice", e.getUtteranceId()).isNull();
-        }
-        assertThat(got).isEqualTo(expected);
+        assertThat(KafkaTestSupport.labelsOnce(events)).isEqualTo(expected);
         assertThat(before.size()).as("events before the savepoint").isBetween(1, expected.size() - 1);
         System.out.printf("savepoint after %d of %d events; resumed with parallelism 3%n", before.size(),
             expected.size());

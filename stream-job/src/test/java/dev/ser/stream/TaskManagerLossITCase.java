@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ser.flink.FlinkClusterProcess;
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.EmotionEvent;
-import dev.ser.schemas.SampleEncoding;
-import dev.ser.stream.replay.ChunkReplayer;
 import dev.ser.stream.replay.SampleCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,14 +87,7 @@ class TaskManagerLossITCase {
 
       List<SampleCalls.Call> calls = SampleCalls.build(SampleCalls.clips(TestAudio.samplesDir()), 3, 22050, 1000,
           "call-");
-      CompletableFuture<Void> replay = CompletableFuture.runAsync(() -> {
-        try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
-          new ChunkReplayer(producer, "in-tm", 100, 1, SampleEncoding.PCM_S16LE)
-              .replay(calls, System.currentTimeMillis());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Void> replay = KafkaTestSupport.replayInBackground(broker.bootstrapServers(), "in-tm", calls, 1);
       // mid-stream: the first events are committed, most of the calls still to come
       int before = KafkaTestSupport.events(broker.bootstrapServers(), "out-tm", 1, Duration.ZERO,
           Duration.ofSeconds(60)).size();
@@ -120,9 +110,7 @@ class TaskManagerLossITCase {
       replay.get(120, TimeUnit.SECONDS);
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-tm", 21,
           Duration.ofSeconds(5), Duration.ofSeconds(180));
-      assertThat(events.stream().map(e -> e.getUtteranceId().toString()).toList())
-          .as("each utterance exactly once").doesNotHaveDuplicates()
-          .containsExactlyInAnyOrderElementsOf(EmotionJobITCase.expectedIds(calls).keySet());
+      EmotionJobITCase.assertEventsMatch(events, calls);
       assertThat(cluster.get(job + "/exceptions").toString()).as("the failure the job recovered from")
           .contains("tm-1");
     } finally {

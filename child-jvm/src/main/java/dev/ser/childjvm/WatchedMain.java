@@ -1,26 +1,27 @@
-package dev.ser.flink;
+package dev.ser.childjvm;
 
 import java.util.Arrays;
 
 /**
- * Entry point of every cluster JVM: {@code ClusterMain PARENT_PID MAIN_CLASS ARGS...}. Runs the
- * Flink entry point and halts the JVM as soon as the parent process is gone, so a test JVM that is
- * killed never leaves a JobManager or TaskManager behind.
+ * Entry point of every child JVM: {@code WatchedMain PARENT_PID MAIN_CLASS [ARGS...]}. Runs
+ * {@code MAIN_CLASS.main(ARGS)} and halts the JVM as soon as the parent process is gone, so a
+ * parent that is killed (even with SIGKILL) never leaves a broker, JobManager or TaskManager
+ * behind.
  */
-public final class ClusterMain {
+public final class WatchedMain {
 
-  private ClusterMain() {}
+  private WatchedMain() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: ClusterMain PARENT_PID MAIN_CLASS [ARGS...]");
+      System.err.println("usage: WatchedMain PARENT_PID MAIN_CLASS [ARGS...]");
       System.exit(2);
     }
     long parentPid = Long.parseLong(args[0]);
     Thread watchdog = new Thread(() -> {
       while (true) {
         if (!ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false)) {
-          System.err.println("ClusterMain: parent process " + parentPid + " is gone; halting");
+          System.err.println("WatchedMain: parent process " + parentPid + " is gone; halting " + args[1]);
           Runtime.getRuntime().halt(3);
         }
         try {
