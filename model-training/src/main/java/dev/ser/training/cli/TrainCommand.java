@@ -19,6 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import dev.ser.training.train.Augmentation;
+import dev.ser.training.train.TrainingService;
 import java.util.concurrent.Callable;
 import dev.ser.core.cli.Cli;
 import picocli.CommandLine.Command;
@@ -44,7 +48,7 @@ public final class TrainCommand implements Callable<Integer> {
       description = "kfold: stratified k-fold as in the papers; loso: leave one speaker out (unseen callers)")
   String protocol;
 
-  @Option(names = "--epochs", defaultValue = "35", paramLabel = "N", description = "epochs per model (default ${DEFAULT-VALUE})")
+  @Option(names = "--epochs", defaultValue = "200", paramLabel = "N", description = "epochs per model (default ${DEFAULT-VALUE})")
   int epochs;
 
   @Option(names = "--features", defaultValue = "timnet-emodb", paramLabel = "PRESET|FILE.json",
@@ -52,16 +56,63 @@ public final class TrainCommand implements Callable<Integer> {
   String features;
 
   @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
-  @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR") float learningRate;
+  @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "peak rate (default ${DEFAULT-VALUE})")
+  float learningRate;
   @Option(names = "--beta1", defaultValue = "0.93", paramLabel = "B") float beta1;
   @Option(names = "--beta2", defaultValue = "0.98", paramLabel = "B") float beta2;
+  @Option(names = "--epsilon", defaultValue = "1e-8", paramLabel = "E", description = "Adam epsilon (default ${DEFAULT-VALUE}, as the reference code)")
+  float epsilon;
   @Option(names = "--label-smoothing", defaultValue = "0.1", paramLabel = "E") float labelSmoothing;
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N") long seed;
+  @Option(names = "--init", defaultValue = "keras", paramLabel = "keras|djl",
+      description = "keras: glorot-uniform kernels, zero biases (the reference); djl: DJL's He-normal (version 1)")
+  String init;
+  @Option(names = "--schedule", defaultValue = "warmup-cosine", paramLabel = "constant|warmup-cosine",
+      description = "learning-rate schedule, fixed before training (default ${DEFAULT-VALUE})")
+  String schedule;
+  @Option(names = "--warmup-epochs", defaultValue = "5", paramLabel = "N") int warmupEpochs;
+  @Option(names = "--min-learning-rate", defaultValue = "0.00001", paramLabel = "LR", description = "end of the cosine decay")
+  float minLearningRate;
+  @Option(names = "--average-from", defaultValue = "0.75", paramLabel = "F",
+      description = "SWA: average the weights of every epoch from this fraction of training on; 1 = last epoch only (default ${DEFAULT-VALUE})")
+  float averageFrom;
+  @Option(names = "--eval-every", defaultValue = "10", paramLabel = "N",
+      description = "held-out accuracy for the learning curves every N epochs, never used to choose anything; 0 = never")
+  int evalEvery;
+  @Option(names = "--augment-probability", defaultValue = "0.8", paramLabel = "P",
+      description = "share of training clips shifted, masked and gain-changed (0 = none)")
+  float augmentProbability;
+  @Option(names = "--shift-frames", defaultValue = "20", paramLabel = "N") int shiftFrames;
+  @Option(names = "--time-masks", defaultValue = "2", paramLabel = "N") int timeMasks;
+  @Option(names = "--time-mask-width", defaultValue = "12", paramLabel = "N") int timeMaskWidth;
+  @Option(names = "--coefficient-masks", defaultValue = "1", paramLabel = "N") int coefficientMasks;
+  @Option(names = "--coefficient-mask-width", defaultValue = "4", paramLabel = "N") int coefficientMaskWidth;
+  @Option(names = "--gain-db", defaultValue = "6", paramLabel = "DB") float gainDb;
+  @Option(names = "--mixup-alpha", defaultValue = "0", paramLabel = "A", description = "mixup Beta(a, a); 0 = off")
+  float mixupAlpha;
+  @Option(names = "--reference-recipe",
+      description = "the reference code's training exactly: constant rate, last epoch, no augmentation (overrides the recipe options)")
+  boolean referenceRecipe;
   @Option(names = "--filters", defaultValue = "39", paramLabel = "N") int filters;
   @Option(names = "--blocks", paramLabel = "N", description = "temporal-aware blocks (default: enough to cover the input)")
   Integer blocks;
   @Option(names = "--fusion-dropout", defaultValue = "0.2", paramLabel = "P") float fusionDropout;
   @Option(names = "--temporal-dropout", defaultValue = "0.1", paramLabel = "P") float temporalDropout;
+
+  @Option(names = "--raw-input",
+      description = "feed raw MFCCs as the reference does, without the per-coefficient standardisation kept in the model")
+  boolean rawInput;
+
+  @Option(names = "--resume", description = "continue a run in --out: finished folds are kept if their settings are identical")
+  boolean resume;
+
+  @Option(names = "--stop-after-folds", defaultValue = "0", paramLabel = "N",
+      description = "train at most N folds in this call, then stop (continue with --resume)")
+  int stopAfterFolds;
+
+  @Option(names = "--final-exclude", paramLabel = "DIR",
+      description = "leave the WAV files named in DIR out of the final model (e.g. samples/emodb, the demo's clips)")
+  Path finalExclude;
 
   @Option(names = "--limit", paramLabel = "N", description = "use only the first N clips per label (quick runs)")
   Integer limitPerLabel;
@@ -87,8 +138,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PrintStream log = System.err;
-    long start = System.nanoTime();
     CrossValidation.Protocol proto = switch (protocol.toLowerCase(Locale.ROOT)) {
       case "kfold" -> CrossValidation.Protocol.KFOLD;
       case "loso" -> CrossValidation.Protocol.LOSO;
@@ -96,53 +145,41 @@ public final class TrainCommand implements Callable<Integer> {
     };
     FeatureConfig featureConfig = features.endsWith(".json")
         ? FeatureConfig.fromJson(Files.readString(Path.of(features))) : FeatureConfig.preset(features);
-    Corpus source = Corpus.named(corpus, data);
-    List<LabeledClip> clips = source.load(data);
-    if (limitPerLabel != null) {
-      clips = clips.stream().collect(java.util.stream.Collectors.groupingBy(LabeledClip::label,
-              java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()))
-          .values().stream().flatMap(l -> l.stream().limit(limitPerLabel)).toList();
-    }
-    Files.createDirectories(out);
-    FeatureSet set = FeatureSet.compute(clips, source.labels(), featureConfig, out.resolve("feature-cache"));
-    log.printf(Locale.ROOT, "%s: %d clips, %d labels, features %d x %d (%d from cache)%n", source.name(), set.size(),
-        set.labels().size(), set.frames(), featureConfig.nMfcc(), set.cached());
-    ModelConfig modelConfig = new ModelConfig(set.frames(), featureConfig.nMfcc(), set.labels().size(), filters,
-        blocks != null ? blocks : ModelConfig.blocksFor(set.frames()), fusionDropout, temporalDropout);
-    TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, labelSmoothing, seed);
-
-    List<CrossValidation.FoldResult> results = CrossValidation.run(set, modelConfig, options, proto, folds, log);
-    ObjectNode report = CrossValidation.report(results, set, modelConfig, options, proto, source.name(),
-        (System.nanoTime() - start) / 1e9);
-    CrossValidation.write(report, out.resolve("report.json"));
-    log.printf(Locale.ROOT, "cross-validation: UAR %.2f ± %.2f %%, WAR %.2f ± %.2f %% -> %s%n",
-        100 * report.at("/summary/uar_mean").asDouble(), 100 * report.at("/summary/uar_std").asDouble(),
-        100 * report.at("/summary/war_mean").asDouble(), 100 * report.at("/summary/war_std").asDouble(),
-        out.resolve("report.json"));
-
-    if (!skipFinal) {
-      Path finalDir = out.resolve("final");
-      Files.createDirectories(finalDir);
-      Progress progress = new Progress(log, epochs);
-      ModelMetadata metadata = new ModelMetadata(modelName != null ? modelName : "ms-senet-" + source.name(), modelVersion,
-          set.labels(), featureConfig, source.name(), report.get("summary").toString());
-      try (Model model = MsSenetTrainer.newModel(modelConfig)) {
-        MsSenetTrainer.train(model, modelConfig, options, set.x(), set.y(), null, null,
-            s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f",
-                s.epoch(), epochs, s.loss(), s.trainAccuracy())));
-        model.save(finalDir, "ms-senet");
-        ModelExport.writeDescription(finalDir, modelConfig, metadata);
-        Path onnx = out.resolve(metadata.name() + ".onnx");
-        double diff = ModelExport.export(model, modelConfig, metadata, onnx);
-        dev.ser.core.scoring.ModelChecksum.writeSidecar(onnx); // the stream job loads only verified models
-        report.with("summary").put("onnx_parity_max_abs_diff", diff);
-        log.printf(Locale.ROOT, "final model: %s (ONNX Runtime vs DJL max |diff| %.2e)%n", onnx, diff);
+    Set<String> exclude = new TreeSet<>();
+    if (finalExclude != null) {
+      try (var files = Files.list(finalExclude)) {
+        files.map(p -> p.getFileName().toString()).filter(n -> n.toLowerCase(Locale.ROOT).endsWith(".wav")).forEach(exclude::add);
+      }
+      if (exclude.isEmpty()) {
+        throw new IllegalArgumentException("--final-exclude " + finalExclude + " holds no .wav file");
       }
     }
-    report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
-    CrossValidation.write(report, out.resolve("report.json"));
-    dev.ser.training.train.ReportRenderer.render(out.resolve("report.json"));
-    log.println("report: " + out.resolve("report.md"));
+    TrainingService.Request request = new TrainingService.Request(corpus, data, featureConfig, proto, folds,
+        limitPerLabel, filters, blocks, fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude,
+        modelName, modelVersion, out, resume, stopAfterFolds);
+    TrainingService.run(request, System.err);
     return 0;
+  }
+
+  TrainingOptions trainingOptions() {
+    TrainingOptions.Initialization initialization = switch (init.toLowerCase(Locale.ROOT)) {
+      case "keras" -> TrainingOptions.Initialization.KERAS;
+      case "djl" -> TrainingOptions.Initialization.DJL;
+      default -> throw new IllegalArgumentException("--init must be keras or djl, got " + init);
+    };
+    if (referenceRecipe) {
+      return new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed,
+          initialization, TrainingOptions.Schedule.CONSTANT, 0, learningRate, 1f, Augmentation.NONE, evalEvery);
+    }
+    TrainingOptions.Schedule s = switch (schedule.toLowerCase(Locale.ROOT)) {
+      case "constant" -> TrainingOptions.Schedule.CONSTANT;
+      case "warmup-cosine" -> TrainingOptions.Schedule.WARMUP_COSINE;
+      default -> throw new IllegalArgumentException("--schedule must be constant or warmup-cosine, got " + schedule);
+    };
+    Augmentation augmentation = new Augmentation(shiftFrames, timeMasks, timeMaskWidth, coefficientMasks,
+        coefficientMaskWidth, gainDb, mixupAlpha, augmentProbability);
+    return new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed,
+        initialization, s, s == TrainingOptions.Schedule.CONSTANT ? 0 : Math.min(warmupEpochs, epochs - 1),
+        s == TrainingOptions.Schedule.CONSTANT ? learningRate : minLearningRate, averageFrom, augmentation, evalEvery);
   }
 }

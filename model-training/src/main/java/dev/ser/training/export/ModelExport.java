@@ -35,8 +35,10 @@ public final class ModelExport {
   private ModelExport() {}
 
   /** Writes {@code model.json} beside the saved weights. */
-  public static void writeDescription(Path dir, ModelConfig config, ModelMetadata metadata) throws IOException {
+  public static void writeDescription(Path dir, ModelConfig config, ModelMetadata metadata, double temperature)
+      throws IOException {
     ObjectNode node = JSON.createObjectNode();
+    node.put("temperature", temperature);
     node.put("name", metadata.name());
     node.put("version", metadata.version());
     node.set("labels", JSON.valueToTree(metadata.labels()));
@@ -57,19 +59,21 @@ public final class ModelExport {
         JSON.convertValue(description.get("labels"), JSON.getTypeFactory().constructCollectionType(List.class, String.class)),
         FeatureConfig.fromJson(description.get("feature_config").toString()), corpus,
         description.get("cross_validation").toString());
+    double temperature = description.path("temperature").asDouble(1);
     try (Model model = MsSenetTrainer.newModel(config)) {
       model.load(dir, "ms-senet");
-      return export(model, config, metadata, onnx);
+      return export(model, config, metadata, temperature, onnx);
     } catch (MalformedModelException e) {
       throw new IOException("cannot load the weights in " + dir + ": " + e.getMessage(), e);
     }
   }
 
   /** Exports a trained model and checks ONNX Runtime against DJL on inputs it was not trained on. */
-  public static double export(Model model, ModelConfig config, ModelMetadata metadata, Path onnx) throws IOException {
+  public static double export(Model model, ModelConfig config, ModelMetadata metadata, double temperature, Path onnx)
+      throws IOException {
     Files.createDirectories(onnx.toAbsolutePath().getParent());
-    Files.write(onnx, MsSenetOnnxExporter.export((MsSenet) model.getBlock(), metadata).toByteArray());
-    double diff = parity(model, config, onnx, parityInputs(config, 32));
+    Files.write(onnx, MsSenetOnnxExporter.export((MsSenet) model.getBlock(), metadata, temperature).toByteArray());
+    double diff = parity(model, config, temperature, onnx, parityInputs(config, 32));
     if (diff > PARITY_TOLERANCE) {
       Files.delete(onnx);
       throw new IllegalStateException("ONNX export differs from DJL by " + diff + " (allowed " + PARITY_TOLERANCE
@@ -79,8 +83,9 @@ public final class ModelExport {
   }
 
   /** Max |DJL - ONNX Runtime| over all class probabilities of {@code inputs}. */
-  public static double parity(Model model, ModelConfig config, Path onnx, float[][] inputs) throws IOException {
-    float[][] djl = MsSenetTrainer.probabilities(model, config, inputs);
+  public static double parity(Model model, ModelConfig config, double temperature, Path onnx, float[][] inputs)
+      throws IOException {
+    float[][] djl = dev.ser.training.eval.Calibration.probabilities(MsSenetTrainer.logits(model, config, inputs), temperature);
     List<MfccMatrix> batch = new ArrayList<>();
     for (float[] x : inputs) {
       batch.add(new MfccMatrix(config.frames(), config.coefficients(), x));

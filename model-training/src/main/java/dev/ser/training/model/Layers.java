@@ -12,6 +12,6 @@ final class Layers {
    * momentum 0.99 of the running statistics, epsilon 1e-3.
    */
   static BatchNorm batchNorm() {
-    return BatchNorm.builder().optAxis(1).optMomentum(0.99f).optEpsilon(1e-3f).build();
+    return BatchNorm.builder().optAxis(1).optMomentum(MsSenet.BATCH_NORM_MOMENTUM).optEpsilon(1e-3f).build();
   }
 }

@@ -15,9 +15,12 @@ import java.io.Serializable;
  * @param blocks       temporal-aware blocks per direction; block j has dilation 2^(j-1)
  * @param fusionDropout   spatial dropout rate after each time-frequency convolution
  * @param temporalDropout spatial dropout rate inside the temporal-aware blocks
+ * @param normalizeInput  standardise each coefficient with the training data's mean and standard
+ *                        deviation, kept in the model (and in its ONNX graph); the reference feeds raw
+ *                        MFCCs, whose c0 is in the hundreds, straight into the temporal path
  */
 public record ModelConfig(int frames, int coefficients, int classes, int filters, int blocks, float fusionDropout,
-    float temporalDropout) implements Serializable {
+    float temporalDropout, boolean normalizeInput) implements Serializable {
 
   public ModelConfig {
     require(frames > 0 && coefficients > 0, "frames and coefficients must be positive");
@@ -35,7 +38,7 @@ public record ModelConfig(int frames, int coefficients, int classes, int filters
 
   /** The reference configuration for an input of {@code frames} x {@code coefficients}. */
   public static ModelConfig reference(int frames, int coefficients, int classes) {
-    return new ModelConfig(frames, coefficients, classes, 39, blocksFor(frames), 0.2f, 0.1f);
+    return new ModelConfig(frames, coefficients, classes, 39, blocksFor(frames), 0.2f, 0.1f, false);
   }
 
   /** Fewest blocks whose largest dilation 2^(n-1) reaches half the input: 8 for 129..256 frames. */

@@ -27,12 +27,17 @@ import java.util.List;
  */
 public final class MsSenet extends AbstractBlock {
 
+  /** Keras' batch-norm momentum: running = 0.99 * running + 0.01 * batch. */
+  public static final float BATCH_NORM_MOMENTUM = 0.99f;
+
   private final ModelConfig config;
   final TimeFrequencyFusion[] fusion = new TimeFrequencyFusion[2];
   final Conv1d[] entry = new Conv1d[2];
   final List<TemporalAwareBlock[]> blocks = new ArrayList<>(); // [direction][j]
   final Parameter fusionWeights;
   final Linear classifier;
+  final Parameter inputMean; // null unless config.normalizeInput()
+  final Parameter inputStd;
 
   public MsSenet(ModelConfig config) {
     super((byte) 1);
@@ -51,24 +56,132 @@ public final class MsSenet extends AbstractBlock {
     fusionWeights = addParameter(Parameter.builder().setName("dynamic_fusion").setType(Parameter.Type.WEIGHT)
         .optShape(new Shape(config.blocks(), 1)).optInitializer(new UniformInitializer(0.05f)).build());
     classifier = addChildBlock("classifier", Linear.builder().setUnits(config.classes()).build());
+    if (config.normalizeInput()) {
+      // statistics, not weights: set from the training data, never trained
+      inputMean = addParameter(Parameter.builder().setName("input_mean").setType(Parameter.Type.RUNNING_MEAN)
+          .optShape(new Shape(config.coefficients())).optRequiresGrad(false).build());
+      inputStd = addParameter(Parameter.builder().setName("input_std").setType(Parameter.Type.RUNNING_VAR)
+          .optShape(new Shape(config.coefficients())).optRequiresGrad(false).build());
+    } else {
+      inputMean = null;
+      inputStd = null;
+    }
+  }
+
+  /**
+   * Sets the input standardisation to each coefficient's mean and standard deviation over every
+   * frame of {@code x} (row-major frames x coefficients matrices). A no-op without normalizeInput.
+   */
+  public void setInputStatistics(float[][] x) {
+    if (inputMean == null) {
+      return;
+    }
+    int k = config.coefficients();
+    double[] sum = new double[k];
+    double[] sumSq = new double[k];
+    long frames = 0;
+    for (float[] row : x) {
+      for (int i = 0; i < row.length; i++) {
+        sum[i % k] += row[i];
+        sumSq[i % k] += (double) row[i] * row[i];
+      }
+      frames += row.length / k;
+    }
+    float[] mean = new float[k];
+    float[] std = new float[k];
+    for (int c = 0; c < k; c++) {
+      double m = sum[c] / frames;
+      mean[c] = (float) m;
+      std[c] = (float) Math.max(1e-3, Math.sqrt(Math.max(0, sumSq[c] / frames - m * m)));
+    }
+    inputMean.getArray().set(mean);
+    inputStd.getArray().set(std);
   }
 
   public ModelConfig config() {
     return config;
   }
 
+  /**
+   * Glorot-uniform kernels and zero biases, as the reference's Keras layers start; batch norm
+   * starts at gamma 1, beta 0, mean 0, variance 1, the dynamic fusion weights keep their uniform
+   * +-0.05. Replaces what DJL initialised (He-normal kernels). Draws from the engine's seeded generator.
+   */
+  public void initializeLikeKeras(NDManager manager) {
+    for (var p : getParameters()) {
+      Parameter parameter = p.getValue();
+      NDArray array = parameter.getArray();
+      Shape shape = array.getShape();
+      if (parameter == fusionWeights || parameter == inputMean || parameter == inputStd) {
+        continue; // keeps its own initialiser; statistics are set from the data
+      }
+      switch (parameter.getType()) {
+        case WEIGHT -> {
+          float limit = (float) Math.sqrt(6.0 / (fanIn(shape) + fanOut(shape)));
+          try (NDArray fresh = manager.randomUniform(-limit, limit, shape, array.getDataType())) {
+            array.set(fresh.toByteBuffer());
+          }
+        }
+        case BIAS, BETA, RUNNING_MEAN -> array.set(new float[(int) shape.size()]);
+        case GAMMA, RUNNING_VAR -> {
+          float[] ones = new float[(int) shape.size()];
+          java.util.Arrays.fill(ones, 1f);
+          array.set(ones);
+        }
+        default -> throw new IllegalStateException("no Keras initialiser for parameter " + p.getKey() + " of type "
+            + parameter.getType());
+      }
+    }
+  }
+
+  /** Keras' fans: (out, in, k...) kernels: in * prod(k) and out * prod(k); dense (out, in): in and out. */
+  static double fanIn(Shape shape) {
+    return shape.get(1) * receptiveField(shape);
+  }
+
+  static double fanOut(Shape shape) {
+    return shape.get(0) * receptiveField(shape);
+  }
+
+  private static double receptiveField(Shape shape) {
+    double r = 1;
+    for (int i = 2; i < shape.dimension(); i++) {
+      r *= shape.get(i);
+    }
+    return r;
+  }
+
+  /**
+   * Forward parameters for a training-mode pass without dropout: batch norm normalises by batch
+   * statistics and updates its running ones, every map is kept. Used to recompute the statistics.
+   */
+  public static PairList<String, Object> withoutDropout() {
+    PairList<String, Object> params = new PairList<>();
+    params.add(NO_DROPOUT, Boolean.TRUE);
+    return params;
+  }
+
+  static final String NO_DROPOUT = "ser.no_dropout";
+
+  static boolean dropout(boolean training, PairList<String, Object> params) {
+    return training && (params == null || params.get(NO_DROPOUT) == null);
+  }
+
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow(); // (N, T, F)
+    if (inputMean != null) {
+      x = x.sub(ps.getValue(inputMean, x.getDevice(), training)).div(ps.getValue(inputStd, x.getDevice(), training));
+    }
     NDArray[] paths = {x, x.flip(1)};
     for (int d = 0; d < 2; d++) {
-      NDArray fused = fusion[d].forward(ps, new NDList(paths[d]), training).singletonOrThrow(); // (N, T, 4F)
+      NDArray fused = fusion[d].forward(ps, new NDList(paths[d]), training, params).singletonOrThrow(); // (N, T, 4F)
       paths[d] = entry[d].forward(ps, new NDList(fused.transpose(0, 2, 1)), training).singletonOrThrow(); // (N, C, T)
     }
     NDList pooled = new NDList(config.blocks());
     for (int j = 0; j < config.blocks(); j++) {
       for (int d = 0; d < 2; d++) {
-        paths[d] = blocks.get(d)[j].forward(ps, new NDList(paths[d]), training).singletonOrThrow();
+        paths[d] = blocks.get(d)[j].forward(ps, new NDList(paths[d]), training, params).singletonOrThrow();
       }
       pooled.add(paths[0].add(paths[1]).mean(new int[] {2})); // (N, C)
     }

@@ -27,13 +27,25 @@ public final class MsSenetOnnxExporter {
     this.config = config;
   }
 
-  public static ModelProto export(MsSenet net, ModelMetadata metadata) {
+  /**
+   * The graph of {@code net} whose probabilities are softmax(logits / {@code temperature}): the
+   * calibration fitted at training time is part of the model, so every consumer of the file gets
+   * calibrated probabilities. A temperature of 1 leaves the division out.
+   */
+  public static ModelProto export(MsSenet net, ModelMetadata metadata, double temperature) {
+    if (!(temperature > 0) || Double.isInfinite(temperature)) {
+      throw new IllegalArgumentException("temperature must be positive and finite, got " + temperature);
+    }
     ModelConfig c = net.config();
     if (metadata.labels().size() != c.classes()) {
       throw new IllegalArgumentException(metadata.labels().size() + " labels for a model with " + c.classes() + " classes");
     }
     MsSenetOnnxExporter e = new MsSenetOnnxExporter(c);
     String x = e.g.input(ModelMetadata.INPUT, null, (long) c.frames(), (long) c.coefficients());
+    if (c.normalizeInput()) {
+      x = e.g.node("Div", e.g.node("Sub", x, e.weight(net.inputMean.getArray(), "input_mean")),
+          e.weight(net.inputStd.getArray(), "input_std"));
+    }
     // ONNX has no Flip: a Slice with step -1 over the time axis
     String reversed = e.g.node("Slice", x, e.g.longs("start", -1), e.g.longs("end", Long.MIN_VALUE + 1),
         e.g.longs("axis", 1), e.g.longs("step", -1));
@@ -55,6 +67,9 @@ public final class MsSenetOnnxExporter {
     String weights = e.weight(net.fusionWeights.getArray(), "dynamic_fusion");
     String combined = e.g.node("Squeeze", e.g.node("MatMul", stacked, weights), e.g.longs("axes", 2)); // (N, C)
     String logits = e.dense(net.classifier, combined);
+    if (temperature != 1) {
+      logits = e.g.node("Div", logits, e.g.floats("temperature", new float[] {(float) temperature}));
+    }
     e.g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), logits);
     e.g.output(ModelMetadata.OUTPUT, null, (long) c.classes());
     return e.g.build(metadata.version(), metadata.toProperties());

@@ -24,4 +24,16 @@ final class SpatialDropout {
         .gte(rate).toType(x.getDataType(), false).div(1f - rate);
     return x.mul(keep);
   }
+
+  /**
+   * The (N, C) factors {@link #apply} would multiply whole maps by (0, or 1/(1-rate) for kept
+   * ones), for callers that fold them into a later per-channel product; null outside training.
+   */
+  static NDArray keepMask(ai.djl.ndarray.NDManager manager, long n, long channels, float rate, boolean training,
+      ai.djl.ndarray.types.DataType type) {
+    if (!training || rate == 0f) {
+      return null;
+    }
+    return manager.randomUniform(0f, 1f, new Shape(n, channels), type).gte(rate).toType(type, false).div(1f - rate);
+  }
 }

@@ -43,17 +43,18 @@ public final class TemporalAwareBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    NDArray y = subBlock(ps, x, conv1, norm1, training);
-    y = subBlock(ps, y, conv2, norm2, training);
+    boolean dropout = MsSenet.dropout(training, params);
+    NDArray y = subBlock(ps, x, conv1, norm1, training, dropout);
+    y = subBlock(ps, y, conv2, norm2, training, dropout);
     return new NDList(x.mul(Activation.sigmoid(y)));
   }
 
-  private NDArray subBlock(ParameterStore ps, NDArray x, Conv1d conv, BatchNorm norm, boolean training) {
+  private NDArray subBlock(ParameterStore ps, NDArray x, Conv1d conv, BatchNorm norm, boolean training, boolean dropout) {
     // causal: pad only the past, by (kernel - 1) * dilation steps, so output t sees inputs <= t
     NDArray padded = x.pad(new Shape(dilation, 0), 0);
     NDArray y = conv.forward(ps, new NDList(padded), training).singletonOrThrow();
     y = norm.forward(ps, new NDList(y), training).singletonOrThrow();
-    return SpatialDropout.apply(Activation.relu(y), config.temporalDropout(), training);
+    return SpatialDropout.apply(Activation.relu(y), config.temporalDropout(), dropout);
   }
 
   @Override

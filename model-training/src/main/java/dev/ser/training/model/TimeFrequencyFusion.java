@@ -51,21 +51,48 @@ public final class TimeFrequencyFusion extends AbstractBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow(); // (N, T, F)
+    long n = x.getShape().get(0);
+    long t = x.getShape().get(1);
+    long f = x.getShape().get(2);
+    // The reference joins the three maps along the coefficient axis, drops whole maps, scales each
+    // channel by the gate and merges with a 1x1 convolution. Written that way every step reads and
+    // writes the (N, C, T, 3F) tensor, which dominated the epoch time. The same function, computed
+    // per branch: the dropout mask and the gate are per (sample, channel) factors, so they fold into
+    // the merge weights, and the 1x1 convolution becomes one batched matrix product per branch.
     NDArray map = x.expandDims(1); // (N, 1, T, F)
     NDArray[] branches = new NDArray[KERNELS.length];
+    NDArray[] keep = new NDArray[KERNELS.length];
+    NDArray pooled = null;
     for (int b = 0; b < KERNELS.length; b++) {
       NDArray y = convs[b].forward(ps, new NDList(map), training).singletonOrThrow();
       y = norms[b].forward(ps, new NDList(y), training).singletonOrThrow();
-      branches[b] = SpatialDropout.apply(Activation.relu(y), config.fusionDropout(), training);
+      branches[b] = Activation.relu(y); // (N, C, T, F)
+      // DJL on PyTorch cannot average two axes at once
+      NDArray mean = branches[b].mean(new int[] {3}).mean(new int[] {2}); // (N, C)
+      keep[b] = SpatialDropout.keepMask(x.getManager(), n, config.filters(), config.fusionDropout(),
+          MsSenet.dropout(training, params), x.getDataType());
+      if (keep[b] != null) {
+        mean = mean.mul(keep[b]);
+      }
+      pooled = pooled == null ? mean : pooled.add(mean);
     }
-    NDArray joined = NDArrays.concat(new NDList(branches), 3); // (N, C, T, 3F)
-    // squeeze and excitation over the C channels; DJL on PyTorch cannot average two axes at once
-    NDArray pooled = joined.mean(new int[] {3}).mean(new int[] {2}); // (N, C)
+    pooled = pooled.div(KERNELS.length); // the joined map's mean: the branches are equally wide
+    // squeeze and excitation over the C channels
     NDArray gate = Activation.relu(squeeze.forward(ps, new NDList(pooled), training).singletonOrThrow());
-    gate = Activation.sigmoid(excite.forward(ps, new NDList(gate), training).singletonOrThrow());
-    NDArray weighted = joined.mul(gate.expandDims(2).expandDims(3));
-    NDArray merged = Activation.relu(merge.forward(ps, new NDList(weighted), training).singletonOrThrow());
-    NDArray features = merged.squeeze(1); // (N, T, 3F)
+    gate = Activation.sigmoid(excite.forward(ps, new NDList(gate), training).singletonOrThrow()); // (N, C)
+    NDArray mergeWeight = ps.getValue(merge.getParameters().get("weight"), x.getDevice(), training)
+        .reshape(1, config.filters()); // (1, C) from (1, C, 1, 1)
+    NDArray mergeBias = ps.getValue(merge.getParameters().get("bias"), x.getDevice(), training); // (1)
+    NDList merged = new NDList(KERNELS.length);
+    for (int b = 0; b < KERNELS.length; b++) {
+      NDArray scale = gate.mul(mergeWeight);
+      if (keep[b] != null) {
+        scale = scale.mul(keep[b]);
+      }
+      NDArray out = scale.expandDims(1).matMul(branches[b].reshape(n, config.filters(), t * f)); // (N, 1, T*F)
+      merged.add(out.reshape(n, t, f));
+    }
+    NDArray features = Activation.relu(NDArrays.concat(merged, 2).add(mergeBias)); // (N, T, 3F)
     return new NDList(NDArrays.concat(new NDList(features, x), 2)); // (N, T, 4F)
   }
 

@@ -1,6 +1,7 @@
 package dev.ser.training.train;
 
 import ai.djl.Model;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +12,9 @@ import dev.ser.training.eval.Metrics;
 import dev.ser.training.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,117 +23,120 @@ import java.util.Locale;
 
 /**
  * The evaluation protocol: k-fold (stratified, fixed seed) or leave-one-speaker-out; per fold a
- * fresh model is trained on the other folds and its <b>last epoch</b> is scored on the held-out
- * fold (no epoch or model is ever selected on test data). Writes {@code report.json} with every
- * number; {@link ReportRenderer} turns it into {@code report.md} and charts.
+ * fresh model is trained on the other folds with a recipe fixed before training, and the model it
+ * ends with is scored on the held-out fold (no epoch or model is ever selected on test data). Each
+ * finished fold is written as a {@link FoldRecord}; {@link CrossValidationReport} turns the records
+ * into {@code report.json}, and {@link ReportRenderer} that into {@code report.md} and charts.
  */
 public final class CrossValidation {
 
   public enum Protocol { KFOLD, LOSO }
 
-  /** Per-fold outcome. */
-  public record FoldResult(int fold, List<Integer> test, Metrics metrics, List<EpochStats> curve) {}
-
   private CrossValidation() {}
 
-  public static List<FoldResult> run(FeatureSet data, ModelConfig modelConfig, TrainingOptions options, Protocol protocol,
-      int k, PrintStream log) {
-    List<List<Integer>> folds = protocol == Protocol.KFOLD
-        ? Folds.stratifiedKFold(data.clips().stream().map(c -> c.label()).toList(), k, options.seed())
+  /** The held-out indices of each fold. */
+  public static List<List<Integer>> folds(FeatureSet data, Protocol protocol, int k, long seed) {
+    return protocol == Protocol.KFOLD
+        ? Folds.stratifiedKFold(data.clips().stream().map(c -> c.label()).toList(), k, seed)
         : Folds.leaveOneSpeakerOut(data.clips().stream().map(c -> c.speaker()).toList());
-    Progress progress = new Progress(log, (long) folds.size() * options.epochs());
-    List<FoldResult> results = new ArrayList<>();
-    for (int f = 0; f < folds.size(); f++) {
-      List<Integer> test = folds.get(f);
-      List<Integer> train = Folds.complement(test, data.size());
-      int foldNumber = f + 1;
-      try (Model model = MsSenetTrainer.newModel(modelConfig)) {
-        List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, options, rows(data.x(), train),
-            labels(data.y(), train), rows(data.x(), test), labels(data.y(), test),
-            s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f",
-                foldNumber, folds.size(), s.epoch(), options.epochs(), s.loss(), s.trainAccuracy())));
-        int[] predicted = MsSenetTrainer.predict(model, modelConfig, rows(data.x(), test));
-        Metrics m = Metrics.of(data.labels(), labels(data.y(), test), predicted);
-        results.add(new FoldResult(foldNumber, test, m, curve));
-        log.printf(Locale.ROOT, "fold %d/%d: %d test clips, UAR %.2f %%, WAR %.2f %%%n", foldNumber, folds.size(),
-            test.size(), 100 * m.uar(), 100 * m.war());
+  }
+
+  /**
+   * Trains the folds that have no record in {@code dir} yet and writes each one's record as soon
+   * as it is finished. A fold another process is training (it holds {@code fold-NN.lock}) is
+   * skipped, so two processes can share one run. Existing records must have been made with
+   * {@code settings}; with {@code resume} false, any existing record is refused.
+   *
+   * @param stopAfter train at most this many folds in this call (0: no limit)
+   * @return the records of all folds, or an empty list when some fold is not finished yet
+   */
+  public static List<FoldRecord> run(FeatureSet data, ModelConfig modelConfig, TrainingOptions options,
+      List<List<Integer>> folds, JsonNode settings, Path dir, boolean resume, int stopAfter, PrintStream log)
+      throws IOException {
+    Files.createDirectories(dir);
+    int finished = 0;
+    for (int f = 1; f <= folds.size(); f++) {
+      Path file = FoldRecord.file(dir, f);
+      if (Files.exists(file)) {
+        if (!resume) {
+          throw new IllegalStateException(dir + " already holds fold records (" + file.getFileName()
+              + "); pass --resume to continue that run, or choose another --out");
+        }
+        check(FoldRecord.read(file), settings, file);
+        finished++;
       }
     }
-    return results;
-  }
-
-  /** {@code report.json}: summary (fractions), pooled and per-fold metrics, learning curves, settings. */
-  public static ObjectNode report(List<FoldResult> folds, FeatureSet data, ModelConfig modelConfig, TrainingOptions options,
-      Protocol protocol, String corpus, double wallSeconds) {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
-    double[] uar = folds.stream().mapToDouble(r -> r.metrics().uar()).toArray();
-    double[] war = folds.stream().mapToDouble(r -> r.metrics().war()).toArray();
-    double[] uarMs = Metrics.meanStd(uar);
-    double[] warMs = Metrics.meanStd(war);
-    ObjectNode summary = root.putObject("summary");
-    summary.put("protocol", protocol == Protocol.KFOLD ? "kfold" : "loso");
-    summary.put("folds", folds.size());
-    summary.put("uar_mean", uarMs[0]);
-    summary.put("uar_std", uarMs[1]);
-    summary.put("war_mean", warMs[0]);
-    summary.put("war_std", warMs[1]);
-    summary.put("model_selection", "last epoch of every fold; held-out folds are never used to choose epochs or models");
-    summary.put("corpus", corpus);
-    summary.put("clips", data.size());
-    summary.put("epochs", options.epochs());
-    summary.put("seed", options.seed());
-    summary.put("wall_seconds", wallSeconds);
-    double epochSeconds = folds.stream().flatMap(r -> r.curve().stream()).mapToDouble(EpochStats::seconds).average().orElse(0);
-    summary.put("mean_epoch_seconds", epochSeconds);
-    ArrayNode labels = root.putArray("labels");
-    data.labels().forEach(labels::add);
-    root.set("feature_config", readTree(json, data.config().toJson()));
-    root.set("model_config", json.valueToTree(modelConfig));
-    root.set("training_options", json.valueToTree(options));
-    root.set("pooled", metrics(json, Metrics.pooled(folds.stream().map(FoldResult::metrics).toList())));
-    ArrayNode perFold = root.putArray("per_fold");
-    for (FoldResult r : folds) {
-      ObjectNode f = metrics(json, r.metrics());
-      f.put("fold", r.fold());
-      f.put("test_clips", r.test().size());
-      ArrayNode curve = f.putArray("curve");
-      for (EpochStats s : r.curve()) {
-        curve.addObject().put("epoch", s.epoch()).put("loss", s.loss()).put("train_accuracy", s.trainAccuracy())
-            .put("held_out_accuracy", s.heldOutAccuracy()).put("seconds", s.seconds());
-      }
-      perFold.add(f);
+    if (finished > 0) {
+      log.printf(Locale.ROOT, "resuming: %d of %d folds already finished in %s%n", finished, folds.size(), dir);
     }
-    return root;
-  }
-
-  private static ObjectNode metrics(ObjectMapper json, Metrics m) {
-    ObjectNode node = json.createObjectNode();
-    node.put("uar", m.uar());
-    node.put("war", m.war());
-    ArrayNode recall = node.putArray("recall");
-    for (double r : m.recall()) {
-      if (Double.isNaN(r)) {
-        recall.addNull();
-      } else {
-        recall.add(r);
+    Progress progress = new Progress(log, (long) (folds.size() - finished) * options.epochs());
+    int trained = 0;
+    for (int f = 1; f <= folds.size(); f++) {
+      if (stopAfter > 0 && trained >= stopAfter) {
+        log.printf(Locale.ROOT, "stopped after %d fold(s) as asked; run again with --resume to continue%n", trained);
+        break;
+      }
+      Path file = FoldRecord.file(dir, f);
+      if (Files.exists(file)) {
+        continue;
+      }
+      try (FileChannel channel = FileChannel.open(dir.resolve(String.format(Locale.ROOT, "fold-%02d.lock", f)),
+          StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = channel.tryLock()) {
+        if (lock == null || Files.exists(file)) {
+          continue; // another process has it, or has just finished it
+        }
+        FoldRecord record = trainFold(data, modelConfig, options, folds.get(f - 1), f, folds.size(), settings, progress);
+        record.write(dir);
+        trained++;
+        Metrics m = Metrics.of(data.labels(), record.truth(), record.predicted());
+        log.printf(Locale.ROOT, "fold %d/%d: %d test clips, UAR %.2f %%, WAR %.2f %% -> %s%n", f, folds.size(),
+            record.test().size(), 100 * m.uar(), 100 * m.war(), file);
       }
     }
-    node.set("confusion", json.valueToTree(m.confusion()));
-    return node;
+    List<FoldRecord> records = new ArrayList<>();
+    for (int f = 1; f <= folds.size(); f++) {
+      Path file = FoldRecord.file(dir, f);
+      if (!Files.exists(file)) {
+        return List.of();
+      }
+      records.add(FoldRecord.read(file));
+    }
+    return records;
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode readTree(ObjectMapper json, String s) {
-    try {
-      return json.readTree(s);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+  private static void check(FoldRecord record, JsonNode settings, Path file) {
+    String difference = FoldRecord.difference(settings, record.settings(), "");
+    if (difference != null) {
+      throw new IllegalStateException(file + " was trained with other settings than this run (" + difference
+          + "); use the same settings to resume, or another --out");
     }
   }
 
-  public static void write(ObjectNode report, Path file) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
+  /**
+   * One fold: a fresh model trained on the other folds with a seed of its own (so a fold gives the
+   * same result whether or not the folds before it ran in this process), scored on the held-out fold.
+   */
+  static FoldRecord trainFold(FeatureSet data, ModelConfig modelConfig, TrainingOptions options, List<Integer> test,
+      int fold, int folds, JsonNode settings, Progress progress) {
+    long start = System.nanoTime();
+    List<Integer> train = Folds.complement(test, data.size());
+    TrainingOptions foldOptions = withSeed(options, options.seed() + 1000L * fold);
+    try (Model model = MsSenetTrainer.newModel(modelConfig)) {
+      List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, foldOptions, rows(data.x(), train),
+          labels(data.y(), train), rows(data.x(), test), labels(data.y(), test),
+          s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f%s",
+              fold, folds, s.epoch(), options.epochs(), s.loss(), s.trainAccuracy(),
+              Double.isNaN(s.heldOutAccuracy()) ? "" : String.format(Locale.ROOT, " held-out %.3f", s.heldOutAccuracy()))));
+      float[][] logits = MsSenetTrainer.logits(model, modelConfig, rows(data.x(), test));
+      List<String> names = test.stream().map(i -> data.clips().get(i).audio().getFileName().toString()).toList();
+      return new FoldRecord(fold, settings, names, labels(data.y(), test), logits, curve, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  static TrainingOptions withSeed(TrainingOptions o, long seed) {
+    return new TrainingOptions(o.epochs(), o.batchSize(), o.learningRate(), o.beta1(), o.beta2(), o.epsilon(),
+        o.labelSmoothing(), seed, o.initialization(), o.schedule(), o.warmupEpochs(), o.minLearningRate(),
+        o.averageFrom(), o.augmentation(), o.evalEvery());
   }
 
   static float[][] rows(float[][] x, List<Integer> idx) {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -36,27 +38,46 @@ public final class MsSenetTrainer {
   }
 
   /**
-   * Trains {@code model} on {@code x}/{@code y}. If {@code heldOutX} is given, its accuracy is
-   * recorded per epoch for the learning curves, and for nothing else.
+   * Trains {@code model} on {@code x}/{@code y} with {@code options}. The model is the last epoch's
+   * weights, or their average over the last part of training (SWA), and its batch-norm statistics
+   * are always recomputed on the training data at the end (the running averages lag the weights).
+   * If {@code heldOutX} is given, its accuracy is recorded every {@code evalEvery} epochs for the
+   * learning curves, and for nothing else.
    */
   public static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x, int[] y,
       float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch) {
     Engine.getInstance().setRandomSeed((int) options.seed());
-    Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(options.learningRate()))
-        .optBeta1(options.beta1()).optBeta2(options.beta2()).optEpsilon(1e-7f).build();
+    int stepsPerEpoch = 0;
+    for (int from = 0; from < y.length; from += options.batchSize()) {
+      stepsPerEpoch += Math.min(y.length, from + options.batchSize()) - from >= 2 ? 1 : 0;
+    }
+    int steps = Math.max(1, stepsPerEpoch);
+    // DJL counts a parameter's updates from 1
+    Tracker schedule = numUpdate -> options.learningRateAt(Math.max(0, numUpdate - 1), steps);
+    Optimizer adam = Optimizer.adam().optLearningRateTracker(schedule)
+        .optBeta1(options.beta1()).optBeta2(options.beta2()).optEpsilon(options.epsilon()).build();
     // labels arrive as smoothed one-hot rows, logits go through log-softmax inside the loss
     DefaultTrainingConfig trainingConfig =
         new DefaultTrainingConfig(new SoftmaxCrossEntropyLoss("smoothed_ce", 1f, -1, false, true)).optOptimizer(adam);
     List<EpochStats> curve = new ArrayList<>();
+    Augmentation augmentation = options.augmentation();
+    int size = config.frames() * config.coefficients();
     try (Trainer trainer = model.newTrainer(trainingConfig)) {
       trainer.initialize(new Shape(options.batchSize(), config.frames(), config.coefficients()));
+      if (options.initialization() == TrainingOptions.Initialization.KERAS) {
+        ((MsSenet) model.getBlock()).initializeLikeKeras(trainer.getManager());
+      }
+      ((MsSenet) model.getBlock()).setInputStatistics(x);
       Random random = new Random(options.seed());
+      Random augmentRandom = new Random(options.seed() ^ 0x5DEECE66DL);
+      WeightAverage average = options.averaging() ? new WeightAverage(model.getBlock()) : null;
       int[] order = java.util.stream.IntStream.range(0, y.length).toArray();
       for (int epoch = 1; epoch <= options.epochs(); epoch++) {
         long start = System.nanoTime();
         shuffle(order, random);
         double lossSum = 0;
         int correct = 0;
+        int seen = 0;
         for (int from = 0; from < order.length; from += options.batchSize()) {
           int to = Math.min(order.length, from + options.batchSize());
           if (to - from < 2) {
@@ -64,14 +85,25 @@ public final class MsSenetTrainer {
           }
           try (NDManager batch = trainer.getManager().newSubManager()) {
             int[] rows = java.util.Arrays.copyOfRange(order, from, to);
-            NDArray input = batch.create(stack(x, rows, config), new Shape(rows.length, config.frames(), config.coefficients()));
-            NDArray target = batch.create(smoothedOneHot(y, rows, config.classes(), options.labelSmoothing()),
-                new Shape(rows.length, config.classes()));
+            float[] inputs = new float[rows.length * size];
+            float[] targets = smoothedOneHot(y, rows, config.classes(), options.labelSmoothing());
+            for (int r = 0; r < rows.length; r++) {
+              float[] row = augmentation.isNone() ? x[rows[r]] : augmentation.apply(x[rows[r]], config.frames(),
+                  config.coefficients(), augmentRandom);
+              checkSize(row, rows[r], config);
+              System.arraycopy(row, 0, inputs, r * size, size);
+            }
+            if (augmentation.mixupAlpha() > 0) {
+              mixup(inputs, targets, rows.length, size, config.classes(), augmentation, augmentRandom);
+            }
+            NDArray input = batch.create(inputs, new Shape(rows.length, config.frames(), config.coefficients()));
+            NDArray target = batch.create(targets, new Shape(rows.length, config.classes()));
             try (GradientCollector collector = trainer.newGradientCollector()) {
               NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
               NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
               collector.backward(loss);
               lossSum += loss.getFloat() * rows.length;
+              seen += rows.length;
               int[] predicted = argmax(logits);
               for (int r = 0; r < rows.length; r++) {
                 correct += predicted[r] == y[rows[r]] ? 1 : 0;
@@ -80,28 +112,126 @@ public final class MsSenetTrainer {
             trainer.step();
           }
         }
-        double heldOut = Double.NaN;
-        if (heldOutX != null && heldOutX.length > 0) {
-          int[] p = predict(model, config, heldOutX);
-          int right = 0;
-          for (int i = 0; i < p.length; i++) {
-            right += p[i] == heldOutY[i] ? 1 : 0;
-          }
-          heldOut = (double) right / p.length;
+        if (average != null && epoch >= options.firstAveragedEpoch()) {
+          average.add();
         }
-        EpochStats stats = new EpochStats(epoch, lossSum / y.length, (double) correct / y.length, heldOut,
-            (System.nanoTime() - start) / 1e9);
+        double heldOut = Double.NaN;
+        boolean evaluate = options.evalEvery() > 0 && (epoch % options.evalEvery() == 0 || epoch == options.epochs());
+        if (heldOutX != null && heldOutX.length > 0 && evaluate) {
+          // an evaluation with running statistics early in training measures the statistics, not the weights
+          recomputeBatchNormStatistics(model, config, x, options.batchSize());
+          heldOut = accuracy(predict(model, config, heldOutX), heldOutY);
+        }
+        EpochStats stats = new EpochStats(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
+            heldOut, (System.nanoTime() - start) / 1e9);
         curve.add(stats);
         if (onEpoch != null) {
           onEpoch.accept(stats);
         }
       }
+      if (average != null) {
+        average.applyTo(model.getBlock());
+      }
+      recomputeBatchNormStatistics(model, config, x, options.batchSize());
     }
     return curve;
   }
 
+  /**
+   * Sets every batch norm's running mean and variance to the statistics of {@code x} under the
+   * current weights: a training-mode pass without dropout, from zeroed statistics, with the
+   * exponential average's start-up bias divided out.
+   */
+  public static void recomputeBatchNormStatistics(Model model, ModelConfig config, float[][] x, int batchSize) {
+    List<BatchNorm> norms = new ArrayList<>();
+    collectBatchNorms(model.getBlock(), norms);
+    for (BatchNorm bn : norms) {
+      for (String name : new String[] {"runningMean", "runningVar"}) {
+        NDArray a = bn.getParameters().get(name).getArray();
+        a.set(new float[(int) a.size()]);
+      }
+    }
+    int updates = 0;
+    try (NDManager manager = model.getNDManager().newSubManager()) {
+      ParameterStore ps = new ParameterStore(manager, false);
+      for (int from = 0; from < x.length; from += batchSize) {
+        int to = Math.min(x.length, from + batchSize);
+        if (to - from < 2) {
+          continue;
+        }
+        int[] rows = java.util.stream.IntStream.range(from, to).toArray();
+        try (NDManager batch = manager.newSubManager()) {
+          NDArray input = batch.create(stack(x, rows, config), new Shape(rows.length, config.frames(), config.coefficients()));
+          model.getBlock().forward(ps, new NDList(input), true, MsSenet.withoutDropout());
+        }
+        updates++;
+      }
+    }
+    if (updates == 0) {
+      throw new IllegalArgumentException("need at least 2 clips to compute batch-norm statistics, got " + x.length);
+    }
+    // running = m * running + (1 - m) * batch from 0 leaves (1 - m^k) of the weight on the batches
+    float debias = (float) (1 / (1 - Math.pow(MsSenet.BATCH_NORM_MOMENTUM, updates)));
+    for (BatchNorm bn : norms) {
+      bn.getParameters().get("runningMean").getArray().muli(debias);
+      bn.getParameters().get("runningVar").getArray().muli(debias);
+    }
+  }
+
+  private static void collectBatchNorms(Block block, List<BatchNorm> out) {
+    if (block instanceof BatchNorm bn) {
+      out.add(bn);
+    }
+    for (var child : block.getChildren()) {
+      collectBatchNorms(child.getValue(), out);
+    }
+  }
+
+  /** Mixes each clip of the batch with a partner from a random permutation, inputs and targets alike. */
+  static void mixup(float[] inputs, float[] targets, int n, int size, int classes, Augmentation augmentation,
+      Random random) {
+    int[] partner = java.util.stream.IntStream.range(0, n).toArray();
+    shuffle(partner, random);
+    float[] x0 = inputs.clone();
+    float[] t0 = targets.clone();
+    for (int r = 0; r < n; r++) {
+      float w = augmentation.mixupWeight(random);
+      int p = partner[r];
+      for (int i = 0; i < size; i++) {
+        inputs[r * size + i] = w * x0[r * size + i] + (1 - w) * x0[p * size + i];
+      }
+      for (int k = 0; k < classes; k++) {
+        targets[r * classes + k] = w * t0[r * classes + k] + (1 - w) * t0[p * classes + k];
+      }
+    }
+  }
+
+  static double accuracy(int[] predicted, int[] truth) {
+    int right = 0;
+    for (int i = 0; i < predicted.length; i++) {
+      right += predicted[i] == truth[i] ? 1 : 0;
+    }
+    return (double) right / predicted.length;
+  }
+
+  private static void checkSize(float[] row, int index, ModelConfig config) {
+    if (row.length != config.frames() * config.coefficients()) {
+      throw new IllegalArgumentException("example " + index + " has " + row.length + " values, the model"
+          + " takes " + config.frames() + " x " + config.coefficients());
+    }
+  }
+
   /** Class probabilities (softmax of the logits), inference mode, in batches of 64. */
   public static float[][] probabilities(Model model, ModelConfig config, float[][] x) {
+    float[][] logits = logits(model, config, x);
+    for (float[] row : logits) {
+      dev.ser.training.eval.Calibration.softmaxInPlace(row, 1);
+    }
+    return logits;
+  }
+
+  /** Class logits (before softmax), inference mode, in batches of 64. */
+  public static float[][] logits(Model model, ModelConfig config, float[][] x) {
     float[][] out = new float[x.length][];
     try (NDManager manager = model.getNDManager().newSubManager()) {
       ParameterStore ps = new ParameterStore(manager, false);
@@ -110,7 +240,7 @@ public final class MsSenetTrainer {
         int[] rows = java.util.stream.IntStream.range(from, to).toArray();
         try (NDManager batch = manager.newSubManager()) {
           NDArray input = batch.create(stack(x, rows, config), new Shape(rows.length, config.frames(), config.coefficients()));
-          NDArray probs = model.getBlock().forward(ps, new NDList(input), false).singletonOrThrow().softmax(-1);
+          NDArray probs = model.getBlock().forward(ps, new NDList(input), false).singletonOrThrow();
           float[] flat = probs.toFloatArray();
           for (int r = 0; r < rows.length; r++) {
             out[from + r] = java.util.Arrays.copyOfRange(flat, r * config.classes(), (r + 1) * config.classes());
@@ -153,10 +283,7 @@ public final class MsSenetTrainer {
     int size = config.frames() * config.coefficients();
     float[] flat = new float[rows.length * size];
     for (int r = 0; r < rows.length; r++) {
-      if (x[rows[r]].length != size) {
-        throw new IllegalArgumentException("example " + rows[r] + " has " + x[rows[r]].length + " values, the model"
-            + " takes " + config.frames() + " x " + config.coefficients());
-      }
+      checkSize(x[rows[r]], rows[r], config);
       System.arraycopy(x[rows[r]], 0, flat, r * size, size);
     }
     return flat;

@@ -31,6 +31,9 @@ public final class ReportRenderer {
     r.get("labels").forEach(l -> labels.add(l.asText()));
     confusionChart(r, labels, dir.resolve("confusion.png"));
     learningCurves(r, dir.resolve("learning-curves.png"));
+    if (r.has("calibration")) {
+      reliabilityDiagram(r.get("calibration"), dir.resolve("reliability.png"));
+    }
     Files.writeString(dir.resolve("report.md"), markdown(r, labels));
   }
 
@@ -75,8 +78,19 @@ public final class ReportRenderer {
       md.append(recall.isNull() ? "-" : String.format(Locale.ROOT, "%.1f", 100 * recall.asDouble())).append(" |\n");
     }
     md.append("\n![confusion matrix](confusion.png)\n\n## Learning curves\n\n")
-        .append("Mean over folds. The held-out accuracy is drawn for information only; it chose nothing.\n\n")
-        .append("![learning curves](learning-curves.png)\n\n## Cost\n\n");
+        .append("Mean over folds. The held-out accuracy (measured every few epochs, with batch-norm statistics")
+        .append(" recomputed on the training data) is drawn for information only; it chose nothing.\n\n")
+        .append("![learning curves](learning-curves.png)\n\n");
+    if (r.has("calibration")) {
+      JsonNode c = r.get("calibration");
+      md.append("## Calibration\n\n").append(c.get("method").asText()).append(".\n\n");
+      md.append(String.format(Locale.ROOT, "| | ECE | NLL |%n|---|---|---|%n| raw probabilities | %.3f | %.3f |%n"
+          + "| temperature-scaled | %.3f | %.3f |%n%nTemperature of the final model: %.3f (folds: %s).%n%n"
+          + "![reliability diagram](reliability.png)%n%n", c.get("ece_before").asDouble(), c.get("nll_before").asDouble(),
+          c.get("ece_after").asDouble(), c.get("nll_after").asDouble(), c.get("final_temperature").asDouble(),
+          temperatures(c.get("fold_temperatures"))));
+    }
+    md.append("## Cost\n\n");
     md.append(String.format(Locale.ROOT, "Mean %.1f s per epoch; %.1f min wall time for the whole run",
         s.get("mean_epoch_seconds").asDouble(), s.get("wall_seconds").asDouble() / 60));
     if (s.has("onnx_parity_max_abs_diff")) {
@@ -87,6 +101,34 @@ public final class ReportRenderer {
         .append(r.get("model_config").toPrettyString()).append('\n').append(r.get("training_options").toPrettyString())
         .append("\n```\n");
     return md.toString();
+  }
+
+  private static String temperatures(JsonNode list) {
+    List<String> out = new ArrayList<>();
+    list.forEach(t -> out.add(String.format(Locale.ROOT, "%.2f", t.asDouble())));
+    return String.join(", ", out);
+  }
+
+  private static void reliabilityDiagram(JsonNode calibration, Path png) throws IOException {
+    XYChart chart = new XYChartBuilder().width(560).height(520).title("Reliability (pooled test predictions)")
+        .xAxisTitle("confidence (top probability)").yAxisTitle("accuracy").build();
+    chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+    chart.addSeries("perfect calibration", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE);
+    for (String which : new String[] {"before", "after"}) {
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (JsonNode bin : calibration.get("reliability_" + which)) {
+        if (bin.get("count").asLong() > 0) {
+          x.add(bin.get("confidence").asDouble());
+          y.add(bin.get("accuracy").asDouble());
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(which.equals("before") ? String.format(Locale.ROOT, "raw (ECE %.3f)", calibration.get("ece_before").asDouble())
+            : String.format(Locale.ROOT, "temperature-scaled (ECE %.3f)", calibration.get("ece_after").asDouble()), x, y);
+      }
+    }
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   private static void confusionChart(JsonNode r, List<String> labels, Path png) throws IOException {
@@ -119,7 +161,8 @@ public final class ReportRenderer {
     double[] x = new double[epochs];
     double[] loss = new double[epochs];
     double[] train = new double[epochs];
-    double[] heldOut = new double[epochs];
+    double[] heldOutSum = new double[epochs];
+    int[] heldOutCount = new int[epochs];
     int folds = r.get("per_fold").size();
     for (JsonNode f : r.get("per_fold")) {
       for (JsonNode e : f.get("curve")) {
@@ -127,14 +170,28 @@ public final class ReportRenderer {
         x[i] = i + 1;
         loss[i] += e.get("loss").asDouble() / folds;
         train[i] += e.get("train_accuracy").asDouble() / folds;
-        heldOut[i] += e.get("held_out_accuracy").asDouble() / folds;
+        JsonNode h = e.get("held_out_accuracy");
+        if (h != null && h.isNumber()) {
+          heldOutSum[i] += h.asDouble();
+          heldOutCount[i]++;
+        }
+      }
+    }
+    List<Double> heldOutX = new ArrayList<>();
+    List<Double> heldOut = new ArrayList<>();
+    for (int i = 0; i < epochs; i++) {
+      if (heldOutCount[i] > 0) {
+        heldOutX.add((double) i + 1);
+        heldOut.add(heldOutSum[i] / heldOutCount[i]);
       }
     }
     XYChart chart = new XYChartBuilder().width(720).height(420).title("Learning curves (mean over folds)")
         .xAxisTitle("epoch").yAxisTitle("loss / accuracy").build();
     chart.addSeries("training loss", x, loss).setMarker(SeriesMarkers.NONE);
     chart.addSeries("training accuracy", x, train).setMarker(SeriesMarkers.NONE);
-    chart.addSeries("held-out accuracy (not used for selection)", x, heldOut).setMarker(SeriesMarkers.NONE);
+    if (!heldOut.isEmpty()) {
+      chart.addSeries("held-out accuracy (not used for selection)", heldOutX, heldOut);
+    }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 }

@@ -1,19 +1,87 @@
 package dev.ser.training.train;
 
 /**
- * Optimisation settings; the command line defaults to the reference code's: Adam (lr 0.001, beta1 0.93,
- * beta2 0.98, epsilon 1e-7 as in Keras), batch 64, cross-entropy with label smoothing 0.1.
+ * Everything that decides how a model is trained, recorded in {@code report.json}, in each fold's
+ * record and in the model's metadata. {@link #reference()} is what the reference code does (Keras
+ * initialisation, Adam lr 0.001, beta 0.93/0.98, epsilon 1e-8, batch 64, label smoothing 0.1,
+ * constant rate, last epoch's weights); {@link #recipe(int)} is our default recipe on top of it.
+ *
+ * @param epochs          passes over the training data
+ * @param batchSize       clips per update (the last partial batch is kept)
+ * @param learningRate    Adam's peak learning rate
+ * @param beta1           Adam beta1
+ * @param beta2           Adam beta2
+ * @param epsilon         Adam epsilon (the reference code passes 1e-8 explicitly)
+ * @param labelSmoothing  cross-entropy label smoothing
+ * @param seed            seed of the shuffles, the initial weights, the dropout masks and the augmentation
+ * @param initialization  KERAS: glorot-uniform kernels, zero biases, dynamic fusion uniform +-0.05 (the
+ *                        reference); DJL: DJL's defaults (He-normal kernels), what version 1 was trained with
+ * @param schedule        CONSTANT, or WARMUP_COSINE: linear warm-up over {@code warmupEpochs}, then cosine
+ *                        decay to {@code minLearningRate} at the last update; fixed before training starts
+ * @param warmupEpochs    epochs of linear warm-up (WARMUP_COSINE only)
+ * @param minLearningRate the rate at the end of the cosine decay
+ * @param averageFrom     SWA: from this fraction of the epochs on, the weights at the end of every epoch are
+ *                        averaged and the average is the model; 1 means no averaging (the last epoch's weights)
+ * @param augmentation    what is done to each training batch (nothing enlarges the epoch)
+ * @param evalEvery       held-out accuracy for the learning curves every this many epochs (and at the
+ *                        last), with batch-norm statistics recomputed on the training data first; 0 never
  */
-public record TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2,
-    float labelSmoothing, long seed) {
+public record TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2, float epsilon,
+    float labelSmoothing, long seed, Initialization initialization, Schedule schedule, int warmupEpochs,
+    float minLearningRate, float averageFrom, Augmentation augmentation, int evalEvery) {
+
+  public enum Initialization { KERAS, DJL }
+
+  public enum Schedule { CONSTANT, WARMUP_COSINE }
 
   public TrainingOptions {
-    if (epochs < 1 || batchSize < 2) {
-      throw new IllegalArgumentException("epochs must be >= 1 and batch size >= 2 (batch norm), got "
-          + epochs + " and " + batchSize);
+    require(epochs >= 1 && batchSize >= 2, "epochs must be >= 1 and batch size >= 2 (batch norm), got "
+        + epochs + " and " + batchSize);
+    require(labelSmoothing >= 0 && labelSmoothing < 1, "label smoothing must be in [0, 1), got " + labelSmoothing);
+    require(learningRate > 0 && minLearningRate >= 0 && minLearningRate <= learningRate,
+        "need 0 <= min learning rate <= learning rate, learning rate > 0, got " + minLearningRate + " and " + learningRate);
+    require(epsilon > 0, "Adam epsilon must be positive, got " + epsilon);
+    require(warmupEpochs >= 0 && warmupEpochs < epochs, "warm-up epochs must be in [0, epochs), got " + warmupEpochs);
+    require(averageFrom > 0 && averageFrom <= 1, "average-from must be in (0, 1], got " + averageFrom);
+    require(evalEvery >= 0, "eval-every must be >= 0, got " + evalEvery);
+    if (initialization == null || schedule == null || augmentation == null) {
+      throw new IllegalArgumentException("initialization, schedule and augmentation must be given");
     }
-    if (labelSmoothing < 0 || labelSmoothing >= 1) {
-      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
     }
+  }
+
+  /** The reference code's training: constant rate, no averaging, no augmentation. */
+  public static TrainingOptions reference(int epochs) {
+    return new TrainingOptions(epochs, 64, 0.001f, 0.93f, 0.98f, 1e-8f, 0.1f, 42, Initialization.KERAS,
+        Schedule.CONSTANT, 0, 0.001f, 1f, Augmentation.NONE, 10);
+  }
+
+  /** First epoch (1-based) whose weights enter the average. */
+  public int firstAveragedEpoch() {
+    return Math.min(epochs, (int) Math.floor(epochs * (double) averageFrom) + 1);
+  }
+
+  public boolean averaging() {
+    return averageFrom < 1f;
+  }
+
+  /** The learning rate of update {@code step} (0-based) when an epoch has {@code stepsPerEpoch} updates. */
+  public float learningRateAt(long step, int stepsPerEpoch) {
+    if (schedule == Schedule.CONSTANT) {
+      return learningRate;
+    }
+    long warmup = (long) warmupEpochs * stepsPerEpoch;
+    long total = (long) epochs * stepsPerEpoch;
+    if (step < warmup) {
+      return learningRate * (step + 1) / warmup;
+    }
+    double progress = total - warmup <= 1 ? 1 : (double) (step - warmup) / (total - warmup - 1);
+    progress = Math.min(1, progress);
+    return (float) (minLearningRate + 0.5 * (learningRate - minLearningRate) * (1 + Math.cos(Math.PI * progress)));
   }
 }

@@ -31,12 +31,89 @@ class TrainEndToEndTest {
 
   static JsonNode report;
 
+  /** The recipe's options, all switched on, at CI size: warm-up, cosine, SWA, augmentation, mixup. */
+  static final String[] RECIPE = {"--corpus", "emodb", "--data", Samples.emodb().toString(), "--folds", "2",
+      "--epochs", "3", "--warmup-epochs", "1", "--average-from", "0.34", "--eval-every", "2", "--mixup-alpha", "0.4",
+      "--model-version", "test-1"};
+
+  static Path interrupted;
+  static Path demoClips;
+
   @BeforeAll
   static void train() throws Exception {
-    int code = new CommandLine(new TrainCommand()).execute("--corpus", "emodb", "--data", Samples.emodb().toString(),
-        "--folds", "2", "--epochs", "2", "--model-version", "test-1", "--out", out.toString());
+    interrupted = Files.createDirectories(out.resolveSibling(out.getFileName() + "-interrupted"));
+    demoClips = Files.createDirectories(out.resolveSibling(out.getFileName() + "-demo-clips"));
+    // five clips stand for the demo's samples, which the final model must not train on
+    for (String name : new String[] {"03a01Fa.wav", "03a01Wa.wav", "08a01Ab.wav", "09a01Ea.wav", "10b01Ea.wav"}) {
+      Files.copy(Samples.emodb().resolve(name), demoClips.resolve(name));
+    }
+    int code = new CommandLine(new TrainCommand()).execute(concat(RECIPE, "--final-exclude",
+        demoClips.toString(), "--limit", "100", "--out", out.toString()));
     assertThat(code).isZero();
     report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
+  void aRunStoppedAfterOneFoldAndResumedEqualsAnUninterruptedOne() throws Exception {
+    String[] args = concat(RECIPE, "--skip-final", "--limit", "100", "--out", interrupted.toString());
+    assertThat(new CommandLine(new TrainCommand()).execute(concat(args, "--stop-after-folds", "1"))).isZero();
+    assertThat(interrupted.resolve("folds/fold-01.json")).exists();
+    assertThat(interrupted.resolve("folds/fold-02.json")).doesNotExist();
+    assertThat(interrupted.resolve("report.json")).doesNotExist();
+    // without --resume the existing record is refused, with other settings too
+    CommandLine refused = new CommandLine(new TrainCommand());
+    StringWriter err = new StringWriter();
+    refused.setErr(new PrintWriter(err, true));
+    assertThat(refused.execute(args)).isNotZero();
+    CommandLine other = new CommandLine(new TrainCommand());
+    StringWriter otherErr = new StringWriter();
+    other.setErr(new PrintWriter(otherErr, true));
+    assertThat(other.execute(concat(args, "--resume", "--mixup-alpha", "0.2"))).isNotZero();
+    assertThat(new CommandLine(new TrainCommand()).execute(concat(args, "--resume"))).isZero();
+    JsonNode resumed = new ObjectMapper().readTree(interrupted.resolve("report.json").toFile());
+    for (int f = 1; f <= 2; f++) {
+      String name = String.format("folds/fold-%02d.json", f);
+      JsonNode a = new ObjectMapper().readTree(out.resolve(name).toFile());
+      JsonNode b = new ObjectMapper().readTree(interrupted.resolve(name).toFile());
+      assertThat(b.get("test")).as(name).isEqualTo(a.get("test")); // same clips, same logits, bit for bit
+    }
+    assertThat(resumed.at("/pooled")).isEqualTo(report.at("/pooled"));
+    assertThat(resumed.at("/calibration/final_temperature")).isEqualTo(report.at("/calibration/final_temperature"));
+  }
+
+  @Test
+  void calibrationIsCrossFittedAndReported() throws Exception {
+    JsonNode c = report.get("calibration");
+    assertThat(c.get("method").asText()).contains("out-of-fold logits of the other folds");
+    assertThat(c.get("fold_temperatures")).hasSize(2);
+    assertThat(c.get("final_temperature").asDouble()).isBetween(0.05, 20.0);
+    assertThat(c.get("reliability_before")).hasSize(10);
+    long counted = 0;
+    for (JsonNode bin : c.get("reliability_after")) {
+      counted += bin.get("count").asLong();
+    }
+    assertThat(counted).isEqualTo(21);
+    assertThat(report.at("/summary/training_options/schedule").asText()).isEqualTo("WARMUP_COSINE");
+    assertThat(report.at("/summary/training_options/augmentation/mixupAlpha").asDouble()).isEqualTo(0.4, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(report.at("/summary/model_selection").asText()).startsWith("the weights averaged");
+    assertThat(Files.readAllBytes(out.resolve("reliability.png"))).startsWith(0x89, 'P', 'N', 'G');
+    // the exported model's probabilities are the calibrated ones: its temperature is in the graph
+    try (EmotionScorer scorer = EmotionScorer.open(out.resolve("ms-senet-emodb.onnx"))) {
+      assertThat(scorer.metadata().crossValidation()).contains("\"temperature\"");
+    }
+  }
+
+  @Test
+  void theFinalModelLeavesTheExcludedClipsOut() {
+    assertThat(report.at("/summary/final_model_clips").asInt()).isEqualTo(16);
+    assertThat(report.at("/summary/final_model_excluded_clips").asInt()).isEqualTo(5);
+    assertThat(report.at("/summary/clips").asInt()).isEqualTo(21); // cross-validation still uses every clip
   }
 
   @Test
@@ -48,7 +125,7 @@ class TrainEndToEndTest {
     for (String key : new String[] {"uar_mean", "uar_std", "war_mean", "war_std"}) {
       assertThat(s.get(key).asDouble()).as(key).isBetween(0.0, 1.0);
     }
-    assertThat(s.get("model_selection").asText()).startsWith("last epoch");
+    assertThat(s.get("model_selection").asText()).contains("held-out folds are never used to choose");
     assertThat(report.get("per_fold")).hasSize(2);
     long pooled = 0;
     for (JsonNode row : report.at("/pooled/confusion")) {
@@ -57,7 +134,7 @@ class TrainEndToEndTest {
       }
     }
     assertThat(pooled).isEqualTo(21); // every clip tested exactly once
-    assertThat(report.at("/per_fold/0/curve")).hasSize(2);
+    assertThat(report.at("/per_fold/0/curve")).hasSize(3);
     assertThat(report.at("/labels").toString()).isEqualTo("[\"angry\",\"boredom\",\"disgust\",\"fear\",\"happy\",\"neutral\",\"sad\"]");
     // war of the pooled matrix is the clip-weighted mean of the folds' war
     double weighted = (report.at("/per_fold/0/war").asDouble() * report.at("/per_fold/0/test_clips").asInt()

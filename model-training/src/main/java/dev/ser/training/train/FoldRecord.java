@@ -1,0 +1,128 @@
+package dev.ser.training.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one finished cross-validation fold leaves behind, {@code folds/fold-NN.json}: the settings
+ * it was trained with, its test clips with their true classes and the model's logits on them,
+ * and its learning curve. Metrics and calibration are derived from these when the report is
+ * drawn, so a run cut off after any fold loses nothing that was finished.
+ *
+ * @param settings the run's settings (corpus, protocol, clips, features, model, training); a
+ *                 resumed run must have identical ones
+ * @param test     the held-out clips' names (as the corpus lists them)
+ * @param truth    their true class indices
+ * @param logits   the fold model's logits on them (inference mode, before any temperature)
+ */
+public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] truth, float[][] logits,
+    List<EpochStats> curve, double seconds) {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public static Path file(Path dir, int fold) {
+    return dir.resolve(String.format(java.util.Locale.ROOT, "fold-%02d.json", fold));
+  }
+
+  public int[] predicted() {
+    int[] p = new int[logits.length];
+    for (int i = 0; i < logits.length; i++) {
+      p[i] = MsSenetTrainer.argmax(logits[i]);
+    }
+    return p;
+  }
+
+  /** Written to a temporary file and moved into place, so a record is whole or absent. */
+  public void write(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    ObjectNode root = JSON.createObjectNode();
+    root.put("fold", fold);
+    root.put("seconds", seconds);
+    root.set("settings", settings);
+    ArrayNode clips = root.putArray("test");
+    for (int i = 0; i < test.size(); i++) {
+      ObjectNode c = clips.addObject();
+      c.put("clip", test.get(i));
+      c.put("truth", truth[i]);
+      ArrayNode l = c.putArray("logits");
+      for (float v : logits[i]) {
+        l.add(v);
+      }
+    }
+    ArrayNode epochs = root.putArray("curve");
+    for (EpochStats s : curve) {
+      ObjectNode e = epochs.addObject().put("epoch", s.epoch()).put("loss", s.loss())
+          .put("train_accuracy", s.trainAccuracy()).put("seconds", s.seconds());
+      if (Double.isNaN(s.heldOutAccuracy())) {
+        e.putNull("held_out_accuracy");
+      } else {
+        e.put("held_out_accuracy", s.heldOutAccuracy());
+      }
+    }
+    Path tmp = Files.createTempFile(dir, "fold", ".tmp");
+    JSON.writeValue(tmp.toFile(), root);
+    Files.move(tmp, file(dir, fold), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  public static FoldRecord read(Path file) throws IOException {
+    JsonNode root = JSON.readTree(file.toFile());
+    List<String> test = new ArrayList<>();
+    JsonNode clips = root.get("test");
+    int[] truth = new int[clips.size()];
+    float[][] logits = new float[clips.size()][];
+    for (int i = 0; i < clips.size(); i++) {
+      JsonNode c = clips.get(i);
+      test.add(c.get("clip").asText());
+      truth[i] = c.get("truth").asInt();
+      JsonNode l = c.get("logits");
+      logits[i] = new float[l.size()];
+      for (int k = 0; k < l.size(); k++) {
+        logits[i][k] = (float) l.get(k).asDouble();
+      }
+    }
+    List<EpochStats> curve = new ArrayList<>();
+    for (JsonNode e : root.get("curve")) {
+      JsonNode h = e.get("held_out_accuracy");
+      curve.add(new EpochStats(e.get("epoch").asInt(), e.get("loss").asDouble(), e.get("train_accuracy").asDouble(),
+          h == null || h.isNull() ? Double.NaN : h.asDouble(), e.get("seconds").asDouble()));
+    }
+    return new FoldRecord(root.get("fold").asInt(), root.get("settings"), test, truth, logits, curve,
+        root.get("seconds").asDouble());
+  }
+
+  /**
+   * The first difference between two settings trees, as "path: ours vs theirs", or null when equal.
+   */
+  public static String difference(JsonNode expected, JsonNode found, String path) {
+    if (expected.equals(found)) {
+      return null;
+    }
+    if (expected.isObject() && found.isObject()) {
+      var names = new java.util.TreeSet<String>();
+      expected.fieldNames().forEachRemaining(names::add);
+      found.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        JsonNode a = expected.get(name);
+        JsonNode b = found.get(name);
+        String sub = path.isEmpty() ? name : path + "." + name;
+        if (a == null || b == null) {
+          return sub + ": " + (a == null ? "absent" : a) + " now vs " + (b == null ? "absent" : b) + " in the record";
+        }
+        String d = difference(a, b, sub);
+        if (d != null) {
+          return d;
+        }
+      }
+    }
+    return path + ": " + expected + " now vs " + found + " in the record";
+  }
+}

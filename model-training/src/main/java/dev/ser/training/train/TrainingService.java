@@ -1,0 +1,166 @@
+package dev.ser.training.train;
+
+import ai.djl.Model;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ser.core.features.FeatureConfig;
+import dev.ser.core.scoring.ModelChecksum;
+import dev.ser.core.scoring.ModelMetadata;
+import dev.ser.training.data.Corpus;
+import dev.ser.training.data.FeatureSet;
+import dev.ser.training.data.LabeledClip;
+import dev.ser.training.export.ModelExport;
+import dev.ser.training.model.ModelConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The training chain behind {@code ser train} and {@code ser refresh}: features, cross-validation
+ * (resumable, fold by fold), report, final model with its temperature, ONNX export and checksum.
+ */
+public final class TrainingService {
+
+  /**
+   * What to train.
+   *
+   * @param limitPerLabel  only the first N clips of each label (quick runs); null for all
+   * @param finalExclude   clip file names left out of the final model's training data (the demo
+   *                       samples, so the demo measures agreement on unseen audio); cross-validation
+   *                       uses every clip
+   * @param stopAfterFolds train at most this many folds in this call, 0 for all
+   * @param modelBlocks    temporal-aware blocks, null for enough to cover the input
+   */
+  public record Request(String corpus, Path data, FeatureConfig features, CrossValidation.Protocol protocol, int folds,
+      Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
+      boolean normalizeInput,
+      TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
+      Path out, boolean resume, int stopAfterFolds) {}
+
+  /**
+   * What came out. {@code complete} is false when some fold is not finished (stopped, or another
+   * process is training it); then there is no report and no model yet.
+   */
+  public record Result(boolean complete, List<FoldRecord> folds, ObjectNode report, Path reportFile, Path onnx) {}
+
+  private TrainingService() {}
+
+  public static Result run(Request r, PrintStream log) throws IOException {
+    long start = System.nanoTime();
+    Corpus source = Corpus.named(r.corpus(), r.data());
+    List<LabeledClip> clips = source.load(r.data());
+    if (r.limitPerLabel() != null) {
+      clips = clips.stream().collect(java.util.stream.Collectors.groupingBy(LabeledClip::label,
+              java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()))
+          .values().stream().flatMap(l -> l.stream().limit(r.limitPerLabel())).toList();
+    }
+    Files.createDirectories(r.out());
+    FeatureSet set = FeatureSet.compute(clips, source.labels(), r.features(), r.out().resolve("feature-cache"));
+    log.printf(Locale.ROOT, "%s: %d clips, %d labels, features %d x %d (%d from cache)%n", source.name(), set.size(),
+        set.labels().size(), set.frames(), r.features().nMfcc(), set.cached());
+    ModelConfig modelConfig = new ModelConfig(set.frames(), r.features().nMfcc(), set.labels().size(), r.filters(),
+        r.modelBlocks() != null ? r.modelBlocks() : ModelConfig.blocksFor(set.frames()), r.fusionDropout(),
+        r.temporalDropout(), r.normalizeInput());
+    ObjectNode settings = settings(source.name(), r, set, modelConfig);
+
+    List<List<Integer>> folds = CrossValidation.folds(set, r.protocol(), r.folds(), r.options().seed());
+    List<FoldRecord> records = CrossValidation.run(set, modelConfig, r.options(), folds, settings,
+        r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), log);
+    if (records.isEmpty()) {
+      log.println("not every fold is finished yet; run the same command with --resume to go on");
+      return new Result(false, List.of(), null, null, null);
+    }
+    ObjectNode report = CrossValidationReport.build(records, set.labels(), settings, source.name(), set.size(),
+        (System.nanoTime() - start) / 1e9);
+    Path reportFile = r.out().resolve("report.json");
+    CrossValidationReport.write(report, reportFile);
+    log.printf(Locale.ROOT, "cross-validation: UAR %.2f ± %.2f %%, WAR %.2f ± %.2f %%, ECE %.3f -> %.3f -> %s%n",
+        100 * report.at("/summary/uar_mean").asDouble(), 100 * report.at("/summary/uar_std").asDouble(),
+        100 * report.at("/summary/war_mean").asDouble(), 100 * report.at("/summary/war_std").asDouble(),
+        report.at("/summary/ece_before").asDouble(), report.at("/summary/ece_after").asDouble(), reportFile);
+
+    Path onnx = null;
+    if (!r.skipFinal()) {
+      onnx = trainFinal(r, set, modelConfig, report, log);
+    }
+    report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
+    CrossValidationReport.write(report, reportFile);
+    ReportRenderer.render(reportFile);
+    log.println("report: " + r.out().resolve("report.md"));
+    return new Result(true, records, report, reportFile, onnx);
+  }
+
+  private static Path trainFinal(Request r, FeatureSet set, ModelConfig modelConfig, ObjectNode report, PrintStream log)
+      throws IOException {
+    int[] keep = java.util.stream.IntStream.range(0, set.size())
+        .filter(i -> !r.finalExclude().contains(set.clips().get(i).audio().getFileName().toString())).toArray();
+    float[][] x = new float[keep.length][];
+    int[] y = new int[keep.length];
+    for (int i = 0; i < keep.length; i++) {
+      x[i] = set.x()[keep[i]];
+      y[i] = set.y()[keep[i]];
+    }
+    double temperature = report.at("/calibration/final_temperature").asDouble();
+    ObjectNode summary = report.with("summary");
+    summary.put("final_model_clips", keep.length);
+    summary.put("final_model_excluded_clips", set.size() - keep.length);
+    Path finalDir = r.out().resolve("final");
+    Files.createDirectories(finalDir);
+    Progress progress = new Progress(log, r.options().epochs());
+    ModelMetadata metadata = new ModelMetadata(r.modelName() != null ? r.modelName() : "ms-senet-" + report.at("/summary/corpus").asText(),
+        r.modelVersion(), set.labels(), r.features(), report.at("/summary/corpus").asText(), summary.toString());
+    try (Model model = MsSenetTrainer.newModel(modelConfig)) {
+      MsSenetTrainer.train(model, modelConfig, r.options(), x, y, null, null,
+          s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f",
+              s.epoch(), r.options().epochs(), s.loss(), s.trainAccuracy())));
+      model.save(finalDir, "ms-senet");
+      ModelExport.writeDescription(finalDir, modelConfig, metadata, temperature);
+      Path onnx = r.out().resolve(metadata.name() + ".onnx");
+      double diff = ModelExport.export(model, modelConfig, metadata, temperature, onnx);
+      ModelChecksum.writeSidecar(onnx); // the stream job loads only verified models
+      summary.put("onnx_parity_max_abs_diff", diff);
+      log.printf(Locale.ROOT, "final model: %s on %d clips, temperature %.3f (ONNX Runtime vs DJL max |diff| %.2e)%n",
+          onnx, keep.length, temperature, diff);
+      return onnx;
+    }
+  }
+
+  /** Everything that decides a fold's result; a resumed run must match it exactly. */
+  static ObjectNode settings(String corpus, Request r, FeatureSet set, ModelConfig modelConfig) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode s = json.createObjectNode();
+    s.put("corpus", corpus);
+    s.put("protocol", r.protocol() == CrossValidation.Protocol.KFOLD ? "kfold" : "loso");
+    s.put("folds", r.protocol() == CrossValidation.Protocol.KFOLD ? r.folds() : 0);
+    StringBuilder list = new StringBuilder();
+    for (int i = 0; i < set.size(); i++) {
+      list.append(set.clips().get(i).audio().getFileName()).append(',').append(set.labels().get(set.y()[i]))
+          .append(',').append(set.clips().get(i).speaker()).append('\n');
+    }
+    s.put("clips", set.size());
+    s.put("clips_sha256", sha256(list.toString()));
+    JsonNode features = json.readTree(set.config().toJson());
+    s.set("feature_config", features);
+    s.set("model_config", json.valueToTree(modelConfig));
+    s.set("training_options", json.valueToTree(r.options()));
+    // as a record file will read back (floats become doubles), so a resumed run compares like with like
+    return (ObjectNode) json.readTree(json.writeValueAsString(s));
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
