@@ -44,8 +44,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--folds", defaultValue = "10", paramLabel = "K", description = "folds for k-fold (default ${DEFAULT-VALUE})")
   int folds;
 
-  @Option(names = "--protocol", defaultValue = "kfold", paramLabel = "kfold|loso",
-      description = "kfold: stratified k-fold as in the papers; loso: leave one speaker out (unseen callers)")
+  @Option(names = "--protocol", defaultValue = "kfold", paramLabel = "kfold|loso|tune",
+      description = "kfold: stratified k-fold as in the papers; loso: leave one speaker out (unseen callers);"
+          + " tune: for choosing settings, each split scored on a validation fold carved from the k-fold split's"
+          + " training folds, never on its test fold (no final model)")
   String protocol;
 
   @Option(names = "--epochs", defaultValue = "200", paramLabel = "N", description = "epochs per model (default ${DEFAULT-VALUE})")
@@ -141,7 +143,8 @@ public final class TrainCommand implements Callable<Integer> {
     CrossValidation.Protocol proto = switch (protocol.toLowerCase(Locale.ROOT)) {
       case "kfold" -> CrossValidation.Protocol.KFOLD;
       case "loso" -> CrossValidation.Protocol.LOSO;
-      default -> throw new IllegalArgumentException("--protocol must be kfold or loso, got " + protocol);
+      case "tune" -> CrossValidation.Protocol.TUNE;
+      default -> throw new IllegalArgumentException("--protocol must be kfold, loso or tune, got " + protocol);
     };
     FeatureConfig featureConfig = features.endsWith(".json")
         ? FeatureConfig.fromJson(Files.readString(Path.of(features))) : FeatureConfig.preset(features);

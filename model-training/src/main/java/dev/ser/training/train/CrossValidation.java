@@ -30,15 +30,40 @@ import java.util.Locale;
  */
 public final class CrossValidation {
 
-  public enum Protocol { KFOLD, LOSO }
+  /**
+   * KFOLD: stratified k-fold, the papers' protocol. LOSO: leave one speaker out. TUNE: the
+   * protocol for choosing settings without touching a test fold: split f trains on the k-fold
+   * split's folds other than f and f+1 and is scored on fold f+1, a validation fold carved from
+   * fold f's training folds; fold f itself is not used.
+   */
+  public enum Protocol { KFOLD, LOSO, TUNE }
+
+  /** One model's data: the clips it trains on and the clips it is scored on. */
+  public record Split(List<Integer> train, List<Integer> heldOut) {}
 
   private CrossValidation() {}
 
-  /** The held-out indices of each fold. */
-  public static List<List<Integer>> folds(FeatureSet data, Protocol protocol, int k, long seed) {
-    return protocol == Protocol.KFOLD
-        ? Folds.stratifiedKFold(data.clips().stream().map(c -> c.label()).toList(), k, seed)
-        : Folds.leaveOneSpeakerOut(data.clips().stream().map(c -> c.speaker()).toList());
+  public static List<Split> splits(FeatureSet data, Protocol protocol, int k, long seed) {
+    List<String> labels = data.clips().stream().map(c -> c.label()).toList();
+    List<Split> out = new ArrayList<>();
+    switch (protocol) {
+      case KFOLD -> Folds.stratifiedKFold(labels, k, seed)
+          .forEach(f -> out.add(new Split(Folds.complement(f, data.size()), f)));
+      case LOSO -> Folds.leaveOneSpeakerOut(data.clips().stream().map(c -> c.speaker()).toList())
+          .forEach(f -> out.add(new Split(Folds.complement(f, data.size()), f)));
+      case TUNE -> {
+        List<List<Integer>> folds = Folds.stratifiedKFold(labels, k, seed);
+        for (int f = 0; f < k; f++) {
+          List<Integer> test = folds.get(f);
+          List<Integer> validation = folds.get((f + 1) % k);
+          List<Integer> both = new ArrayList<>(test);
+          both.addAll(validation);
+          out.add(new Split(Folds.complement(both, data.size()), validation));
+        }
+      }
+      default -> throw new IllegalStateException(protocol.toString());
+    }
+    return out;
   }
 
   /**
@@ -51,7 +76,7 @@ public final class CrossValidation {
    * @return the records of all folds, or an empty list when some fold is not finished yet
    */
   public static List<FoldRecord> run(FeatureSet data, ModelConfig modelConfig, TrainingOptions options,
-      List<List<Integer>> folds, JsonNode settings, Path dir, boolean resume, int stopAfter, PrintStream log)
+      List<Split> folds, JsonNode settings, Path dir, boolean resume, int stopAfter, PrintStream log)
       throws IOException {
     Files.createDirectories(dir);
     int finished = 0;
@@ -116,10 +141,11 @@ public final class CrossValidation {
    * One fold: a fresh model trained on the other folds with a seed of its own (so a fold gives the
    * same result whether or not the folds before it ran in this process), scored on the held-out fold.
    */
-  static FoldRecord trainFold(FeatureSet data, ModelConfig modelConfig, TrainingOptions options, List<Integer> test,
+  static FoldRecord trainFold(FeatureSet data, ModelConfig modelConfig, TrainingOptions options, Split split,
       int fold, int folds, JsonNode settings, Progress progress) {
     long start = System.nanoTime();
-    List<Integer> train = Folds.complement(test, data.size());
+    List<Integer> train = split.train();
+    List<Integer> test = split.heldOut();
     TrainingOptions foldOptions = withSeed(options, options.seed() + 1000L * fold);
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
       List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, foldOptions, rows(data.x(), train),

@@ -43,7 +43,11 @@ public final class ReportRenderer {
     String protocol = s.get("protocol").asText();
     md.append("# MS-SENet on ").append(s.get("corpus").asText()).append(": cross-validation report\n\n");
     md.append(String.format(Locale.ROOT, "%s, %d folds, %d clips, %d epochs per model, seed %d. Model selection: %s.%n%n",
-        protocol.equals("kfold") ? "Stratified k-fold" : "Leave-one-speaker-out", s.get("folds").asInt(),
+        switch (protocol) {
+          case "kfold" -> "Stratified k-fold";
+          case "tune" -> "Tuning protocol (each split scored on a validation fold carved from its training folds)";
+          default -> "Leave-one-speaker-out";
+        }, s.get("folds").asInt(),
         s.get("clips").asInt(), s.get("epochs").asInt(), s.get("seed").asLong(), s.get("model_selection").asText()));
     md.append("| | UAR % | WAR % | source |\n|---|---|---|---|\n");
     md.append(String.format(Locale.ROOT, "| **this run** (%s) | **%.2f ± %.2f** | **%.2f ± %.2f** | `report.json` |%n",

@@ -72,7 +72,7 @@ public final class TrainingService {
         r.temporalDropout(), r.normalizeInput());
     ObjectNode settings = settings(source.name(), r, set, modelConfig);
 
-    List<List<Integer>> folds = CrossValidation.folds(set, r.protocol(), r.folds(), r.options().seed());
+    List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.options().seed());
     List<FoldRecord> records = CrossValidation.run(set, modelConfig, r.options(), folds, settings,
         r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), log);
     if (records.isEmpty()) {
@@ -89,7 +89,7 @@ public final class TrainingService {
         report.at("/summary/ece_before").asDouble(), report.at("/summary/ece_after").asDouble(), reportFile);
 
     Path onnx = null;
-    if (!r.skipFinal()) {
+    if (!r.skipFinal() && r.protocol() != CrossValidation.Protocol.TUNE) {
       onnx = trainFinal(r, set, modelConfig, report, log);
     }
     report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
@@ -139,8 +139,8 @@ public final class TrainingService {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("corpus", corpus);
-    s.put("protocol", r.protocol() == CrossValidation.Protocol.KFOLD ? "kfold" : "loso");
-    s.put("folds", r.protocol() == CrossValidation.Protocol.KFOLD ? r.folds() : 0);
+    s.put("protocol", r.protocol().name().toLowerCase(java.util.Locale.ROOT));
+    s.put("folds", r.protocol() == CrossValidation.Protocol.LOSO ? 0 : r.folds());
     StringBuilder list = new StringBuilder();
     for (int i = 0; i < set.size(); i++) {
       list.append(set.clips().get(i).audio().getFileName()).append(',').append(set.labels().get(set.y()[i]))

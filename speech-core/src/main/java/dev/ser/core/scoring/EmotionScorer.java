@@ -33,9 +33,11 @@ public final class EmotionScorer implements AutoCloseable {
   private final int frames;
   private final int coefficients;
   private final InferenceDevice device;
+  private final String inputName;
 
-  private EmotionScorer(OrtSession session, ModelMetadata metadata, InferenceDevice device) {
+  private EmotionScorer(OrtSession session, ModelMetadata metadata, InferenceDevice device, String inputName) {
     this.session = session;
+    this.inputName = inputName;
     this.device = device;
     this.metadata = metadata;
     this.extractor = new MfccExtractor(metadata.features());
@@ -72,12 +74,43 @@ public final class EmotionScorer implements AutoCloseable {
         if (metadata.features().fixedLength() <= 0) {
           throw new IllegalArgumentException(model + ": its feature config has no fixed_length, so its input size is unknown");
         }
-        return new EmotionScorer(session, metadata, actual);
+        return new EmotionScorer(session, metadata, actual, checkGraph(session, metadata, model));
       } catch (RuntimeException | OrtException e) {
         session.close();
         throw e;
       }
     }
+  }
+
+  /**
+   * The graph's one input must take (batch, frames, coefficients) of the feature config it
+   * carries, and its one output give one probability per label; returns the input's name. A
+   * model whose graph and description disagree would fail on every utterance, so it is refused here.
+   */
+  static String checkGraph(OrtSession session, ModelMetadata metadata, Path model) throws OrtException {
+    var inputs = session.getInputInfo();
+    var outputs = session.getOutputInfo();
+    if (inputs.size() != 1 || outputs.size() != 1) {
+      throw new IllegalArgumentException(model + ": an emotion model has one input and one output, this graph has "
+          + inputs.keySet() + " and " + outputs.keySet());
+    }
+    var input = inputs.values().iterator().next();
+    long frames = metadata.features().frameCount(0);
+    long coefficients = metadata.features().nMfcc();
+    long[] in = input.getInfo() instanceof ai.onnxruntime.TensorInfo t ? t.getShape() : new long[0];
+    if (in.length != 3 || (in[1] >= 0 && in[1] != frames) || (in[2] >= 0 && in[2] != coefficients)) {
+      throw new IllegalArgumentException(model + ": its graph input " + input.getName() + " has shape "
+          + java.util.Arrays.toString(in) + " but its feature config gives (batch, " + frames + ", " + coefficients
+          + ") (fixed_length " + metadata.features().fixedLength() + ", hop " + metadata.features().hopLength()
+          + ", n_mfcc " + coefficients + ")");
+    }
+    var output = outputs.values().iterator().next();
+    long[] out = output.getInfo() instanceof ai.onnxruntime.TensorInfo t ? t.getShape() : new long[0];
+    if (out.length != 2 || (out[1] >= 0 && out[1] != metadata.labels().size())) {
+      throw new IllegalArgumentException(model + ": its graph output " + output.getName() + " has shape "
+          + java.util.Arrays.toString(out) + " but it names " + metadata.labels().size() + " labels " + metadata.labels());
+    }
+    return input.getName();
   }
 
   /** The device the session runs on: the requested one, or the CPU after a CUDA fallback. */
@@ -112,7 +145,7 @@ public final class EmotionScorer implements AutoCloseable {
     OrtEnvironment env = OnnxRuntime.environment();
     // every native tensor and result is closed, or ONNX Runtime leaks native memory
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[] {batch.size(), frames, coefficients});
-        OrtSession.Result result = session.run(Map.of(ModelMetadata.INPUT, tensor))) {
+        OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
       return (float[][]) result.get(0).getValue();
     }
   }
