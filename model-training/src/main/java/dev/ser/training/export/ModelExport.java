@@ -6,19 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ser.core.features.FeatureConfig;
 import dev.ser.core.features.MfccMatrix;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.training.model.ModelConfig;
 import dev.ser.training.model.MsSenet;
-import dev.ser.training.model.MsSenetOnnxExporter;
 import dev.ser.training.train.MsSenetTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -34,31 +33,32 @@ public final class ModelExport {
 
   private ModelExport() {}
 
-  /** Writes {@code model.json} beside the saved weights. */
+  /**
+   * Writes {@code model.json} beside the saved weights: the model's shape, its temperature, and its
+   * description as the very properties the ONNX file will carry ({@link ModelMetadata#toProperties},
+   * the one serializer of a model's description).
+   */
   public static void writeDescription(Path dir, ModelConfig config, ModelMetadata metadata, double temperature)
       throws IOException {
     ObjectNode node = JSON.createObjectNode();
-    node.put("temperature", temperature);
-    node.put("name", metadata.name());
-    node.put("version", metadata.version());
-    node.set("labels", JSON.valueToTree(metadata.labels()));
-    node.set("feature_config", JSON.readTree(metadata.features().toJson()));
     node.set("model_config", JSON.valueToTree(config));
-    node.put("corpus", metadata.corpus());
-    node.set("cross_validation", JSON.readTree(metadata.crossValidation()));
+    node.put("temperature", temperature);
+    node.set("metadata", JSON.valueToTree(metadata.toProperties()));
     JSON.writeValue(dir.resolve("model.json").toFile(), node);
   }
 
   /** Exports the model in {@code dir} to {@code onnx}; returns the parity difference. */
   public static double export(Path dir, Path onnx) throws IOException {
-    JsonNode description = JSON.readTree(dir.resolve("model.json").toFile());
+    Path file = dir.resolve("model.json");
+    JsonNode description = JSON.readTree(file.toFile());
+    if (!description.has("metadata") || !description.has("model_config")) {
+      throw new IOException(file + " has no \"metadata\" or \"model_config\": it was not written by this version of"
+          + " ser train (train again, or export with the version that trained it)");
+    }
     ModelConfig config = JSON.treeToValue(description.get("model_config"), ModelConfig.class);
-    String corpus = description.path("corpus").asText("unknown");
-    ModelMetadata metadata = new ModelMetadata(description.path("name").asText("ms-senet-" + corpus),
-        description.path("version").asText("1"),
-        JSON.convertValue(description.get("labels"), JSON.getTypeFactory().constructCollectionType(List.class, String.class)),
-        FeatureConfig.fromJson(description.get("feature_config").toString()), corpus,
-        description.get("cross_validation").toString());
+    Map<String, String> properties = JSON.convertValue(description.get("metadata"),
+        JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
+    ModelMetadata metadata = ModelMetadata.fromProperties(properties, file.toString());
     double temperature = description.path("temperature").asDouble(1);
     try (Model model = MsSenetTrainer.newModel(config)) {
       model.load(dir, "ms-senet");

@@ -102,6 +102,39 @@ public final class MsSenet extends AbstractBlock {
     return config;
   }
 
+  // read-only views for the ONNX exporter (dev.ser.training.export)
+
+  /** Direction 0 is forward, 1 the time-reversed path. */
+  public TimeFrequencyFusion fusion(int direction) {
+    return fusion[direction];
+  }
+
+  public Conv1d entry(int direction) {
+    return entry[direction];
+  }
+
+  public TemporalAwareBlock block(int direction, int j) {
+    return blocks.get(direction)[j];
+  }
+
+  /** The (blocks, 1) dynamic-fusion weights. */
+  public NDArray fusionWeights() {
+    return fusionWeights.getArray();
+  }
+
+  public Linear classifier() {
+    return classifier;
+  }
+
+  /** The input standardisation's mean and standard deviation per coefficient; null without normalizeInput. */
+  public NDArray inputMean() {
+    return inputMean == null ? null : inputMean.getArray();
+  }
+
+  public NDArray inputStd() {
+    return inputStd == null ? null : inputStd.getArray();
+  }
+
   /**
    * Glorot-uniform kernels and zero biases, as the reference's Keras layers start; batch norm
    * starts at gamma 1, beta 0, mean 0, variance 1, the dynamic fusion weights keep their uniform

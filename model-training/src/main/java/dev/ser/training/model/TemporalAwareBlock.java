@@ -26,6 +26,19 @@ public final class TemporalAwareBlock extends AbstractBlock {
   final Conv1d conv2;
   final BatchNorm norm2;
 
+  public int dilation() {
+    return dilation;
+  }
+
+  /** Sub-block 1 or 2's causal convolution and batch norm. */
+  public Conv1d conv(int sub) {
+    return sub == 1 ? conv1 : conv2;
+  }
+
+  public BatchNorm norm(int sub) {
+    return sub == 1 ? norm1 : norm2;
+  }
+
   TemporalAwareBlock(ModelConfig config, int dilation) {
     super((byte) 1);
     this.config = config;

@@ -33,6 +33,35 @@ public final class TimeFrequencyFusion extends AbstractBlock {
   final Linear excite;
   final Conv2d merge;
 
+  /** The (time, coefficient) kernel of branch {@code b}. */
+  public static int[] kernel(int b) {
+    return KERNELS[b].clone();
+  }
+
+  public static int branches() {
+    return KERNELS.length;
+  }
+
+  public Conv2d conv(int b) {
+    return convs[b];
+  }
+
+  public BatchNorm norm(int b) {
+    return norms[b];
+  }
+
+  public Linear squeeze() {
+    return squeeze;
+  }
+
+  public Linear excite() {
+    return excite;
+  }
+
+  public Conv2d merge() {
+    return merge;
+  }
+
   TimeFrequencyFusion(ModelConfig config) {
     super((byte) 1);
     this.config = config;

@@ -1,4 +1,4 @@
-package dev.ser.training.model;
+package dev.ser.training.export;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
@@ -7,7 +7,10 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.ser.core.scoring.ModelMetadata;
-import dev.ser.training.export.OnnxGraphBuilder;
+import dev.ser.training.model.ModelConfig;
+import dev.ser.training.model.MsSenet;
+import dev.ser.training.model.TemporalAwareBlock;
+import dev.ser.training.model.TimeFrequencyFusion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,30 +46,30 @@ public final class MsSenetOnnxExporter {
     MsSenetOnnxExporter e = new MsSenetOnnxExporter(c);
     String x = e.g.input(ModelMetadata.INPUT, null, (long) c.frames(), (long) c.coefficients());
     if (c.normalizeInput()) {
-      x = e.g.node("Div", e.g.node("Sub", x, e.weight(net.inputMean.getArray(), "input_mean")),
-          e.weight(net.inputStd.getArray(), "input_std"));
+      x = e.g.node("Div", e.g.node("Sub", x, e.weight(net.inputMean(), "input_mean")),
+          e.weight(net.inputStd(), "input_std"));
     }
     // ONNX has no Flip: a Slice with step -1 over the time axis
     String reversed = e.g.node("Slice", x, e.g.longs("start", -1), e.g.longs("end", Long.MIN_VALUE + 1),
         e.g.longs("axis", 1), e.g.longs("step", -1));
     String[] paths = {x, reversed};
     for (int d = 0; d < 2; d++) {
-      String fused = e.fusion(net.fusion[d], paths[d]);
+      String fused = e.fusion(net.fusion(d), paths[d]);
       String sequence = e.g.node("Transpose", Map.of("perm", new long[] {0, 2, 1}), fused);
-      paths[d] = e.conv(net.entry[d], sequence, Map.of());
+      paths[d] = e.conv(net.entry(d), sequence, Map.of());
     }
     List<String> pooled = new ArrayList<>();
     for (int j = 0; j < c.blocks(); j++) {
       for (int d = 0; d < 2; d++) {
-        paths[d] = e.temporalBlock(net.blocks.get(d)[j], paths[d]);
+        paths[d] = e.temporalBlock(net.block(d, j), paths[d]);
       }
       String sum = e.g.node("Add", paths[0], paths[1]);
       pooled.add(e.g.node("ReduceMean", Map.of("axes", new long[] {2}, "keepdims", 1), sum)); // (N, C, 1)
     }
     String stacked = e.g.node("Concat", Map.of("axis", 2), pooled.toArray(String[]::new)); // (N, C, n)
-    String weights = e.weight(net.fusionWeights.getArray(), "dynamic_fusion");
+    String weights = e.weight(net.fusionWeights(), "dynamic_fusion");
     String combined = e.g.node("Squeeze", e.g.node("MatMul", stacked, weights), e.g.longs("axes", 2)); // (N, C)
-    String logits = e.dense(net.classifier, combined);
+    String logits = e.dense(net.classifier(), combined);
     if (temperature != 1) {
       logits = e.g.node("Div", logits, e.g.floats("temperature", new float[] {(float) temperature}));
     }
@@ -77,31 +80,31 @@ public final class MsSenetOnnxExporter {
 
   private String fusion(TimeFrequencyFusion f, String x) {
     String map = g.node("Unsqueeze", x, g.longs("axes", 1)); // (N, 1, T, F)
-    String[] branches = new String[TimeFrequencyFusion.KERNELS.length];
+    String[] branches = new String[TimeFrequencyFusion.branches()];
     for (int b = 0; b < branches.length; b++) {
-      long kt = TimeFrequencyFusion.KERNELS[b][0];
-      long kf = TimeFrequencyFusion.KERNELS[b][1];
-      String conv = conv(f.convs[b], map, Map.of("pads", new long[] {kt / 2, kf / 2, kt / 2, kf / 2}));
-      branches[b] = g.node("Relu", batchNorm(f.norms[b], conv));
+      long kt = TimeFrequencyFusion.kernel(b)[0];
+      long kf = TimeFrequencyFusion.kernel(b)[1];
+      String conv = conv(f.conv(b), map, Map.of("pads", new long[] {kt / 2, kf / 2, kt / 2, kf / 2}));
+      branches[b] = g.node("Relu", batchNorm(f.norm(b), conv));
     }
     String joined = g.node("Concat", Map.of("axis", 3), branches); // (N, C, T, 3F)
     String pooled = g.node("ReduceMean", Map.of("axes", new long[] {2, 3}, "keepdims", 0), joined); // (N, C)
-    String gate = g.node("Sigmoid", dense(f.excite, g.node("Relu", dense(f.squeeze, pooled))));
+    String gate = g.node("Sigmoid", dense(f.excite(), g.node("Relu", dense(f.squeeze(), pooled))));
     String weighted = g.node("Mul", joined, g.node("Unsqueeze", gate, g.longs("axes", 2, 3)));
-    String merged = g.node("Relu", conv(f.merge, weighted, Map.of()));
+    String merged = g.node("Relu", conv(f.merge(), weighted, Map.of()));
     String features = g.node("Squeeze", merged, g.longs("axes", 1)); // (N, T, 3F)
     return g.node("Concat", Map.of("axis", 2), features, x); // (N, T, 4F)
   }
 
   private String temporalBlock(TemporalAwareBlock t, String x) {
-    String y = causalSubBlock(t, t.conv1, t.norm1, x);
-    y = causalSubBlock(t, t.conv2, t.norm2, y);
+    String y = causalSubBlock(t, t.conv(1), t.norm(1), x);
+    y = causalSubBlock(t, t.conv(2), t.norm(2), y);
     return g.node("Mul", x, g.node("Sigmoid", y));
   }
 
   private String causalSubBlock(TemporalAwareBlock t, Convolution conv, BatchNorm norm, String x) {
-    String padded = g.node("Pad", Map.of("mode", "constant"), x, g.longs("pads", 0, 0, t.dilation, 0, 0, 0));
-    String y = conv(conv, padded, Map.of("dilations", new long[] {t.dilation}));
+    String padded = g.node("Pad", Map.of("mode", "constant"), x, g.longs("pads", 0, 0, t.dilation(), 0, 0, 0));
+    String y = conv(conv, padded, Map.of("dilations", new long[] {t.dilation()}));
     return g.node("Relu", batchNorm(norm, y));
   }
 
