@@ -125,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
           .build();
       EmotionJob job = EmotionJob.onKafka(config);
       out.printf(Locale.ROOT, "broker at %s; starting the stream job (%s, model %s %s, %s) ...%n",
-          demo.broker.bootstrapServers(), delivery, job.model().name(), job.model().version(), config.get("device"));
+          demo.broker.bootstrapServers(), delivery, job.model().name(), job.model().version(), config.get(dev.ser.stream.StreamJobOptions.DEVICE));
       out.flush();
       Configuration conf = new Configuration();
       conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -148,7 +148,7 @@ public final class DemoCommand implements Callable<Integer> {
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, demo.broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 2),
           new ByteArraySerializer(), new ByteArraySerializer())) {
-        replayer = new ChunkReplayer(producer, config.get("input-topic"), 100, speed, encoding);
+        replayer = new ChunkReplayer(producer, config.get(dev.ser.stream.StreamJobOptions.INPUT_TOPIC), 100, speed, encoding);
         ChunkReplayer r = replayer;
         Thread reader = new Thread(() -> read(config, demo.broker.bootstrapServers(), placements, r, start, seen,
             reading, out), "ser-demo-reader");
@@ -222,7 +222,7 @@ public final class DemoCommand implements Callable<Integer> {
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "ser-demo-printer",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(config.get("output-topic")));
+      consumer.subscribe(List.of(config.get(dev.ser.stream.StreamJobOptions.OUTPUT_TOPIC)));
       while (reading.get()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           long now = System.currentTimeMillis();

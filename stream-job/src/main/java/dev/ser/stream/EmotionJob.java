@@ -71,8 +71,8 @@ public final class EmotionJob {
     this.source = source;
     this.events = events;
     this.deadLetters = deadLetters;
-    Path modelFile = Path.of(config.get("model"));
-    this.modelSha256 = ModelChecksum.expected(modelFile, config.get("model-sha256"));
+    Path modelFile = Path.of(config.get(StreamJobOptions.MODEL));
+    this.modelSha256 = ModelChecksum.expected(modelFile, config.get(StreamJobOptions.MODEL_SHA256));
     ModelChecksum.verify(modelFile, modelSha256);
     try (EmotionScorer scorer = EmotionScorer.open(modelFile)) {
       this.model = scorer.metadata();
@@ -82,8 +82,8 @@ public final class EmotionJob {
   /** The job on Kafka: source, events sink and dead-letter sink from the configuration. */
   public static EmotionJob onKafka(StreamJobConfig config) throws Exception {
     return new EmotionJob(config, kafkaSource(config), kafkaSink(config, "events", KafkaSerializers.events(
-        config.get("output-topic"))), kafkaSink(config, "dead-letters", KafkaSerializers.deadLetters(
-        config.get("dead-letter-topic"))));
+        config.get(StreamJobOptions.OUTPUT_TOPIC))), kafkaSink(config, "dead-letters", KafkaSerializers.deadLetters(
+        config.get(StreamJobOptions.DEAD_LETTER_TOPIC))));
   }
 
   public ModelMetadata model() {
@@ -103,35 +103,35 @@ public final class EmotionJob {
   /** The segmentation settings: the configured ones, at the model's sample rate. */
   public AssemblyConfig assemblyConfig() {
     FeatureConfig features = model.features();
-    int maxUtteranceMs = config.getInt("max-utterance-ms");
+    int maxUtteranceMs = config.get(StreamJobOptions.MAX_UTTERANCE_MS);
     if (maxUtteranceMs == 0) {
       maxUtteranceMs = features.fixedLength() > 0
           ? (int) ((long) features.fixedLength() * 1000 / features.sampleRate()) : 10_000;
     }
-    return new AssemblyConfig(features.sampleRate(), config.getDouble("vad-threshold-db"),
-        config.getDouble("vad-min-speech-dbfs"), config.getInt("vad-hangover-ms"), config.getInt("vad-pre-roll-ms"),
-        config.getInt("min-utterance-ms"), maxUtteranceMs, config.getInt("max-reorder-chunks"),
-        config.getLong("max-reorder-wait-ms"), config.getLong("max-gap-ms"), config.getLong("idle-timeout-ms"),
-        config.getLong("closed-retention-ms"), config.getLong("allowed-lateness-ms"),
-        config.getLong("max-sequence-jump"));
+    return new AssemblyConfig(features.sampleRate(), config.get(StreamJobOptions.VAD_THRESHOLD_DB),
+        config.get(StreamJobOptions.VAD_MIN_SPEECH_DBFS), config.get(StreamJobOptions.VAD_HANGOVER_MS), config.get(StreamJobOptions.VAD_PRE_ROLL_MS),
+        config.get(StreamJobOptions.MIN_UTTERANCE_MS), maxUtteranceMs, config.get(StreamJobOptions.MAX_REORDER_CHUNKS),
+        config.get(StreamJobOptions.MAX_REORDER_WAIT_MS), config.get(StreamJobOptions.MAX_GAP_MS), config.get(StreamJobOptions.IDLE_TIMEOUT_MS),
+        config.get(StreamJobOptions.CLOSED_RETENTION_MS), config.get(StreamJobOptions.ALLOWED_LATENESS_MS),
+        config.get(StreamJobOptions.MAX_SEQUENCE_JUMP));
   }
 
   /** Configures checkpointing and parallelism and adds the pipeline to {@code env}. */
   public void addTo(StreamExecutionEnvironment env) {
-    env.enableCheckpointing(config.getLong("checkpoint-interval-ms"), CheckpointingMode.EXACTLY_ONCE);
-    if (!config.get("checkpoint-dir").isEmpty()) {
+    env.enableCheckpointing(config.get(StreamJobOptions.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
+    if (!config.get(StreamJobOptions.CHECKPOINT_DIR).isEmpty()) {
       Configuration storage = new Configuration();
       storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-      storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.get("checkpoint-dir"));
+      storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.get(StreamJobOptions.CHECKPOINT_DIR));
       env.configure(storage);
     }
-    if (config.getInt("parallelism") > 0) {
-      env.setParallelism(config.getInt("parallelism"));
+    if (config.get(StreamJobOptions.PARALLELISM) > 0) {
+      env.setParallelism(config.get(StreamJobOptions.PARALLELISM));
     }
     WatermarkStrategy<SourceRecord> watermarks = WatermarkStrategy
-        .<SourceRecord>forBoundedOutOfOrderness(Duration.ofMillis(config.getLong("watermark-out-of-orderness-ms")))
+        .<SourceRecord>forBoundedOutOfOrderness(Duration.ofMillis(config.get(StreamJobOptions.WATERMARK_OUT_OF_ORDERNESS_MS)))
         .withTimestampAssigner((r, kafkaTime) -> r.eventTime)
-        .withIdleness(Duration.ofMillis(config.getLong("source-idleness-ms")));
+        .withIdleness(Duration.ofMillis(config.get(StreamJobOptions.SOURCE_IDLENESS_MS)));
 
     SingleOutputStreamOperator<ChunkRecord> chunks = env.fromSource(source, watermarks, "audio-chunks")
         .uid("audio-chunks-source")
@@ -139,14 +139,14 @@ public final class EmotionJob {
 
     SingleOutputStreamOperator<UtteranceRecord> utterances = chunks.keyBy(new StreamKeySelector())
         .transform("order, decode, segment", TypeInformation.of(UtteranceRecord.class), new CallChannelOperator(
-            new CallChannelFunction(assemblyConfig(), config.getInt("max-channels-per-task")))).uid("segment");
+            new CallChannelFunction(assemblyConfig(), config.get(StreamJobOptions.MAX_CHANNELS_PER_TASK)))).uid("segment");
 
-    SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get("model")).toAbsolutePath().toString(),
-        InferenceDevice.parse(config.get("device")), config.getInt("onnx-threads"), config.getInt("max-batch-size"),
-        config.getLong("max-batch-wait-ms") * 1000, config.getInt("scoring-threads"), modelSha256);
+    SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get(StreamJobOptions.MODEL)).toAbsolutePath().toString(),
+        InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS), config.get(StreamJobOptions.MAX_BATCH_SIZE),
+        config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000, config.get(StreamJobOptions.SCORING_THREADS), modelSha256);
     SingleOutputStreamOperator<EncodedEvent> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(utterances),
-            new ScoringFunction(spec), config.getLong("inference-timeout-ms"), TimeUnit.MILLISECONDS,
-            config.getInt("max-in-flight"))
+            new ScoringFunction(spec), config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS), TimeUnit.MILLISECONDS,
+            config.get(StreamJobOptions.MAX_IN_FLIGHT))
         .uid("score").name("features and scoring");
     scored.sinkTo(events).uid("events-sink").name("emotion events");
 
@@ -176,32 +176,32 @@ public final class EmotionJob {
     Properties props = config.kafkaProperties();
     props.putIfAbsent("isolation.level", "read_committed");
     props.putIfAbsent("partition.discovery.interval.ms", "60000");
-    OffsetsInitializer start = switch (config.get("starting-offsets")) {
+    OffsetsInitializer start = switch (config.get(StreamJobOptions.STARTING_OFFSETS)) {
       case "earliest" -> OffsetsInitializer.earliest();
       case "latest" -> OffsetsInitializer.latest();
       default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
     };
     return KafkaSource.<SourceRecord>builder()
-        .setBootstrapServers(config.get("bootstrap-servers"))
-        .setTopics(config.get("input-topic"))
-        .setGroupId(config.get("group-id"))
+        .setBootstrapServers(config.get(StreamJobOptions.BOOTSTRAP_SERVERS))
+        .setTopics(config.get(StreamJobOptions.INPUT_TOPIC))
+        .setGroupId(config.get(StreamJobOptions.GROUP_ID))
         .setStartingOffsets(start)
         .setProperties(props)
-        .setDeserializer(new AudioChunkDeserializer(config.getInt("max-chunk-bytes")))
+        .setDeserializer(new AudioChunkDeserializer(config.get(StreamJobOptions.MAX_CHUNK_BYTES)))
         .build();
   }
 
   static <T> KafkaSink<T> kafkaSink(StreamJobConfig config, String name,
       org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
     Properties props = config.kafkaProperties();
-    props.setProperty("transaction.timeout.ms", config.get("transaction-timeout-ms"));
+    props.setProperty("transaction.timeout.ms", String.valueOf(config.get(StreamJobOptions.TRANSACTION_TIMEOUT_MS)));
     var builder = KafkaSink.<T>builder()
-        .setBootstrapServers(config.get("bootstrap-servers"))
+        .setBootstrapServers(config.get(StreamJobOptions.BOOTSTRAP_SERVERS))
         .setKafkaProducerConfig(props)
         .setRecordSerializer(serializer);
     if (config.exactlyOnce()) {
       builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-          .setTransactionalIdPrefix(config.get("transactional-id-prefix") + "-" + name);
+          .setTransactionalIdPrefix(config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name);
     } else {
       builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
     }

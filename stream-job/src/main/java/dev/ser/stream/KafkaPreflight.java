@@ -33,19 +33,19 @@ public final class KafkaPreflight {
    * @throws IllegalStateException naming what is wrong and what to check
    */
   public static void check(StreamJobConfig config) throws InterruptedException {
-    long timeoutMs = config.getLong("preflight-timeout-ms");
+    long timeoutMs = config.get(StreamJobOptions.PREFLIGHT_TIMEOUT_MS);
     if (timeoutMs == 0) {
       return;
     }
-    String bootstrap = config.get("bootstrap-servers");
+    String bootstrap = config.get(StreamJobOptions.BOOTSTRAP_SERVERS);
     Properties props = config.kafkaProperties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
     String protocol = props.getProperty("security.protocol", "PLAINTEXT");
     String who = describeLogin(props);
-    List<String> topics = List.of(config.get("input-topic"), config.get("output-topic"),
-        config.get("dead-letter-topic"));
+    List<String> topics = List.of(config.get(StreamJobOptions.INPUT_TOPIC), config.get(StreamJobOptions.OUTPUT_TOPIC),
+        config.get(StreamJobOptions.DEAD_LETTER_TOPIC));
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
       List<String> missing = new ArrayList<>();
@@ -100,11 +100,11 @@ public final class KafkaPreflight {
 
   /** The ACLs the job's user needs, as a sentence (docs/reliability.md shows the job runs with exactly these). */
   static String requiredAcls(StreamJobConfig config) {
-    String acls = "The job's user needs Read on topic " + config.get("input-topic") + ", Write on topics "
-        + config.get("output-topic") + " and " + config.get("dead-letter-topic") + ", Read on group "
-        + config.get("group-id");
+    String acls = "The job's user needs Read on topic " + config.get(StreamJobOptions.INPUT_TOPIC) + ", Write on topics "
+        + config.get(StreamJobOptions.OUTPUT_TOPIC) + " and " + config.get(StreamJobOptions.DEAD_LETTER_TOPIC) + ", Read on group "
+        + config.get(StreamJobOptions.GROUP_ID);
     return acls + (config.exactlyOnce() ? ", and Write on transactional ids prefixed "
-        + config.get("transactional-id-prefix") : "");
+        + config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX) : "");
   }
 
   /** The login, safe to print: mechanism and user name, never the password. */

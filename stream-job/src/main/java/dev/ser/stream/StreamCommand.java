@@ -55,10 +55,10 @@ public final class StreamCommand implements Callable<Integer> {
   /** The command with one option per job setting. */
   public static CommandLine commandLine() {
     CommandLine cli = Cli.commandLine(new StreamCommand());
-    for (StreamJobConfig.Setting s : StreamJobConfig.settings().values()) {
+    for (StreamJobOptions.Spec<?> s : StreamJobOptions.all().values()) {
       cli.getCommandSpec().addOption(OptionSpec.builder("--" + s.name()).type(String.class).paramLabel("VALUE")
-          .description(s.description() + (s.defaultValue() == null ? " (required)" : " (default: " + s.defaultValue()
-              + ")")).build());
+          .description(s.description() + (s.defaultText() == null ? " (required" : " (default: "
+              + (s.defaultText().isEmpty() ? "empty" : s.defaultText())) + "; " + s.expected() + ")").build());
     }
     return cli;
   }
@@ -75,7 +75,7 @@ public final class StreamCommand implements Callable<Integer> {
     if (config != null) {
       b.load(config);
     }
-    for (StreamJobConfig.Setting s : StreamJobConfig.settings().values()) {
+    for (StreamJobOptions.Spec<?> s : StreamJobOptions.all().values()) {
       OptionSpec o = spec.findOption("--" + s.name());
       if (o != null && !o.originalStringValues().isEmpty()) {
         b.set(s.name(), o.getValue());
@@ -88,7 +88,7 @@ public final class StreamCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StreamJobConfig cfg = configuration();
-    if (cfg.get("checkpoint-dir").isEmpty() && isLocal()) {
+    if (cfg.get(StreamJobOptions.CHECKPOINT_DIR).isEmpty() && isLocal()) {
       // a local run has no cluster configuration: keep checkpoints on disk, not in JobManager memory
       Path dir = java.nio.file.Files.createTempDirectory("ser-checkpoints-");
       cfg = cfg.toBuilder().set("checkpoint-dir", dir.toUri().toString()).build();
@@ -108,7 +108,7 @@ public final class StreamCommand implements Callable<Integer> {
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     job.addTo(env);
-    env.execute("ser stream: " + cfg.get("input-topic") + " -> " + cfg.get("output-topic"));
+    env.execute("ser stream: " + cfg.get(StreamJobOptions.INPUT_TOPIC) + " -> " + cfg.get(StreamJobOptions.OUTPUT_TOPIC));
     return 0;
   }
 }

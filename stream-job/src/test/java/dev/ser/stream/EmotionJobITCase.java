@@ -87,7 +87,7 @@ class EmotionJobITCase {
       throws Exception {
     List<SampleCalls.Call> built = SampleCalls.build(which, calls, 22050, 1000, "call-");
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
-      new ChunkReplayer(producer, config.get("input-topic"), 100, speed, SampleEncoding.PCM_S16LE)
+      new ChunkReplayer(producer, config.get(StreamJobOptions.INPUT_TOPIC), 100, speed, SampleEncoding.PCM_S16LE)
           .replay(built, System.currentTimeMillis());
     }
     return built;
@@ -109,10 +109,10 @@ class EmotionJobITCase {
     List<SampleCalls.Call> calls = replay(config, clips, 3, 20);
     JobClient client = start(EmotionJob.onKafka(config), "known audio");
     try {
-      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"),
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get(StreamJobOptions.OUTPUT_TOPIC),
           21, Duration.ofSeconds(2), Duration.ofSeconds(120));
       assertEventsMatch(events, calls);
-      assertThat(KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get("dead-letter-topic"), 0,
+      assertThat(KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get(StreamJobOptions.DEAD_LETTER_TOPIC), 0,
           Duration.ZERO, Duration.ofSeconds(1))).isEmpty();
     } finally {
       EmotionJob.cancel(client);
@@ -143,7 +143,7 @@ class EmotionJobITCase {
         .afterSegmentation(s -> s.map(new FailOnce()).name("fail once")), "injected failure");
     try {
       List<SampleCalls.Call> calls = replay(config, clips, 3, 10);
-      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"),
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get(StreamJobOptions.OUTPUT_TOPIC),
           21, Duration.ofSeconds(3), Duration.ofSeconds(120));
       assertThat(INJECTED.get()).as("the failure fired").isPositive();
       assertEventsMatch(events, calls);
@@ -191,20 +191,20 @@ class EmotionJobITCase {
     List<SampleCalls.Call> calls;
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
       for (byte[] v : values) {
-        producer.send(new ProducerRecord<>(config.get("input-topic"), "bad".getBytes(StandardCharsets.UTF_8), v)).get();
+        producer.send(new ProducerRecord<>(config.get(StreamJobOptions.INPUT_TOPIC), "bad".getBytes(StandardCharsets.UTF_8), v)).get();
       }
-      producer.send(new ProducerRecord<>(config.get("input-topic"), "bad".getBytes(StandardCharsets.UTF_8), null)).get();
+      producer.send(new ProducerRecord<>(config.get(StreamJobOptions.INPUT_TOPIC), "bad".getBytes(StandardCharsets.UTF_8), null)).get();
       calls = replay(config, three, 1, 50);
       // a chunk for the call after its end of stream: same key, so it follows the end in its partition
-      producer.send(new ProducerRecord<>(config.get("input-topic"), "call-1".getBytes(StandardCharsets.UTF_8),
+      producer.send(new ProducerRecord<>(config.get(StreamJobOptions.INPUT_TOPIC), "call-1".getBytes(StandardCharsets.UTF_8),
           WireFormat.encode(chunk("call-1", SampleEncoding.PCM_S16LE, 22050, 100_000, new byte[441 * 2])))).get();
     }
     JobClient client = start(EmotionJob.onKafka(config), "bad records");
     try {
-      List<DeadLetter> dead = KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get("dead-letter-topic"),
+      List<DeadLetter> dead = KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get(StreamJobOptions.DEAD_LETTER_TOPIC),
           bad.size() + 2, Duration.ofSeconds(1), Duration.ofSeconds(90));
       for (DeadLetter d : dead) {
-        assertThat(d.getSourceTopic().toString()).isEqualTo(config.get("input-topic"));
+        assertThat(d.getSourceTopic().toString()).isEqualTo(config.get(StreamJobOptions.INPUT_TOPIC));
         assertThat(d.getMessage().toString()).isNotBlank();
       }
       assertThat(dead.stream().map(DeadLetter::getKind).collect(Collectors.toList()))
@@ -215,7 +215,7 @@ class EmotionJobITCase {
       assertThat(dead.stream().filter(d -> d.getKind() == DeadLetterKind.OVERSIZED).map(d -> d.getValue() == null))
           .as("a record far over the limit is not copied into its dead letter").containsExactlyInAnyOrder(false, true);
 
-      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get("output-topic"), 3,
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get(StreamJobOptions.OUTPUT_TOPIC), 3,
           Duration.ofSeconds(1), Duration.ofSeconds(60));
       assertEventsMatch(events, calls);
     } finally {

@@ -101,11 +101,11 @@ class SecureKafkaITCase {
   static void grantJobAcls(StreamJobConfig config) throws Exception {
     String principal = "User:" + USER;
     List<AclBinding> acls = List.of(
-        acl(ResourceType.TOPIC, config.get("input-topic"), PatternType.LITERAL, principal, AclOperation.READ),
-        acl(ResourceType.TOPIC, config.get("output-topic"), PatternType.LITERAL, principal, AclOperation.WRITE),
-        acl(ResourceType.TOPIC, config.get("dead-letter-topic"), PatternType.LITERAL, principal, AclOperation.WRITE),
-        acl(ResourceType.GROUP, config.get("group-id"), PatternType.LITERAL, principal, AclOperation.READ),
-        acl(ResourceType.TRANSACTIONAL_ID, config.get("transactional-id-prefix"), PatternType.PREFIXED, principal,
+        acl(ResourceType.TOPIC, config.get(StreamJobOptions.INPUT_TOPIC), PatternType.LITERAL, principal, AclOperation.READ),
+        acl(ResourceType.TOPIC, config.get(StreamJobOptions.OUTPUT_TOPIC), PatternType.LITERAL, principal, AclOperation.WRITE),
+        acl(ResourceType.TOPIC, config.get(StreamJobOptions.DEAD_LETTER_TOPIC), PatternType.LITERAL, principal, AclOperation.WRITE),
+        acl(ResourceType.GROUP, config.get(StreamJobOptions.GROUP_ID), PatternType.LITERAL, principal, AclOperation.READ),
+        acl(ResourceType.TRANSACTIONAL_ID, config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX), PatternType.PREFIXED, principal,
             AclOperation.WRITE));
     try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
       admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
@@ -135,12 +135,12 @@ class SecureKafkaITCase {
     List<SampleCalls.Call> calls = SampleCalls.build(SampleCalls.clips(TestAudio.samplesDir()).subList(0, 6), 2,
         22050, 1000, "secure-");
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(client)) {
-      new ChunkReplayer(producer, config.get("input-topic"), 100, 50, SampleEncoding.PCM_S16LE)
+      new ChunkReplayer(producer, config.get(StreamJobOptions.INPUT_TOPIC), 100, 50, SampleEncoding.PCM_S16LE)
           .replay(calls, System.currentTimeMillis());
     }
     JobClient job = KafkaTestSupport.submit(EmotionJob.onKafka(config), "over SASL_SSL", new Configuration());
     try {
-      List<EmotionEvent> events = KafkaTestSupport.events(client, config.get("output-topic"), 6,
+      List<EmotionEvent> events = KafkaTestSupport.events(client, config.get(StreamJobOptions.OUTPUT_TOPIC), 6,
           Duration.ofSeconds(2), Duration.ofSeconds(120));
       EmotionJobITCase.assertEventsMatch(events, calls);
     } finally {

@@ -17,15 +17,15 @@ class StreamJobConfigTest {
   @Test
   void defaultsAreTheDocumentedOnes() {
     StreamJobConfig c = minimal().build();
-    assertThat(c.get("input-topic")).isEqualTo("audio-chunks");
-    assertThat(c.get("output-topic")).isEqualTo("emotion-events");
-    assertThat(c.get("dead-letter-topic")).isEqualTo("audio-dead-letters");
+    assertThat(c.get(StreamJobOptions.INPUT_TOPIC)).isEqualTo("audio-chunks");
+    assertThat(c.get(StreamJobOptions.OUTPUT_TOPIC)).isEqualTo("emotion-events");
+    assertThat(c.get(StreamJobOptions.DEAD_LETTER_TOPIC)).isEqualTo("audio-dead-letters");
     assertThat(c.exactlyOnce()).isTrue();
-    assertThat(c.getLong("transaction-timeout-ms")).isEqualTo(600_000);
-    assertThat(c.getInt("max-batch-size")).isEqualTo(1);
-    assertThat(c.getInt("scoring-threads")).isEqualTo(1);
-    assertThat(c.get("checkpoint-dir")).isEmpty();
-    assertThat(c.get("device")).isEqualTo("cpu");
+    assertThat(c.get(StreamJobOptions.TRANSACTION_TIMEOUT_MS)).isEqualTo(600_000L);
+    assertThat(c.get(StreamJobOptions.MAX_BATCH_SIZE)).isEqualTo(1);
+    assertThat(c.get(StreamJobOptions.SCORING_THREADS)).isEqualTo(1);
+    assertThat(c.get(StreamJobOptions.CHECKPOINT_DIR)).isEmpty();
+    assertThat(c.get(StreamJobOptions.DEVICE)).isEqualTo("cpu");
   }
 
   @Test
@@ -35,14 +35,14 @@ class StreamJobConfigTest {
         + "kafka.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\""
         + " password=\"hunter2\";\nmodel=" + TestAudio.model() + "\n");
     StreamJobConfig c = StreamJobConfig.builder().load(file).set("max-batch-size", "64").build();
-    assertThat(c.get("bootstrap-servers")).isEqualTo("broker:9093");
-    assertThat(c.getInt("max-batch-size")).isEqualTo(64);
+    assertThat(c.get(StreamJobOptions.BOOTSTRAP_SERVERS)).isEqualTo("broker:9093");
+    assertThat(c.get(StreamJobOptions.MAX_BATCH_SIZE)).isEqualTo(64);
     assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config");
     assertThat(c.describe()).contains("kafka.sasl.jaas.config=******").doesNotContain("hunter2");
     assertThat(c.toString()).doesNotContain("hunter2");
     StreamJobConfig changed = c.toBuilder().set("checkpoint-dir", "file:///tmp/cp").build();
-    assertThat(changed.get("checkpoint-dir")).isEqualTo("file:///tmp/cp");
-    assertThat(changed.getInt("max-batch-size")).isEqualTo(64);
+    assertThat(changed.get(StreamJobOptions.CHECKPOINT_DIR)).isEqualTo("file:///tmp/cp");
+    assertThat(changed.get(StreamJobOptions.MAX_BATCH_SIZE)).isEqualTo(64);
     assertThat(changed.kafkaProperties()).isEqualTo(c.kafkaProperties());
   }
 
@@ -80,5 +80,38 @@ class StreamJobConfigTest {
     assertThatThrownBy(() -> minimal().set("max-batch-sise", "3"))
         .hasMessage("unknown setting \"max-batch-sise\" (did you mean max-batch-size?); Kafka client properties take"
             + " the prefix kafka. (see 'ser stream --help')");
+  }
+
+  @Test
+  void typedValuesAndNonNumbersAreRefused() {
+    StreamJobConfig c = minimal().set("vad-threshold-db", "7.5").set("max-gap-ms", "1234").build();
+    assertThat(c.get(StreamJobOptions.VAD_THRESHOLD_DB)).isEqualTo(7.5);
+    assertThat(c.get(StreamJobOptions.MAX_GAP_MS)).isEqualTo(1234L);
+    assertThat(c.get(StreamJobOptions.VAD_MIN_SPEECH_DBFS)).isEqualTo(-50.0);
+    assertThatThrownBy(() -> minimal().set("max-gap-ms", "ten").set("vad-threshold-db", "loud").build())
+        .hasMessage("invalid stream job configuration:\n"
+            + "  --vad-threshold-db is \"loud\"; expected a number > 0\n"
+            + "  --max-gap-ms is \"ten\"; expected an integer >= 0");
+  }
+
+  @Test
+  void settingsAlsoComeFromTheFlinkConfigurationUnderSer() {
+    org.apache.flink.configuration.Configuration flink = new org.apache.flink.configuration.Configuration();
+    flink.setString("ser.max-batch-size", "32");
+    flink.setString("ser.kafka.security.protocol", "SSL");
+    flink.setString("taskmanager.numberOfTaskSlots", "4"); // not ours: ignored
+    StreamJobConfig c = minimal().load(flink).build();
+    assertThat(c.get(StreamJobOptions.MAX_BATCH_SIZE)).isEqualTo(32);
+    assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SSL");
+  }
+
+  @Test
+  void theReadmeTableIsGeneratedFromTheOptions() throws Exception {
+    // one list: a setting added, renamed or re-defaulted without the README following fails here
+    String readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"));
+    assertThat(readme).contains(StreamJobOptions.markdownTable());
+    assertThat(StreamJobOptions.all()).hasSize(39);
+    assertThat(StreamJobOptions.all().get("max-channels-per-task").defaultText()).isEqualTo("5000");
+    assertThat(StreamJobOptions.all().get("vad-threshold-db").defaultText()).isEqualTo("9");
   }
 }

@@ -102,16 +102,7 @@ public final class CrossValidationReport {
       node.put("fold", r.fold());
       node.put("test_clips", r.test().size());
       node.put("temperature", temperatures[f]);
-      ArrayNode curve = node.putArray("curve");
-      for (EpochStats s : r.curve()) {
-        ObjectNode e = curve.addObject().put("epoch", s.epoch()).put("loss", s.loss())
-            .put("train_accuracy", s.trainAccuracy()).put("seconds", s.seconds());
-        if (Double.isNaN(s.heldOutAccuracy())) {
-          e.putNull("held_out_accuracy");
-        } else {
-          e.put("held_out_accuracy", s.heldOutAccuracy());
-        }
-      }
+      node.set("curve", FoldRecord.curveJson(r.curve()));
       perFold.add(node);
     }
     return root;

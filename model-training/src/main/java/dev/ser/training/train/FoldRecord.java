@@ -58,7 +58,15 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
         l.add(v);
       }
     }
-    ArrayNode epochs = root.putArray("curve");
+    root.set("curve", curveJson(curve));
+    Path tmp = Files.createTempFile(dir, "fold", ".tmp");
+    JSON.writeValue(tmp.toFile(), root);
+    Files.move(tmp, file(dir, fold), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** A learning curve as JSON: one object per epoch, held-out accuracy null where not measured. */
+  static ArrayNode curveJson(List<EpochStats> curve) {
+    ArrayNode epochs = JSON.createArrayNode();
     for (EpochStats s : curve) {
       ObjectNode e = epochs.addObject().put("epoch", s.epoch()).put("loss", s.loss())
           .put("train_accuracy", s.trainAccuracy()).put("seconds", s.seconds());
@@ -68,9 +76,7 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
         e.put("held_out_accuracy", s.heldOutAccuracy());
       }
     }
-    Path tmp = Files.createTempFile(dir, "fold", ".tmp");
-    JSON.writeValue(tmp.toFile(), root);
-    Files.move(tmp, file(dir, fold), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return epochs;
   }
 
   public static FoldRecord read(Path file) throws IOException {

@@ -1,4 +1,4 @@
-package dev.ser.bench;
+package dev.ser.jmh;
 
 import dev.ser.core.audio.AudioResampler;
 import dev.ser.core.audio.WavFile;

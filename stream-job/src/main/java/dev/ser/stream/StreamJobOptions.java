@@ -1,0 +1,257 @@
+package dev.ser.stream;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every setting of the stream job, declared once as a typed Flink {@link ConfigOption} with its
+ * default, its bounds and what it means. The command-line flags ({@code --max-batch-size 64}), the
+ * keys of a properties file ({@code max-batch-size=64}), the same keys under {@code ser.} in the
+ * Flink configuration, {@code ser stream --help}, the settings table of the stream job's README
+ * ({@link #markdownTable()}, checked by a test) and the validation messages all come from this list.
+ */
+@PublicEvolving
+public final class StreamJobOptions {
+
+  /**
+   * One setting: its option, description, the check of a parsed value, the words for what is
+   * expected, and whether its value is secret (masked wherever settings are printed).
+   */
+  public record Spec<T>(ConfigOption<T> option, String description, Predicate<T> valid, String expected,
+      boolean secret) {
+
+    public String name() {
+      return option.key();
+    }
+
+    /** The default as text, null for a required setting. */
+    public String defaultText() {
+      return option.hasDefaultValue() ? text(option.defaultValue()) : null;
+    }
+
+    static String text(Object value) {
+      if (value instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
+        return Long.toString(d.longValue()); // 9, not 9.0
+      }
+      return String.valueOf(value);
+    }
+  }
+
+  private static final Map<String, Spec<?>> SPECS = new LinkedHashMap<>();
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS = define(ConfigOptions.key("bootstrap-servers").stringType().noDefaultValue(),
+      "Kafka bootstrap servers, host:port[,host:port]",
+      v -> !v.isBlank(), "host:port list");
+
+  public static final ConfigOption<String> INPUT_TOPIC = define(ConfigOptions.key("input-topic").stringType().defaultValue("audio-chunks"),
+      "topic of AudioChunk records",
+      StreamJobOptions::isTopic, "a topic name");
+
+  public static final ConfigOption<String> OUTPUT_TOPIC = define(ConfigOptions.key("output-topic").stringType().defaultValue("emotion-events"),
+      "topic for EmotionEvent records",
+      StreamJobOptions::isTopic, "a topic name");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC = define(ConfigOptions.key("dead-letter-topic").stringType().defaultValue("audio-dead-letters"),
+      "topic for DeadLetter records",
+      StreamJobOptions::isTopic, "a topic name");
+
+  public static final ConfigOption<String> GROUP_ID = define(ConfigOptions.key("group-id").stringType().defaultValue("ser-stream-job"),
+      "Kafka consumer group (offsets are committed on checkpoints)",
+      v -> !v.isBlank(), "a group id");
+
+  public static final ConfigOption<String> STARTING_OFFSETS = define(ConfigOptions.key("starting-offsets").stringType().defaultValue("committed"),
+      "where a job without a checkpoint starts: committed (else earliest), earliest or latest",
+      v -> List.of("committed", "earliest", "latest").contains(v), "committed, earliest or latest");
+
+  public static final ConfigOption<Long> PREFLIGHT_TIMEOUT_MS = define(ConfigOptions.key("preflight-timeout-ms").longType().defaultValue(30000L),
+      "before submitting, connect to Kafka with these settings and check the login" + " and the three topics, failing at once with what to fix; 0 skips the check",
+      between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<String> MODEL = define(ConfigOptions.key("model").stringType().noDefaultValue(),
+      "the ONNX model exported by ser train (its metadata configures features and labels)",
+      v -> !v.isBlank(), "a file");
+
+  public static final ConfigOption<String> MODEL_SHA256 = define(ConfigOptions.key("model-sha256").stringType().defaultValue(""),
+      "the model's SHA-256; empty = read it from MODEL.sha256 next to the model. A model whose" + " content does not match is refused, on the client and on every TaskManager",
+      v -> v.isEmpty() || v.matches("[0-9a-fA-F]{64}"), "empty or 64 hex digits");
+
+  public static final ConfigOption<String> DEVICE = define(ConfigOptions.key("device").stringType().defaultValue("cpu"),
+      "ONNX Runtime device: cpu or cuda:N (falls back to cpu, logged, when CUDA cannot load)",
+      StreamJobOptions::isDevice, "cpu, cuda or cuda:N");
+
+  public static final ConfigOption<Integer> ONNX_THREADS = define(ConfigOptions.key("onnx-threads").intType().defaultValue(0),
+      "ONNX Runtime intra-op threads per session; 0 = ONNX Runtime's default",
+      between(0, Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<String> DELIVERY_GUARANTEE = define(ConfigOptions.key("delivery-guarantee").stringType().defaultValue("exactly-once"),
+      "exactly-once (events visible to read_committed consumers after each checkpoint)" + " or at-least-once (lower latency, duplicates possible after failures)",
+      v -> v.equals("exactly-once") || v.equals("at-least-once"), "exactly-once or at-least-once");
+
+  public static final ConfigOption<Long> CHECKPOINT_INTERVAL_MS = define(ConfigOptions.key("checkpoint-interval-ms").longType().defaultValue(5000L),
+      "checkpoint interval; with exactly-once also the delay until events are visible",
+      atLeast(1L), "an integer > 0");
+
+  public static final ConfigOption<String> CHECKPOINT_DIR = define(ConfigOptions.key("checkpoint-dir").stringType().defaultValue(""),
+      "where checkpoints go (file:///..., s3://...); empty = the Flink cluster's" + " execution.checkpointing.dir, or a temporary directory when run locally. Never the JobManager's memory:" + " its 5 MB limit fails checkpoints at a few hundred channels",
+      v -> v.isEmpty() || v.matches("[a-z0-9]+://.+"), "empty or a URI such as file:///data/checkpoints");
+
+  public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = define(ConfigOptions.key("transactional-id-prefix").stringType().defaultValue("ser-stream-job"),
+      "prefix of the Kafka transactional ids (unique per job on a cluster)",
+      v -> !v.isBlank(), "a non-empty prefix");
+
+  public static final ConfigOption<Long> TRANSACTION_TIMEOUT_MS = define(ConfigOptions.key("transaction-timeout-ms").longType().defaultValue(600000L),
+      "Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms" + " (15 min by default)",
+      atLeast(1L), "an integer > 0");
+
+  public static final ConfigOption<Integer> PARALLELISM = define(ConfigOptions.key("parallelism").intType().defaultValue(0),
+      "job parallelism; 0 = the environment's default",
+      between(0, Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Integer> MAX_BATCH_SIZE = define(ConfigOptions.key("max-batch-size").intType().defaultValue(1),
+      "most utterances scored in one ONNX Runtime call; 1 is fastest on CPUs (see" + " BENCHMARKS.md), raise it (32-128) on a GPU",
+      between(1, 4096), "1..4096");
+
+  public static final ConfigOption<Integer> SCORING_THREADS = define(ConfigOptions.key("scoring-threads").intType().defaultValue(1),
+      "threads per TaskManager running ONNX Runtime calls concurrently",
+      between(1, 256), "1..256");
+
+  public static final ConfigOption<Long> MAX_BATCH_WAIT_MS = define(ConfigOptions.key("max-batch-wait-ms").longType().defaultValue(10L),
+      "longest an utterance waits for others to fill a batch",
+      between(0L, 10000L), "0..10000");
+
+  public static final ConfigOption<Integer> MAX_IN_FLIGHT = define(ConfigOptions.key("max-in-flight").intType().defaultValue(64),
+      "utterances being scored at once per parallel task",
+      between(1, 100_000), "1..100000");
+
+  public static final ConfigOption<Long> INFERENCE_TIMEOUT_MS = define(ConfigOptions.key("inference-timeout-ms").longType().defaultValue(60000L),
+      "an utterance not scored within this fails the task (which restarts)",
+      atLeast(1L), "an integer > 0");
+
+  public static final ConfigOption<Double> VAD_THRESHOLD_DB = define(ConfigOptions.key("vad-threshold-db").doubleType().defaultValue(9.0),
+      "speech is this many dB above the adaptive noise floor",
+      x -> Double.isFinite(x) && x > 0, "a number > 0");
+
+  public static final ConfigOption<Double> VAD_MIN_SPEECH_DBFS = define(ConfigOptions.key("vad-min-speech-dbfs").doubleType().defaultValue(-50.0),
+      "speech is at least this loud (dB relative to full scale)",
+      x -> Double.isFinite(x) && x < 0, "a number < 0");
+
+  public static final ConfigOption<Integer> VAD_HANGOVER_MS = define(ConfigOptions.key("vad-hangover-ms").intType().defaultValue(500),
+      "non-speech this long ends an utterance",
+      between(0, Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Integer> VAD_PRE_ROLL_MS = define(ConfigOptions.key("vad-pre-roll-ms").intType().defaultValue(100),
+      "audio kept before speech starts",
+      between(0, Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Integer> MIN_UTTERANCE_MS = define(ConfigOptions.key("min-utterance-ms").intType().defaultValue(400),
+      "utterances with less speech are dropped",
+      between(0, Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Integer> MAX_UTTERANCE_MS = define(ConfigOptions.key("max-utterance-ms").intType().defaultValue(0),
+      "longer speech is split; 0 = the model's input length",
+      between(0, Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Integer> MAX_REORDER_CHUNKS = define(ConfigOptions.key("max-reorder-chunks").intType().defaultValue(64),
+      "chunks held per channel while waiting for a missing one",
+      between(1, 100_000), "1..100000");
+
+  public static final ConfigOption<Long> MAX_REORDER_WAIT_MS = define(ConfigOptions.key("max-reorder-wait-ms").longType().defaultValue(2000L),
+      "how long a missing chunk is waited for before it counts as silence",
+      between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Long> MAX_SEQUENCE_JUMP = define(ConfigOptions.key("max-sequence-jump").longType().defaultValue(10000000L),
+      "a chunk this far ahead of its stream's expected sequence is a BAD_SEQUENCE" + " dead letter (10 000 000 chunks of 100 ms: 11 days)",
+      atLeast(1L), "an integer > 0");
+
+  public static final ConfigOption<Integer> MAX_CHANNELS_PER_TASK = define(ConfigOptions.key("max-channels-per-task").intType().defaultValue(5000),
+      "open channels one parallel task holds; the first chunk of one more channel is a" + " TOO_MANY_CHANNELS dead letter (bounds memory: an open channel holds up to max-reorder-chunks chunks and" + " max-utterance-ms of audio)",
+      between(1, 10_000_000), "1..10000000");
+
+  public static final ConfigOption<Long> MAX_GAP_MS = define(ConfigOptions.key("max-gap-ms").longType().defaultValue(10000L),
+      "longest silence inserted for missing chunks",
+      between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Long> IDLE_TIMEOUT_MS = define(ConfigOptions.key("idle-timeout-ms").longType().defaultValue(60000L),
+      "a channel without chunks this long is flushed and closed",
+      atLeast(1L), "an integer > 0");
+
+  public static final ConfigOption<Long> CLOSED_RETENTION_MS = define(ConfigOptions.key("closed-retention-ms").longType().defaultValue(600000L),
+      "a closed channel is remembered this long to refuse late chunks; then its state is gone",
+      atLeast(1L), "an integer > 0");
+
+  public static final ConfigOption<Long> ALLOWED_LATENESS_MS = define(ConfigOptions.key("allowed-lateness-ms").longType().defaultValue(600000L),
+      "chunks captured this long before the watermark are dead letters; 0 disables",
+      between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Integer> MAX_CHUNK_BYTES = define(ConfigOptions.key("max-chunk-bytes").intType().defaultValue(1048576),
+      "largest payload accepted; larger chunks are dead letters",
+      between(1, 512 * 1024 * 1024), "1..536870912");
+
+  public static final ConfigOption<Long> WATERMARK_OUT_OF_ORDERNESS_MS = define(ConfigOptions.key("watermark-out-of-orderness-ms").longType().defaultValue(2000L),
+      "event-time disorder tolerated by the watermarks",
+      between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
+
+  public static final ConfigOption<Long> SOURCE_IDLENESS_MS = define(ConfigOptions.key("source-idleness-ms").longType().defaultValue(10000L),
+      "a partition without records this long does not hold back the watermark",
+      atLeast(1L), "an integer > 0");
+
+  private StreamJobOptions() {}
+
+  /** Every setting, in declaration order, by name. */
+  public static Map<String, Spec<?>> all() {
+    return Collections.unmodifiableMap(SPECS);
+  }
+
+  /** The settings table of {@code stream-job/README.md}: name, default, meaning, accepted values. */
+  public static String markdownTable() {
+    StringBuilder md = new StringBuilder("| setting | default | meaning | accepted |\n|---|---|---|---|\n");
+    for (Spec<?> s : SPECS.values()) {
+      md.append("| `").append(s.name()).append("` | ")
+          .append(s.defaultText() == null ? "(required)" : s.defaultText().isEmpty() ? "(empty)" : "`" + s.defaultText() + "`")
+          .append(" | ").append(s.description().replace("|", "\\|")).append(" | ").append(s.expected()).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private static <T> ConfigOption<T> define(ConfigOption<T> option, String description, Predicate<T> valid,
+      String expected) {
+    ConfigOption<T> described = option.withDescription(description);
+    SPECS.put(option.key(), new Spec<>(described, description, valid, expected, false));
+    return described;
+  }
+
+  private static boolean isTopic(String v) {
+    return v.matches("[a-zA-Z0-9._-]{1,249}");
+  }
+
+  private static boolean isDevice(String v) {
+    try {
+      dev.ser.core.scoring.provider.InferenceDevice.parse(v);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static Predicate<Integer> between(int min, int max) {
+    return x -> x >= min && x <= max;
+  }
+
+  private static Predicate<Long> between(long min, long max) {
+    return x -> x >= min && x <= max;
+  }
+
+  private static Predicate<Integer> atLeast(int min) {
+    return x -> x >= min;
+  }
+
+  private static Predicate<Long> atLeast(long min) {
+    return x -> x >= min;
+  }
+}
