@@ -114,7 +114,7 @@ public final class CrossValidation {
         record.write(dir);
         trained++;
         Metrics m = Metrics.of(data.labels(), record.truth(), record.predicted());
-        log.printf(Locale.ROOT, "fold %d/%d: %d test clips, UAR %.2f %%, WAR %.2f %% -> %s%n", f, folds.size(),
+        log.printf(Locale.ROOT, "fold %d/%d: %d held-out clips, UAR %.2f %%, WAR %.2f %% -> %s%n", f, folds.size(),
             record.test().size(), 100 * m.uar(), 100 * m.war(), file);
       }
     }

@@ -100,6 +100,22 @@ class TrainEndToEndTest {
   }
 
   @Test
+  void serReportSummarisesTheFinishedFoldRecords() {
+    StringWriter printed = new StringWriter();
+    CommandLine cli = new CommandLine(new ReportCommand());
+    cli.setOut(new PrintWriter(printed, true));
+    assertThat(cli.execute("--folds", out.resolve("folds").toString())).isZero();
+    String[] lines = printed.toString().strip().split("\n");
+    assertThat(lines).hasSize(4); // header, two folds, mean
+    assertThat(lines[1]).isEqualTo(String.format(java.util.Locale.ROOT, "%4d  %5d  %6.2f  %6.2f", 1,
+        report.at("/per_fold/0/test_clips").asInt(), 100 * report.at("/per_fold/0/uar").asDouble(),
+        100 * report.at("/per_fold/0/war").asDouble()));
+    assertThat(lines[3]).startsWith(String.format(java.util.Locale.ROOT, "mean of 2 fold(s): UAR %.2f ± %.2f %%",
+        100 * report.at("/summary/uar_mean").asDouble(), 100 * report.at("/summary/uar_std").asDouble()))
+        .endsWith("(protocol kfold)");
+  }
+
+  @Test
   void calibrationIsCrossFittedAndReported() throws Exception {
     JsonNode c = report.get("calibration");
     assertThat(c.get("method").asText()).contains("out-of-fold logits of the other folds");
