@@ -164,6 +164,7 @@ public final class DemoCommand implements Callable<Integer> {
         reader.join(5000);
       }
       Map<String, Object> summary = summary(seen, placements, labelled);
+      summary.put("clips_in_model_training", clipsInTraining(job.model().crossValidation(), placements));
       printSummary(out, summary);
       if (summaryJson != null) {
         Files.writeString(summaryJson, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -281,15 +282,36 @@ public final class DemoCommand implements Callable<Integer> {
     return sorted.get(Math.max(0, rank - 1));
   }
 
+  /**
+   * How many of the replayed clips the model may have trained on: those its training summary does
+   * not list under {@code final_model_excluded} (ser train --final-exclude); all of them when the
+   * model lists none (version 1 was trained on every EmoDB clip).
+   */
+  static long clipsInTraining(String trainingSummary, List<SampleCalls.Placement> placements) {
+    java.util.Set<String> excluded = new java.util.HashSet<>();
+    try {
+      new ObjectMapper().readTree(trainingSummary).path("final_model_excluded").forEach(n -> excluded.add(n.asText()));
+    } catch (java.io.IOException e) {
+      // no readable summary: nothing is known to be excluded
+    }
+    return placements.stream().map(p -> p.clip().file().getFileName().toString()).distinct()
+        .filter(name -> !excluded.contains(name)).count();
+  }
+
   static void printSummary(PrintWriter out, Map<String, Object> s) {
     out.println();
     out.printf(Locale.ROOT, "events: %s for %s utterances (%s placed in the calls)%n", s.get("events"),
         s.get("utterances"), s.get("expected_utterances"));
     out.println("labels: " + s.get("label_counts"));
     Object agreement = s.get("agreement");
+    Object inTraining = s.get("clips_in_model_training");
+    String basis = inTraining == null ? "" : ((Number) inTraining).longValue() == 0
+        ? ", on clips the model did not train on"
+        : ", but the model's training data included " + inTraining + " of these clips, so this is not a measure of"
+            + " its accuracy (see models/README.md)";
     out.println("agreement with the known labels: " + (agreement == null ? "unknown (no labels.csv)"
         : String.format(Locale.ROOT, "%.1f %% (%s of %s)", 100 * (Double) agreement, s.get("agreeing_events"),
-            s.get("events"))));
+            s.get("events")) + basis));
     out.printf(Locale.ROOT, "end of utterance to event latency: p50 %s ms, p99 %s ms%n", s.get("latency_ms_p50"),
         s.get("latency_ms_p99"));
   }

@@ -113,6 +113,10 @@ public final class TrainingService {
     ObjectNode summary = report.with("summary");
     summary.put("final_model_clips", keep.length);
     summary.put("final_model_excluded_clips", set.size() - keep.length);
+    var excludedNames = summary.putArray("final_model_excluded"); // the demo tells from this whether it measures unseen clips
+    java.util.stream.IntStream.range(0, set.size())
+        .filter(i -> r.finalExclude().contains(set.clips().get(i).audio().getFileName().toString()))
+        .forEach(i -> excludedNames.add(set.clips().get(i).audio().getFileName().toString()));
     Path finalDir = r.out().resolve("final");
     Files.createDirectories(finalDir);
     Progress progress = new Progress(log, r.options().epochs());

@@ -141,6 +141,8 @@ class TrainEndToEndTest {
   void theFinalModelLeavesTheExcludedClipsOut() {
     assertThat(report.at("/summary/final_model_clips").asInt()).isEqualTo(16);
     assertThat(report.at("/summary/final_model_excluded_clips").asInt()).isEqualTo(5);
+    assertThat(report.at("/summary/final_model_excluded").toString())
+        .isEqualTo("[\"03a01Fa.wav\",\"03a01Wa.wav\",\"08a01Ab.wav\",\"09a01Ea.wav\",\"10b01Ea.wav\"]");
     assertThat(report.at("/summary/clips").asInt()).isEqualTo(21); // cross-validation still uses every clip
   }
 
