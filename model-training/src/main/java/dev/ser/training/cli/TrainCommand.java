@@ -1,23 +1,11 @@
 package dev.ser.training.cli;
 
-import ai.djl.Model;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ser.core.features.FeatureConfig;
-import dev.ser.core.scoring.ModelMetadata;
-import dev.ser.training.data.Corpus;
-import dev.ser.training.data.FeatureSet;
-import dev.ser.training.data.LabeledClip;
-import dev.ser.training.export.ModelExport;
-import dev.ser.training.model.ModelConfig;
 import dev.ser.training.train.CrossValidation;
-import dev.ser.training.train.MsSenetTrainer;
-import dev.ser.training.train.Progress;
 import dev.ser.training.train.TrainingOptions;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;

@@ -80,7 +80,8 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
     return new FeatureSet(config, List.copyOf(labels), List.copyOf(clips), x, y, hits.get());
   }
 
-  static String sha256(String s) {
+  /** Hex SHA-256 of a string's UTF-8 bytes. */
+  public static String sha256(String s) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

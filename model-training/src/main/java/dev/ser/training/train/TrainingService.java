@@ -14,12 +14,8 @@ import dev.ser.training.export.ModelExport;
 import dev.ser.training.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -151,20 +147,12 @@ public final class TrainingService {
           .append(',').append(set.clips().get(i).speaker()).append('\n');
     }
     s.put("clips", set.size());
-    s.put("clips_sha256", sha256(list.toString()));
+    s.put("clips_sha256", FeatureSet.sha256(list.toString()));
     JsonNode features = json.readTree(set.config().toJson());
     s.set("feature_config", features);
     s.set("model_config", json.valueToTree(modelConfig));
     s.set("training_options", json.valueToTree(r.options()));
     // as a record file will read back (floats become doubles), so a resumed run compares like with like
     return (ObjectNode) json.readTree(json.writeValueAsString(s));
-  }
-
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
