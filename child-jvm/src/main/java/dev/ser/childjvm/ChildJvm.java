@@ -63,6 +63,27 @@ public final class ChildJvm {
   }
 
   /** A TCP port free right now on this machine. */
+  /**
+   * {@code n} different free ports. Sockets are held open until all are found: asking for one
+   * port at a time may get the same port twice (a broker then refuses two listeners on one port).
+   */
+  public static int[] freePorts(int n) throws IOException {
+    List<ServerSocket> open = new java.util.ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0);
+        open.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : open) {
+        s.close();
+      }
+    }
+  }
+
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);

@@ -62,5 +62,8 @@ class ChildJvmTest {
     ChildJvm.deleteRecursively(dir.resolve("sub"));
     assertThat(dir.resolve("sub")).doesNotExist();
     assertThat(ChildJvm.freePort()).isBetween(1, 65535);
+    int[] ports = ChildJvm.freePorts(64);
+    assertThat(java.util.Arrays.stream(ports).distinct().count()).as("all different").isEqualTo(64);
+    assertThat(java.util.Arrays.stream(ports).allMatch(p -> p >= 1 && p <= 65535)).isTrue();
   }
 }

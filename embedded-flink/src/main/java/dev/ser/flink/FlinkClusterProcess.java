@@ -56,8 +56,9 @@ public final class FlinkClusterProcess implements AutoCloseable {
     this.dir = b.dir != null ? Files.createDirectories(b.dir) : Files.createTempDirectory("ser-flink-");
     this.taskManagers = b.taskManagers;
     this.startTimeout = b.startTimeout;
-    this.restPort = ChildJvm.freePort();
-    this.rpcPort = ChildJvm.freePort();
+    int[] ports = ChildJvm.freePorts(2); // distinct, unlike two calls of freePort()
+    this.restPort = ports[0];
+    this.rpcPort = ports[1];
     this.config = new LinkedHashMap<>();
     config.put("jobmanager.rpc.address", "localhost");
     config.put("jobmanager.rpc.port", Integer.toString(rpcPort));

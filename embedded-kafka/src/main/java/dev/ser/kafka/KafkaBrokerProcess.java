@@ -56,11 +56,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     this.overrides = new LinkedHashMap<>(b.overrides);
     this.transactionVersion = b.transactionVersion;
     this.startTimeout = b.startTimeout;
-    this.brokerPort = ChildJvm.freePort();
-    this.controllerPort = ChildJvm.freePort();
+    int[] ports = ChildJvm.freePorts(3); // distinct: two listeners on one port fail the broker's start
+    this.brokerPort = ports[0];
+    this.controllerPort = ports[1];
     this.tls = b.tls;
     this.scramUsers = new LinkedHashMap<>(b.scramUsers);
-    this.securePort = tls == null ? -1 : ChildJvm.freePort();
+    this.securePort = tls == null ? -1 : ports[2];
     this.authorizer = b.authorizer;
   }
 

@@ -157,13 +157,19 @@ public final class StreamJobOptions {
       "longer speech is split; 0 = the model's input length",
       between(0, Integer.MAX_VALUE), "an integer >= 0");
 
+  /**
+   * Upper bound of the wall-clock waits (10^15 ms, about 31 700 years): deadlines computed from
+   * them cannot overflow, and a test can wait out any real time.
+   */
+  public static final long MAX_WAIT_MS = 1_000_000_000_000_000L;
+
   public static final ConfigOption<Integer> MAX_REORDER_CHUNKS = define(ConfigOptions.key("max-reorder-chunks").intType().defaultValue(64),
       "chunks held per channel while waiting for a missing one",
       between(1, 100_000), "1..100000");
 
   public static final ConfigOption<Long> MAX_REORDER_WAIT_MS = define(ConfigOptions.key("max-reorder-wait-ms").longType().defaultValue(2000L),
       "how long a missing chunk is waited for before it counts as silence",
-      between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
+      between(0L, MAX_WAIT_MS), "0.." + MAX_WAIT_MS);
 
   public static final ConfigOption<Long> MAX_SEQUENCE_JUMP = define(ConfigOptions.key("max-sequence-jump").longType().defaultValue(10000000L),
       "a chunk this far ahead of its stream's expected sequence is a BAD_SEQUENCE" + " dead letter (10 000 000 chunks of 100 ms: 11 days)",
@@ -179,11 +185,11 @@ public final class StreamJobOptions {
 
   public static final ConfigOption<Long> IDLE_TIMEOUT_MS = define(ConfigOptions.key("idle-timeout-ms").longType().defaultValue(60000L),
       "a channel without chunks this long is flushed and closed",
-      atLeast(1L), "an integer > 0");
+      between(1L, MAX_WAIT_MS), "1.." + MAX_WAIT_MS);
 
   public static final ConfigOption<Long> CLOSED_RETENTION_MS = define(ConfigOptions.key("closed-retention-ms").longType().defaultValue(600000L),
       "a closed channel is remembered this long to refuse late chunks; then its state is gone",
-      atLeast(1L), "an integer > 0");
+      between(1L, MAX_WAIT_MS), "1.." + MAX_WAIT_MS);
 
   public static final ConfigOption<Long> ALLOWED_LATENESS_MS = define(ConfigOptions.key("allowed-lateness-ms").longType().defaultValue(600000L),
       "chunks captured this long before the watermark are dead letters; 0 disables",

@@ -60,6 +60,15 @@ class StreamJobConfigTest {
   }
 
   @Test
+  void wallClockWaitsAreBoundedSoTheirDeadlinesCannotOverflow() {
+    // a deadline is last activity + the wait; Long.MAX_VALUE would wrap it into the past
+    assertThatThrownBy(() -> minimal().set("idle-timeout-ms", String.valueOf(Long.MAX_VALUE)).build())
+        .hasMessageContaining("--idle-timeout-ms is \"9223372036854775807\"; expected 1..1000000000000000");
+    assertThat(minimal().set("max-reorder-wait-ms", "1000000000000000").build()
+        .get(StreamJobOptions.MAX_REORDER_WAIT_MS)).isEqualTo(1_000_000_000_000_000L);
+  }
+
+  @Test
   void settingsThatOnlyFailTogether() {
     assertThatThrownBy(() -> minimal().set("output-topic", "audio-chunks").build())
         .hasMessageContaining("input-topic, output-topic and dead-letter-topic must be three different topics");
