@@ -2,7 +2,7 @@ package dev.ser.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ser.core.cli.Cli;
+import dev.ser.cli.Cli;
 import dev.ser.schemas.SampleEncoding;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -15,9 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * What can be checked of the images without a Docker engine: after {@code ./mvnw package} (this
@@ -86,15 +86,25 @@ class DockerfilesTest {
   @Test
   void theEntryPointsTheImagesNameExist() throws IOException {
     Path jobJar = Repo.root().resolve("stream-job/target/ser-stream-job-" + Repo.version() + "-job.jar");
+    Path toolsJar = Repo.root().resolve("traffic/target/ser-traffic-" + Repo.version() + "-tools.jar");
     List<String> named = new ArrayList<>();
     named.addAll(mains(Repo.root().resolve("docker/stream-job/ser")));
     named.addAll(mains(Repo.root().resolve("docker/docker-compose.yml")));
-    assertThat(named).contains("dev.ser.stream.StreamCommand", "dev.ser.stream.replay.ReplayCommand",
-        "dev.ser.stream.replay.EventsCommand");
-    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jobJar.toFile())) {
+    assertThat(named).contains("dev.ser.stream.StreamCommand", "dev.ser.traffic.ReplayCommand",
+        "dev.ser.traffic.EventsCommand");
+    assertThat(Files.readString(Repo.root().resolve("docker/stream-job/Dockerfile")))
+        .contains("traffic/target/ser-traffic-${SER_VERSION}-tools.jar /opt/ser/lib/ser-traffic.jar");
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jobJar.toFile());
+        java.util.jar.JarFile tools = new java.util.jar.JarFile(toolsJar.toFile())) {
       for (String main : named) {
-        assertThat(jar.getEntry(main.replace('.', '/') + ".class")).as("%s in the job jar", main).isNotNull();
+        String cls = main.replace('.', '/') + ".class";
+        java.util.jar.JarFile where = main.startsWith("dev.ser.traffic.") ? tools : jar;
+        assertThat(where.getEntry(cls)).as("%s in %s", main, where.getName()).isNotNull();
       }
+      assertThat(jar.getEntry("dev/ser/traffic/ChunkReplayer.class")).as("the traffic tools stay out of the job jar")
+          .isNull();
+      assertThat(tools.getEntry("org/apache/kafka/clients/producer/KafkaProducer.class")).isNotNull();
+      assertThat(tools.getEntry("org/apache/flink/streaming/api/datastream/DataStream.class")).isNull();
       assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo("dev.ser.stream.StreamCommand");
       assertThat(jar.getEntry("org/apache/flink/connector/kafka/source/KafkaSource.class")).isNotNull();
       assertThat(jar.getEntry("org/apache/flink/streaming/api/datastream/DataStream.class"))

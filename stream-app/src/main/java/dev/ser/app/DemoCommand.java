@@ -2,15 +2,15 @@ package dev.ser.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ser.core.cli.Cli;
+import dev.ser.cli.Cli;
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
 import dev.ser.stream.EmotionJob;
 import dev.ser.stream.StreamJobConfig;
-import dev.ser.stream.replay.ChunkReplayer;
-import dev.ser.stream.replay.SampleCalls;
+import dev.ser.traffic.ChunkReplayer;
+import dev.ser.traffic.SampleCalls;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.ser.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ser.stream.replay.SampleCalls;
+import dev.ser.traffic.SampleCalls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

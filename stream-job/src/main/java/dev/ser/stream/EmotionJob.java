@@ -5,41 +5,35 @@ import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.core.scoring.provider.InferenceDevice;
-import dev.ser.stream.internal.AssemblyConfig;
-import dev.ser.stream.internal.AudioChunkDeserializer;
-import dev.ser.stream.internal.CallChannelFunction;
-import dev.ser.stream.internal.CallChannelOperator;
-import dev.ser.stream.internal.ChunkRecord;
-import dev.ser.stream.internal.DeadLetterRecord;
-import dev.ser.stream.internal.EncodedEvent;
-import dev.ser.stream.internal.KafkaSerializers;
-import dev.ser.stream.internal.ScoringFunction;
-import dev.ser.stream.internal.SourceRecord;
-import dev.ser.stream.internal.SplitDeadLetters;
-import dev.ser.stream.internal.StreamKeySelector;
-import dev.ser.stream.internal.UtteranceRecord;
+import dev.ser.stream.assembly.ChannelAssemblySettings;
+import dev.ser.stream.assembly.UtteranceRecord;
+import dev.ser.stream.chunk.ChunkOrDeadLetter;
+import dev.ser.stream.chunk.ChunkRecord;
+import dev.ser.stream.chunk.DeadLetterRecord;
+import dev.ser.stream.flink.AsyncScoringFunction;
+import dev.ser.stream.flink.ChannelAssemblyFunction;
+import dev.ser.stream.flink.ChannelAssemblyOperator;
+import dev.ser.stream.flink.ChannelKeySelector;
+import dev.ser.stream.flink.DeadLetterRouter;
+import dev.ser.stream.flink.UtteranceRecordSerializer;
+import dev.ser.stream.kafka.KafkaConnectors;
+import dev.ser.stream.scoring.EventRecord;
 import dev.ser.stream.scoring.SharedScorers;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The stream job: audio chunks in, emotion events and dead letters out.
@@ -54,18 +48,19 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * can run the same pipeline on other connectors. The model's metadata is read when the job is built:
  * a model without a feature config is refused before anything starts.
  */
+@PublicEvolving
 public final class EmotionJob {
 
   private final StreamJobConfig config;
   private final ModelMetadata model;
   /** What the model file's content must hash to, checked here and again on every TaskManager. */
   private final String modelSha256;
-  private final Source<SourceRecord, ?, ?> source;
-  private final Sink<EncodedEvent> events;
+  private final Source<ChunkOrDeadLetter, ?, ?> source;
+  private final Sink<EventRecord> events;
   private final Sink<DeadLetterRecord> deadLetters;
   private UnaryOperator<DataStream<UtteranceRecord>> afterSegmentation = UnaryOperator.identity();
 
-  public EmotionJob(StreamJobConfig config, Source<SourceRecord, ?, ?> source, Sink<EncodedEvent> events,
+  public EmotionJob(StreamJobConfig config, Source<ChunkOrDeadLetter, ?, ?> source, Sink<EventRecord> events,
       Sink<DeadLetterRecord> deadLetters) throws Exception {
     this.config = config;
     this.source = source;
@@ -81,9 +76,8 @@ public final class EmotionJob {
 
   /** The job on Kafka: source, events sink and dead-letter sink from the configuration. */
   public static EmotionJob onKafka(StreamJobConfig config) throws Exception {
-    return new EmotionJob(config, kafkaSource(config), kafkaSink(config, "events", KafkaSerializers.events(
-        config.get(StreamJobOptions.OUTPUT_TOPIC))), kafkaSink(config, "dead-letters", KafkaSerializers.deadLetters(
-        config.get(StreamJobOptions.DEAD_LETTER_TOPIC))));
+    return new EmotionJob(config, KafkaConnectors.chunkSource(config), KafkaConnectors.eventSink(config),
+        KafkaConnectors.deadLetterSink(config));
   }
 
   public ModelMetadata model() {
@@ -101,14 +95,14 @@ public final class EmotionJob {
   }
 
   /** The segmentation settings: the configured ones, at the model's sample rate. */
-  public AssemblyConfig assemblyConfig() {
+  public ChannelAssemblySettings assemblyConfig() {
     FeatureConfig features = model.features();
     int maxUtteranceMs = config.get(StreamJobOptions.MAX_UTTERANCE_MS);
     if (maxUtteranceMs == 0) {
       maxUtteranceMs = features.fixedLength() > 0
           ? (int) ((long) features.fixedLength() * 1000 / features.sampleRate()) : 10_000;
     }
-    return new AssemblyConfig(features.sampleRate(), config.get(StreamJobOptions.VAD_THRESHOLD_DB),
+    return new ChannelAssemblySettings(features.sampleRate(), config.get(StreamJobOptions.VAD_THRESHOLD_DB),
         config.get(StreamJobOptions.VAD_MIN_SPEECH_DBFS), config.get(StreamJobOptions.VAD_HANGOVER_MS), config.get(StreamJobOptions.VAD_PRE_ROLL_MS),
         config.get(StreamJobOptions.MIN_UTTERANCE_MS), maxUtteranceMs, config.get(StreamJobOptions.MAX_REORDER_CHUNKS),
         config.get(StreamJobOptions.MAX_REORDER_WAIT_MS), config.get(StreamJobOptions.MAX_GAP_MS), config.get(StreamJobOptions.IDLE_TIMEOUT_MS),
@@ -128,30 +122,30 @@ public final class EmotionJob {
     if (config.get(StreamJobOptions.PARALLELISM) > 0) {
       env.setParallelism(config.get(StreamJobOptions.PARALLELISM));
     }
-    WatermarkStrategy<SourceRecord> watermarks = WatermarkStrategy
-        .<SourceRecord>forBoundedOutOfOrderness(Duration.ofMillis(config.get(StreamJobOptions.WATERMARK_OUT_OF_ORDERNESS_MS)))
+    WatermarkStrategy<ChunkOrDeadLetter> watermarks = WatermarkStrategy
+        .<ChunkOrDeadLetter>forBoundedOutOfOrderness(Duration.ofMillis(config.get(StreamJobOptions.WATERMARK_OUT_OF_ORDERNESS_MS)))
         .withTimestampAssigner((r, kafkaTime) -> r.eventTime)
         .withIdleness(Duration.ofMillis(config.get(StreamJobOptions.SOURCE_IDLENESS_MS)));
 
     SingleOutputStreamOperator<ChunkRecord> chunks = env.fromSource(source, watermarks, "audio-chunks")
         .uid("audio-chunks-source")
-        .process(new SplitDeadLetters()).uid("split-dead-letters").name("validate");
+        .process(new DeadLetterRouter()).uid("split-dead-letters").name("validate");
 
-    SingleOutputStreamOperator<UtteranceRecord> utterances = chunks.keyBy(new StreamKeySelector())
-        .transform("order, decode, segment", TypeInformation.of(UtteranceRecord.class), new CallChannelOperator(
-            new CallChannelFunction(assemblyConfig(), config.get(StreamJobOptions.MAX_CHANNELS_PER_TASK)))).uid("segment");
+    SingleOutputStreamOperator<UtteranceRecord> utterances = chunks.keyBy(new ChannelKeySelector())
+        .transform("order, decode, segment", UtteranceRecordSerializer.TYPE, new ChannelAssemblyOperator(
+            new ChannelAssemblyFunction(assemblyConfig(), config.get(StreamJobOptions.MAX_CHANNELS_PER_TASK)))).uid("segment");
 
     SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get(StreamJobOptions.MODEL)).toAbsolutePath().toString(),
         InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS), config.get(StreamJobOptions.MAX_BATCH_SIZE),
         config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000, config.get(StreamJobOptions.SCORING_THREADS), modelSha256);
-    SingleOutputStreamOperator<EncodedEvent> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(utterances),
-            new ScoringFunction(spec), config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS), TimeUnit.MILLISECONDS,
+    SingleOutputStreamOperator<EventRecord> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(utterances),
+            new AsyncScoringFunction(spec), config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS), TimeUnit.MILLISECONDS,
             config.get(StreamJobOptions.MAX_IN_FLIGHT))
         .uid("score").name("features and scoring");
     scored.sinkTo(events).uid("events-sink").name("emotion events");
 
-    chunks.getSideOutput(CallChannelFunction.DEAD_LETTERS)
-        .union(utterances.getSideOutput(CallChannelFunction.DEAD_LETTERS))
+    chunks.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)
+        .union(utterances.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS))
         .sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
   }
 
@@ -170,41 +164,5 @@ public final class EmotionJob {
     } catch (java.util.concurrent.ExecutionException | RuntimeException alreadyGone) {
       // the job ended or its local cluster shut down
     }
-  }
-
-  static KafkaSource<SourceRecord> kafkaSource(StreamJobConfig config) {
-    Properties props = config.kafkaProperties();
-    props.putIfAbsent("isolation.level", "read_committed");
-    props.putIfAbsent("partition.discovery.interval.ms", "60000");
-    OffsetsInitializer start = switch (config.get(StreamJobOptions.STARTING_OFFSETS)) {
-      case "earliest" -> OffsetsInitializer.earliest();
-      case "latest" -> OffsetsInitializer.latest();
-      default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-    };
-    return KafkaSource.<SourceRecord>builder()
-        .setBootstrapServers(config.get(StreamJobOptions.BOOTSTRAP_SERVERS))
-        .setTopics(config.get(StreamJobOptions.INPUT_TOPIC))
-        .setGroupId(config.get(StreamJobOptions.GROUP_ID))
-        .setStartingOffsets(start)
-        .setProperties(props)
-        .setDeserializer(new AudioChunkDeserializer(config.get(StreamJobOptions.MAX_CHUNK_BYTES)))
-        .build();
-  }
-
-  static <T> KafkaSink<T> kafkaSink(StreamJobConfig config, String name,
-      org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
-    Properties props = config.kafkaProperties();
-    props.setProperty("transaction.timeout.ms", String.valueOf(config.get(StreamJobOptions.TRANSACTION_TIMEOUT_MS)));
-    var builder = KafkaSink.<T>builder()
-        .setBootstrapServers(config.get(StreamJobOptions.BOOTSTRAP_SERVERS))
-        .setKafkaProducerConfig(props)
-        .setRecordSerializer(serializer);
-    if (config.exactlyOnce()) {
-      builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-          .setTransactionalIdPrefix(config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name);
-    } else {
-      builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
-    }
-    return builder.build();
   }
 }

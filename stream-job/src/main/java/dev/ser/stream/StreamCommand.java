@@ -1,6 +1,7 @@
 package dev.ser.stream;
 
-import dev.ser.core.cli.Cli;
+import dev.ser.cli.Cli;
+import dev.ser.stream.kafka.KafkaPreflight;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

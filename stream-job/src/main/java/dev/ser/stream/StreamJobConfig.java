@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -25,6 +26,7 @@ import org.apache.flink.configuration.Configuration;
  * ({@code kafka.security.protocol=SASL_SSL}). {@link Builder#build()} checks everything and says what
  * to fix.
  */
+@PublicEvolving
 public final class StreamJobConfig implements Serializable {
 
   private static final long serialVersionUID = 1L;

@@ -2,17 +2,17 @@ package dev.ser.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.AudioChunk;
 import dev.ser.schemas.DeadLetter;
 import dev.ser.schemas.DeadLetterKind;
 import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
-import dev.ser.kafka.KafkaBrokerProcess;
-import dev.ser.stream.internal.UtteranceRecord;
-import dev.ser.stream.replay.ChunkReplayer;
-import dev.ser.stream.replay.SampleCalls;
+import dev.ser.stream.assembly.UtteranceRecord;
 import dev.ser.stream.scoring.SharedScorers;
+import dev.ser.traffic.ChunkReplayer;
+import dev.ser.traffic.SampleCalls;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -40,10 +40,10 @@ public final class KafkaTestSupport {
    * on another thread; the future completes when the last chunk is sent.
    */
   public static java.util.concurrent.CompletableFuture<Void> replayInBackground(String bootstrap, String topic,
-      List<dev.ser.stream.replay.SampleCalls.Call> calls, double speed) {
+      List<dev.ser.traffic.SampleCalls.Call> calls, double speed) {
     return java.util.concurrent.CompletableFuture.runAsync(() -> {
       try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
-        new dev.ser.stream.replay.ChunkReplayer(producer, topic, 100, speed, dev.ser.schemas.SampleEncoding.PCM_S16LE)
+        new dev.ser.traffic.ChunkReplayer(producer, topic, 100, speed, dev.ser.schemas.SampleEncoding.PCM_S16LE)
             .replay(calls, System.currentTimeMillis());
       } catch (Exception e) {
         throw new IllegalStateException("replaying into " + topic + " failed", e);

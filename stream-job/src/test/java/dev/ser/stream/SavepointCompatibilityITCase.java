@@ -7,7 +7,7 @@ import dev.ser.schemas.AudioChunk;
 import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
-import dev.ser.stream.replay.SampleCalls;
+import dev.ser.traffic.SampleCalls;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,6 +170,10 @@ class SavepointCompatibilityITCase {
         assertThat(after).isEqualTo(rest);
         System.out.printf("restored the fixture: %d events before the savepoint, %d after, identical to an"
             + " uninterrupted run%n", before.size(), after.size());
+        // the restored state (migrated where its format changed) is written again by a new savepoint
+        String again = restored.stopWithSavepoint(false, dir.resolve("again").toUri().toString(),
+            SavepointFormatType.CANONICAL).get();
+        assertThat(Path.of(java.net.URI.create(again)).resolve("_metadata")).exists();
       } finally {
         EmotionJob.cancel(restored);
       }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ser.flink.FlinkClusterProcess;
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.EmotionEvent;
-import dev.ser.stream.replay.SampleCalls;
+import dev.ser.traffic.SampleCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

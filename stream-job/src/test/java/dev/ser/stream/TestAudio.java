@@ -2,8 +2,8 @@ package dev.ser.stream;
 
 import dev.ser.core.audio.PcmEncoder;
 import dev.ser.schemas.SampleEncoding;
-import dev.ser.stream.internal.ChunkRecord;
-import dev.ser.stream.replay.SampleCalls;
+import dev.ser.stream.chunk.ChunkRecord;
+import dev.ser.traffic.SampleCalls;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.ser.training.cli;
 
+import dev.ser.cli.Cli;
 import dev.ser.training.export.ModelExport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import dev.ser.core.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

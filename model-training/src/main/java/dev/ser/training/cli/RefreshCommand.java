@@ -1,8 +1,10 @@
 package dev.ser.training.cli;
 
-import dev.ser.core.cli.Cli;
+import dev.ser.cli.Cli;
 import dev.ser.training.refresh.FlinkDeploymentRestarter;
 import dev.ser.training.refresh.ModelPromotion;
+import dev.ser.training.train.TrainingService;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,17 +89,19 @@ public final class RefreshCommand implements Callable<Integer> {
     train.addAll(trainOptions);
     out.println("ser refresh: training version " + v + " (ser train " + String.join(" ", train) + ")");
     out.flush();
-    CommandLine trainer = Cli.commandLine(new TrainCommand());
-    trainer.setOut(out);
-    int code = trainer.execute(train.toArray(String[]::new));
-    if (code != 0) {
-      throw new IllegalStateException("training version " + v + " failed (exit code " + code + "); nothing promoted");
+    TrainCommand options = new TrainCommand();
+    new CommandLine(options).parseArgs(train.toArray(String[]::new));
+    TrainingService.Result result;
+    try {
+      result = TrainingService.run(options.request(), System.err);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("training version " + v + " failed (" + e.getMessage() + "); nothing promoted", e);
     }
-    Path candidate;
-    try (Stream<Path> files = Files.list(versionDir)) {
-      candidate = files.filter(p -> p.toString().endsWith(".onnx")).findFirst().orElseThrow(() ->
-          new IllegalStateException("ser train wrote no .onnx model into " + versionDir + " (was --skip-final given?)"));
+    if (result.onnx() == null) {
+      throw new IllegalStateException("training version " + v + " wrote no ONNX model into " + versionDir
+          + (result.complete() ? " (was --skip-final given?)" : " (cross-validation not finished)") + "; nothing promoted");
     }
+    Path candidate = result.onnx();
     Path model = versionDir.resolve("model.onnx");
     Files.move(candidate, model);
     dev.ser.core.scoring.ModelChecksum.writeSidecar(model);

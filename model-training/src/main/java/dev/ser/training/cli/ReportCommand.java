@@ -1,6 +1,6 @@
 package dev.ser.training.cli;
 
-import dev.ser.core.cli.Cli;
+import dev.ser.cli.Cli;
 import dev.ser.training.eval.Metrics;
 import dev.ser.training.train.FoldRecord;
 import dev.ser.training.train.ReportRenderer;

@@ -1,18 +1,18 @@
 package dev.ser.training.cli;
 
+import dev.ser.cli.Cli;
 import dev.ser.core.features.FeatureConfig;
+import dev.ser.training.train.Augmentation;
 import dev.ser.training.train.CrossValidation;
 import dev.ser.training.train.TrainingOptions;
+import dev.ser.training.train.TrainingService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import dev.ser.training.train.Augmentation;
-import dev.ser.training.train.TrainingService;
 import java.util.concurrent.Callable;
-import dev.ser.core.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -128,6 +128,12 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    TrainingService.run(request(), System.err);
+    return 0;
+  }
+
+  /** The training these options ask for ({@code ser refresh} parses its pass-through options into one). */
+  public TrainingService.Request request() throws IOException {
     CrossValidation.Protocol proto = switch (protocol.toLowerCase(Locale.ROOT)) {
       case "kfold" -> CrossValidation.Protocol.KFOLD;
       case "loso" -> CrossValidation.Protocol.LOSO;
@@ -145,11 +151,9 @@ public final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--final-exclude " + finalExclude + " holds no .wav file");
       }
     }
-    TrainingService.Request request = new TrainingService.Request(corpus, data, featureConfig, proto, folds,
-        limitPerLabel, filters, blocks, fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude,
-        modelName, modelVersion, out, resume, stopAfterFolds);
-    TrainingService.run(request, System.err);
-    return 0;
+    return new TrainingService.Request(corpus, data, featureConfig, proto, folds, limitPerLabel, filters, blocks,
+        fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
+        modelVersion, out, resume, stopAfterFolds);
   }
 
   TrainingOptions trainingOptions() {

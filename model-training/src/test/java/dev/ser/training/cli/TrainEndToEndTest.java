@@ -206,7 +206,7 @@ class TrainEndToEndTest {
   void serScorePrintsTheLabelAndEveryClass() throws Exception {
     Path wav = Samples.emodb().resolve("03a01Wa.wav");
     StringWriter printed = new StringWriter();
-    CommandLine cli = new CommandLine(new dev.ser.core.cli.ScoreCommand());
+    CommandLine cli = new CommandLine(new dev.ser.cli.ScoreCommand());
     cli.setOut(new PrintWriter(printed, true));
     assertThat(cli.execute("--model", out.resolve("ms-senet-emodb.onnx").toString(), "--in", wav.toString())).isZero();
     String[] lines = printed.toString().strip().split("\n");

@@ -1,5 +1,6 @@
 package dev.ser.core.features;
 
+import dev.ser.core.io.Float32File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ public record MfccMatrix(int frames, int coefficients, float[] data) {
 
   /** Reads a headerless little-endian float32 file with the given number of columns. */
   public static MfccMatrix readF32(Path path, int coefficients) throws IOException {
-    float[] values = F32.read(path);
+    float[] values = Float32File.read(path);
     if (values.length % coefficients != 0) {
       throw new IllegalArgumentException(path + " holds " + values.length + " floats, not a multiple of "
           + coefficients + " coefficients");

@@ -3,6 +3,7 @@ package dev.ser.core.features;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ser.core.audio.WavFile;
+import dev.ser.core.io.Float32File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -32,7 +33,7 @@ public final class ReferenceVectors {
 
     /** The exact signal librosa's mfcc was called with, for the MFCC-stage comparison. */
     public float[] mfccStageInput() throws IOException {
-      return inputF32 != null ? F32.read(inputF32) : WavFile.read(inputWav).channel(0);
+      return inputF32 != null ? Float32File.read(inputF32) : WavFile.read(inputWav).channel(0);
     }
 
     public boolean hasWav() {
@@ -47,10 +48,17 @@ public final class ReferenceVectors {
 
   private ReferenceVectors() {}
 
-  /** The subset bundled in this module's test resources, laid out like {@code shared/}. */
+  /**
+   * The subset bundled in this module's test resources, laid out like {@code shared/}. From another
+   * module (this class in the test jar) it is read from the source tree, next to the samples.
+   */
   public static Path bundled() {
     try {
-      return Path.of(ReferenceVectors.class.getResource("/shared-subset").toURI());
+      java.net.URL url = ReferenceVectors.class.getResource("/shared-subset");
+      if (url != null && url.getProtocol().equals("file")) {
+        return Path.of(url.toURI());
+      }
+      return Path.of(System.getProperty("ser.samples.dir")).resolveSibling("speech-core/src/test/resources/shared-subset");
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }

@@ -1,0 +1,54 @@
+package dev.ser.stream.assembly;
+
+import dev.ser.core.vad.SegmenterConfig;
+import java.io.Serializable;
+
+/**
+ * How a channel's chunks become utterances: ordering limits, voice activity settings, timeouts.
+ *
+ * @param targetRate          Hz of the utterances handed to the model (its feature config's rate)
+ * @param vadThresholdDb      speech is this far above the noise floor
+ * @param vadMinSpeechDbfs    ... and at least this loud
+ * @param hangoverMs          non-speech this long ends an utterance
+ * @param preRollMs           audio kept before speech starts
+ * @param minUtteranceMs      shorter speech is dropped
+ * @param maxUtteranceMs      longer speech is split (the model's input length by default)
+ * @param maxReorderChunks    chunks held while waiting for a missing one; beyond it the gap is silence
+ * @param maxReorderWaitMs    how long a gap may hold back later chunks (wall clock)
+ * @param maxGapMs            a gap longer than this is filled with this much silence only
+ * @param idleTimeoutMs       a channel without chunks this long is flushed and closed
+ * @param closedRetentionMs   how long a closed channel is remembered, to refuse late chunks
+ * @param allowedLatenessMs   chunks this far behind the watermark are refused as late; 0 disables
+ * @param maxSequenceJump     a chunk further ahead of the expected sequence is refused (BAD_SEQUENCE)
+ */
+public record ChannelAssemblySettings(int targetRate, double vadThresholdDb, double vadMinSpeechDbfs, int hangoverMs,
+    int preRollMs, int minUtteranceMs, int maxUtteranceMs, int maxReorderChunks, long maxReorderWaitMs,
+    long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs, long maxSequenceJump)
+    implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  public ChannelAssemblySettings {
+    if (maxReorderChunks < 1) {
+      throw new IllegalArgumentException("max-reorder-chunks must be at least 1, got " + maxReorderChunks);
+    }
+    if (maxReorderWaitMs < 0 || maxGapMs < 0 || allowedLatenessMs < 0) {
+      throw new IllegalArgumentException("max-reorder-wait-ms, max-gap-ms and allowed-lateness-ms must not be negative");
+    }
+    if (maxSequenceJump < 1) {
+      throw new IllegalArgumentException("max-sequence-jump must be positive, got " + maxSequenceJump);
+    }
+    if (idleTimeoutMs < 1 || closedRetentionMs < 1) {
+      throw new IllegalArgumentException("idle-timeout-ms and closed-retention-ms must be positive");
+    }
+    // validates the voice activity settings (the fields are not assigned yet in a compact constructor)
+    new SegmenterConfig(targetRate, 10, vadThresholdDb, vadMinSpeechDbfs, -60.0, 6.0, hangoverMs, preRollMs,
+        minUtteranceMs, maxUtteranceMs);
+  }
+
+  /** The segmenter settings for a stream at {@code sampleRate}. */
+  public SegmenterConfig segmenterConfig(int sampleRate) {
+    return new SegmenterConfig(sampleRate, 10, vadThresholdDb, vadMinSpeechDbfs, -60.0, 6.0, hangoverMs, preRollMs,
+        minUtteranceMs, maxUtteranceMs);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.ser.stream.assembly;
+
+/**
+ * One utterance found in a channel, resampled to the model's rate. Not final: the name savepoints of
+ * the build before the package split recorded is a subclass ({@code dev.ser.stream.internal}).
+ */
+public class UtteranceRecord {
+  public String callId;
+  public String channel;
+  public int index;
+  /** Event time of the first sample and just after the last one, ms since the epoch. */
+  public long startTime;
+  public long endTime;
+  public float[] samples;
+  /** Wall-clock time at which the job closed the utterance, for the latency figures. */
+  public long closedAtMs;
+
+  public UtteranceRecord() {}
+
+  public String utteranceId() {
+    return callId + "/" + channel + "/" + index;
+  }
+
+  @Override
+  public String toString() {
+    return "Utterance{" + utteranceId() + " " + startTime + ".." + endTime + ", " + samples.length + " samples}";
+  }
+}

@@ -1,0 +1,149 @@
+package dev.ser.stream.flink;
+
+import dev.ser.stream.assembly.ChannelAssembler;
+import dev.ser.stream.assembly.ChannelAssemblySettings;
+import dev.ser.stream.assembly.ChannelState;
+import dev.ser.stream.assembly.TaskChannels;
+import dev.ser.stream.assembly.UtteranceRecord;
+import dev.ser.stream.chunk.ChunkRecord;
+import dev.ser.stream.chunk.DeadLetterRecord;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Flink wiring of {@link TaskChannels}, keyed by (call, channel): one value state per channel
+ * and at most one processing-time timer, re-armed lazily (an idle timer that fires early re-arms
+ * itself instead of being moved on every chunk). After a channel closes and its retention passes,
+ * its state is cleared and no timer remains. The decisions (order, gaps, segmentation, the
+ * per-task channel limit) are {@link TaskChannels}'; run this function in a
+ * {@link ChannelAssemblyOperator}, which recounts the open channels after a restore.
+ */
+@Internal
+public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, ChunkRecord, UtteranceRecord> {
+
+  private static final long serialVersionUID = 1L;
+  /** Dead letters of every stage, to the dead-letter sink. */
+  public static final OutputTag<DeadLetterRecord> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+  /** The per-channel state; {@link ChannelAssemblyOperator} iterates it after a restore. */
+  static final ValueStateDescriptor<KeyedChannel> STATE = new ValueStateDescriptor<>("channel",
+      KeyedChannelSerializer.INSTANCE);
+
+  private final TaskChannels channels;
+  private transient ValueState<KeyedChannel> state;
+  private transient Counter chunksIn;
+  private transient Counter utterances;
+  private transient Counter duplicates;
+  private transient Counter gapsFilled;
+  private transient Counter deadLetters;
+  /** The output of the element or timer being handled; one instance, re-pointed per call. */
+  private transient ContextOutput output;
+
+  public ChannelAssemblyFunction(ChannelAssemblySettings settings, int maxOpenChannels) {
+    this.channels = new TaskChannels(settings, maxOpenChannels);
+  }
+
+  /** Open channels of this task. */
+  public long openChannels() {
+    return channels.openChannels();
+  }
+
+  /** Called by {@link ChannelAssemblyOperator} with the open channels found in restored state. */
+  void restoredOpenChannels(long count) {
+    channels.restored(count);
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    state = getRuntimeContext().getState(STATE);
+    channels.restored(0);
+    var metrics = getRuntimeContext().getMetricGroup();
+    metrics.gauge("openChannels", channels::openChannels);
+    chunksIn = metrics.counter("chunksIn");
+    utterances = metrics.counter("utterances");
+    duplicates = metrics.counter("reorderDrops");
+    gapsFilled = metrics.counter("gapsFilled");
+    deadLetters = metrics.counter("deadLetters");
+    output = new ContextOutput();
+  }
+
+  @Override
+  public void processElement(ChunkRecord chunk, Context ctx, Collector<UtteranceRecord> out) throws Exception {
+    chunksIn.inc();
+    KeyedChannel k = state.value();
+    ChannelState s = channels.onChunk(k == null ? null : k.channel, chunk, ctx.timerService().currentProcessingTime(),
+        ctx.timerService().currentWatermark(), output(ctx, out));
+    if (s == null) {
+      return; // refused before a channel was opened: nothing to keep
+    }
+    if (k == null) {
+      k = new KeyedChannel(s);
+    }
+    arm(k, ctx);
+    state.update(k);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<UtteranceRecord> out) throws Exception {
+    KeyedChannel k = state.value();
+    if (k == null) {
+      return;
+    }
+    k.timerAtMs = -1; // this one fired
+    if (channels.onTimer(k.channel, ctx.timerService().currentProcessingTime(), output(ctx, out)) == null) {
+      state.clear();
+      return;
+    }
+    arm(k, ctx);
+    state.update(k);
+  }
+
+  private void arm(KeyedChannel k, Context ctx) {
+    long deadline = channels.nextDeadline(k.channel);
+    if (k.timerAtMs < 0 || deadline < k.timerAtMs) {
+      if (k.timerAtMs >= 0) {
+        ctx.timerService().deleteProcessingTimeTimer(k.timerAtMs);
+      }
+      ctx.timerService().registerProcessingTimeTimer(deadline);
+      k.timerAtMs = deadline;
+    }
+  }
+
+  private ChannelAssembler.Output output(Context ctx, Collector<UtteranceRecord> out) {
+    output.ctx = ctx;
+    output.out = out;
+    return output;
+  }
+
+  private final class ContextOutput implements ChannelAssembler.Output {
+    Context ctx;
+    Collector<UtteranceRecord> out;
+
+    @Override
+    public void utterance(UtteranceRecord u) {
+      utterances.inc();
+      out.collect(u);
+    }
+
+    @Override
+    public void deadLetter(DeadLetterRecord d) {
+      deadLetters.inc();
+      ctx.output(DEAD_LETTERS, d);
+    }
+
+    @Override
+    public void duplicate(ChunkRecord chunk) {
+      duplicates.inc();
+    }
+
+    @Override
+    public void gapFilled(long missingChunks, long silenceSamples) {
+      gapsFilled.inc();
+    }
+  }
+}

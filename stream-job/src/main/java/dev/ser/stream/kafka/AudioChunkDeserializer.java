@@ -1,0 +1,32 @@
+package dev.ser.stream.kafka;
+
+import dev.ser.stream.chunk.ChunkOrDeadLetter;
+import dev.ser.stream.chunk.ChunkValidator;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Reads the input topic: every record becomes a chunk or a dead letter, never an exception. */
+@Internal
+public final class AudioChunkDeserializer implements KafkaRecordDeserializationSchema<ChunkOrDeadLetter> {
+
+  private static final long serialVersionUID = 1L;
+  private final ChunkValidator validator;
+
+  public AudioChunkDeserializer(int maxChunkBytes) {
+    this.validator = new ChunkValidator(maxChunkBytes);
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ChunkOrDeadLetter> out) {
+    out.collect(validator.validate(record.key(), record.value(), record.topic(), record.partition(), record.offset(),
+        record.timestamp(), System.currentTimeMillis()));
+  }
+
+  @Override
+  public TypeInformation<ChunkOrDeadLetter> getProducedType() {
+    return TypeInformation.of(ChunkOrDeadLetter.class);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.ser.stream.kafka;
+
+import dev.ser.stream.StreamJobConfig;
+import dev.ser.stream.StreamJobOptions;
+import dev.ser.stream.chunk.ChunkOrDeadLetter;
+import dev.ser.stream.chunk.DeadLetterRecord;
+import dev.ser.stream.scoring.EventRecord;
+import java.util.Properties;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The job's Kafka source and sinks, built from its settings: audio chunks in (read_committed, each
+ * record a chunk or a dead letter), emotion events and dead letters out, transactional under
+ * exactly-once.
+ */
+@Internal
+public final class KafkaConnectors {
+
+  private KafkaConnectors() {}
+
+  /** The audio-chunk source. */
+  public static KafkaSource<ChunkOrDeadLetter> chunkSource(StreamJobConfig config) {
+    Properties props = config.kafkaProperties();
+    props.putIfAbsent("isolation.level", "read_committed");
+    props.putIfAbsent("partition.discovery.interval.ms", "60000");
+    OffsetsInitializer start = switch (config.get(StreamJobOptions.STARTING_OFFSETS)) {
+      case "earliest" -> OffsetsInitializer.earliest();
+      case "latest" -> OffsetsInitializer.latest();
+      default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    };
+    return KafkaSource.<ChunkOrDeadLetter>builder()
+        .setBootstrapServers(config.get(StreamJobOptions.BOOTSTRAP_SERVERS))
+        .setTopics(config.get(StreamJobOptions.INPUT_TOPIC))
+        .setGroupId(config.get(StreamJobOptions.GROUP_ID))
+        .setStartingOffsets(start)
+        .setProperties(props)
+        .setDeserializer(new AudioChunkDeserializer(config.get(StreamJobOptions.MAX_CHUNK_BYTES)))
+        .build();
+  }
+
+  /** The emotion-event sink. */
+  public static KafkaSink<EventRecord> eventSink(StreamJobConfig config) {
+    return sink(config, "events", KafkaSerializers.events(config.get(StreamJobOptions.OUTPUT_TOPIC)));
+  }
+
+  /** The dead-letter sink. */
+  public static KafkaSink<DeadLetterRecord> deadLetterSink(StreamJobConfig config) {
+    return sink(config, "dead-letters", KafkaSerializers.deadLetters(config.get(StreamJobOptions.DEAD_LETTER_TOPIC)));
+  }
+
+  private static <T> KafkaSink<T> sink(StreamJobConfig config, String name, KafkaRecordSerializationSchema<T> serializer) {
+    Properties props = config.kafkaProperties();
+    props.setProperty("transaction.timeout.ms", String.valueOf(config.get(StreamJobOptions.TRANSACTION_TIMEOUT_MS)));
+    var builder = KafkaSink.<T>builder()
+        .setBootstrapServers(config.get(StreamJobOptions.BOOTSTRAP_SERVERS))
+        .setKafkaProducerConfig(props)
+        .setRecordSerializer(serializer);
+    if (config.exactlyOnce()) {
+      builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+          .setTransactionalIdPrefix(config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name);
+    } else {
+      builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+    }
+    return builder.build();
+  }
+}

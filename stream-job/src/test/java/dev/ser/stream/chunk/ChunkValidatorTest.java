@@ -1,0 +1,117 @@
+package dev.ser.stream.chunk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ser.schemas.AudioChunk;
+import dev.ser.schemas.DeadLetterKind;
+import dev.ser.schemas.SampleEncoding;
+import dev.ser.schemas.WireFormat;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ChunkValidatorTest {
+
+  final ChunkValidator validator = new ChunkValidator(1000);
+  static final byte[] KEY = {'k'};
+
+  static AudioChunk.Builder chunk() {
+    return AudioChunk.newBuilder().setCallId("call-9").setChannel("agent").setSequence(4)
+        .setCaptureTimestamp(Instant.ofEpochMilli(1_700_000_000_123L)).setSampleRate(8000)
+        .setEncoding(SampleEncoding.PCM_S16LE).setPayload(ByteBuffer.wrap(new byte[160]));
+  }
+
+  ChunkOrDeadLetter check(byte[] value) {
+    return validator.validate(KEY, value, "in", 2, 77, 5, 99);
+  }
+
+  ChunkOrDeadLetter check(AudioChunk.Builder b) {
+    return check(WireFormat.encode(b.build()));
+  }
+
+  static void refused(ChunkOrDeadLetter r, DeadLetterKind kind, String message) {
+    assertThat(r.chunk).isNull();
+    assertThat(r.deadLetter.kind).isEqualTo(kind);
+    assertThat(r.deadLetter.message).isEqualTo(message);
+    assertThat(r.deadLetter.key).isEqualTo(KEY);
+    assertThat(r.deadLetter.sourceTopic).isEqualTo("in");
+    assertThat(r.deadLetter.sourcePartition).isEqualTo(2);
+    assertThat(r.deadLetter.sourceOffset).isEqualTo(77);
+    assertThat(r.deadLetter.timestamp).isEqualTo(99);
+    assertThat(r.eventTime).isEqualTo(5);
+  }
+
+  @Test
+  void aValidChunkPassesWithItsSource() {
+    ChunkOrDeadLetter r = check(chunk());
+    assertThat(r.deadLetter).isNull();
+    assertThat(r.chunk.streamKey()).isEqualTo("call-9\u0000agent");
+    assertThat(r.chunk.sequence).isEqualTo(4);
+    assertThat(r.chunk.sampleCount()).isEqualTo(80);
+    assertThat(r.chunk.sourceOffset).isEqualTo(77);
+    assertThat(r.eventTime).isEqualTo(1_700_000_000_123L);
+    assertThat(WireFormat.encode(r.chunk.toAvro())).isEqualTo(WireFormat.encode(chunk().build()));
+  }
+
+  @Test
+  void everyKindOfBadRecordIsNamed() {
+    refused(check((byte[]) null), DeadLetterKind.BAD_AVRO, "the record has no value (a tombstone); expected an AudioChunk");
+    assertThat(check(new byte[] {1, 2, 3}).deadLetter.kind).isEqualTo(DeadLetterKind.BAD_AVRO);
+    byte[] valid = WireFormat.encode(chunk().build());
+    ChunkOrDeadLetter truncated = check(java.util.Arrays.copyOf(valid, 30));
+    assertThat(truncated.deadLetter.kind).isEqualTo(DeadLetterKind.BAD_AVRO);
+    assertThat(truncated.deadLetter.message).startsWith("the AudioChunk cannot be decoded (truncated or corrupt)");
+    assertThat(truncated.deadLetter.value).hasSize(30);
+    byte[] foreign = valid.clone();
+    foreign[5] ^= 1;
+    assertThat(check(foreign).deadLetter.kind).isEqualTo(DeadLetterKind.UNKNOWN_SCHEMA);
+
+    refused(check(chunk().setCallId("")), DeadLetterKind.INVALID_FIELD, "callId is empty");
+    refused(check(chunk().setChannel("a\u0000b")), DeadLetterKind.INVALID_FIELD,
+        "channel contains the control character U+0000");
+    refused(check(chunk().setSequence(-1)), DeadLetterKind.BAD_SEQUENCE, "sequence is -1; it must not be negative");
+    refused(check(chunk().setCaptureTimestamp(Instant.EPOCH)), DeadLetterKind.INVALID_FIELD,
+        "captureTimestamp is 1970-01-01T00:00:00Z; it must be after 1970-01-01");
+    refused(check(chunk().setEncoding(SampleEncoding.UNKNOWN)), DeadLetterKind.UNKNOWN_ENCODING,
+        "the sample encoding is not one this job knows (read as UNKNOWN); expected PCM_S16LE, FLOAT32_LE, MULAW or ALAW");
+    refused(check(chunk().setSampleRate(0)), DeadLetterKind.BAD_SAMPLE_RATE, "sampleRate is 0 Hz; expected 4000..192000");
+    refused(check(chunk().setSampleRate(10_000_000)), DeadLetterKind.BAD_SAMPLE_RATE,
+        "sampleRate is 10000000 Hz; expected 4000..192000");
+    refused(check(chunk().setPayload(ByteBuffer.wrap(new byte[1002]))), DeadLetterKind.OVERSIZED,
+        "payload has 1002 bytes, over the limit of 1000 (max-chunk-bytes)");
+    refused(check(chunk().setPayload(ByteBuffer.wrap(new byte[0]))), DeadLetterKind.INVALID_FIELD,
+        "payload is empty; only the end-of-stream chunk may be empty");
+    refused(check(chunk().setPayload(ByteBuffer.wrap(new byte[7]))), DeadLetterKind.ODD_BYTE_COUNT,
+        "payload has 7 bytes; PCM_S16LE needs a multiple of 2");
+    byte[] inf = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(0f).putFloat(0f)
+        .putFloat(Float.NEGATIVE_INFINITY).array();
+    refused(check(chunk().setEncoding(SampleEncoding.FLOAT32_LE).setPayload(ByteBuffer.wrap(inf))),
+        DeadLetterKind.NON_FINITE_SAMPLE, "sample 2 of 3 is -Infinity; FLOAT32_LE samples must be finite");
+    ChunkOrDeadLetter huge = check(new byte[1000 + 64 * 1024 + 1]);
+    refused(huge, DeadLetterKind.OVERSIZED, "the record has 66537 bytes, over the limit of 1000 payload bytes"
+        + " (max-chunk-bytes); value not kept");
+    assertThat(huge.deadLetter.value).isNull();
+  }
+
+  @Test
+  void aDeadLetterNeverCarriesAValueTooLargeToProduce() {
+    ChunkValidator generous = new ChunkValidator(4 << 20);
+    ChunkOrDeadLetter r = generous.validate(KEY, WireFormat.encode(chunk().setPayload(ByteBuffer.wrap(new byte[600_001]))
+        .setSampleRate(0).build()), "in", 0, 1, 2, 3);
+    assertThat(r.deadLetter.kind).isEqualTo(DeadLetterKind.BAD_SAMPLE_RATE);
+    assertThat(r.deadLetter.value).isNull();
+    assertThat(r.deadLetter.message).endsWith("(the value, 600037 bytes, is not kept: dead letters keep at most 524288)");
+  }
+
+  @Test
+  void anEmptyEndOfStreamChunkIsValid() {
+    assertThat(check(chunk().setPayload(ByteBuffer.wrap(new byte[0])).setEndOfStream(true)).chunk).isNotNull();
+  }
+
+  @Test
+  void theLimitMustBePositive() {
+    assertThatThrownBy(() -> new ChunkValidator(0)).hasMessage("maxChunkBytes must be positive, got 0");
+  }
+}
