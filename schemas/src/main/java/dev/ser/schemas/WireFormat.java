@@ -59,6 +59,22 @@ public final class WireFormat {
     return new BinaryMessageDecoder<>(SpecificData.get(), readerSchema, HISTORY);
   }
 
+  /**
+   * Refuses a single-object-encoded message whose fields declare more bytes or items than the
+   * message holds ({@link DeclaredLengths}), before a decoder would allocate them. A message without
+   * our header or with an unknown fingerprint passes: the decoder reports those.
+   */
+  public static void checkDeclaredLengths(byte[] message) throws DeclaredLengths.Exceeded {
+    if (message.length < 10 || message[0] != (byte) 0xC3 || message[1] != (byte) 0x01) {
+      return;
+    }
+    long fingerprint = ByteBuffer.wrap(message, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    Schema writer = HISTORY.findByFingerprint(fingerprint);
+    if (writer != null) {
+      DeclaredLengths.check(writer, message, 10);
+    }
+  }
+
   /** Every released version of the named record, oldest first ({@code v1}, {@code v2}, ...). */
   public static List<Schema> history(String recordName) {
     List<Schema> versions = new ArrayList<>();

@@ -59,6 +59,19 @@ class MalformedTrafficITCase {
         .setPayload(ByteBuffer.wrap(new byte[160]));
     switch (i % 12) {
       case 0 -> {
+        if (i % 24 == 12) { // a valid header, then the call id declaring up to 2 GB: reaches the Avro decoder
+          try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.write(WireFormat.encode(ok.build()), 0, 10);
+            var e = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(out, null);
+            e.writeLong(1_000_000_000L + random.nextInt(1_000_000_000));
+            e.writeFixed(new byte[random.nextInt(64)]);
+            e.flush();
+            return new Bad(key, out.toByteArray(), DeadLetterKind.BAD_AVRO);
+          } catch (java.io.IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
+          }
+        }
         byte[] noise = new byte[1 + random.nextInt(400)];
         random.nextBytes(noise);
         noise[0] = 0x42; // never the single-object marker by chance

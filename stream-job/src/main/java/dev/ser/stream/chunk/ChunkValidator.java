@@ -2,6 +2,7 @@ package dev.ser.stream.chunk;
 
 import dev.ser.core.audio.AudioResampler;
 import dev.ser.schemas.AudioChunk;
+import dev.ser.schemas.DeclaredLengths;
 import dev.ser.schemas.DeadLetterKind;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
@@ -54,6 +55,7 @@ public final class ChunkValidator implements Serializable {
       if (decoder == null) {
         decoder = WireFormat.decoder(AudioChunk.class);
       }
+      WireFormat.checkDeclaredLengths(value); // Avro would allocate a declared length before reading it
       chunk = decoder.decode(value);
     } catch (BadHeaderException e) {
       return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.BAD_AVRO,
@@ -61,6 +63,9 @@ public final class ChunkValidator implements Serializable {
     } catch (MissingSchemaException e) {
       return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.UNKNOWN_SCHEMA,
           "written with a schema this job does not know: " + e.getMessage());
+    } catch (DeclaredLengths.Exceeded e) {
+      return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.BAD_AVRO,
+          "the AudioChunk cannot be decoded (truncated or corrupt): " + e.getMessage());
     } catch (IOException | RuntimeException e) {
       return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.BAD_AVRO,
           "the AudioChunk cannot be decoded (truncated or corrupt): " + e);

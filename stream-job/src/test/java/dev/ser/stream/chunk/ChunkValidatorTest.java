@@ -114,4 +114,50 @@ class ChunkValidatorTest {
   void theLimitMustBePositive() {
     assertThatThrownBy(() -> new ChunkValidator(0)).hasMessage("maxChunkBytes must be positive, got 0");
   }
+
+  /** A record with a valid header whose body declares {@code declared} bytes for one field, then stops. */
+  static byte[] lengthBomb(boolean inPayload, long declared) throws Exception {
+    byte[] real = WireFormat.encode(chunk().build());
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(real, 0, 10); // marker and fingerprint of the current AudioChunk schema
+    org.apache.avro.io.BinaryEncoder e = org.apache.avro.io.EncoderFactory.get().directBinaryEncoder(out, null);
+    if (inPayload) {
+      e.writeString("call-9");
+      e.writeString("agent");
+      e.writeLong(4);
+      e.writeLong(1_700_000_000_123L);
+      e.writeInt(8000);
+      e.writeEnum(0);
+    }
+    e.writeLong(declared); // the length of callId, or of the payload
+    e.writeFixed(new byte[] {1, 2, 3});
+    e.flush();
+    return out.toByteArray();
+  }
+
+  /** Bytes this thread allocated while {@code r} ran. */
+  static long allocatedBy(Runnable r) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    r.run();
+    return threads.getCurrentThreadAllocatedBytes() - before;
+  }
+
+  @Test
+  void aDeclaredLengthBeyondTheRecordIsRefusedBeforeAnythingIsAllocated() throws Exception {
+    check(chunk()); // decoder and schema caches warm
+    ChunkOrDeadLetter[] r = new ChunkOrDeadLetter[2];
+    byte[] inId = lengthBomb(false, 2_000_000_000L);
+    byte[] inPayload = lengthBomb(true, 2_000_000_000L);
+    assertThat(inId).hasSize(18);
+    // Avro would allocate the declared 2 GB before reading (an OutOfMemoryError at the chart's heap)
+    assertThat(allocatedBy(() -> r[0] = check(inId))).isLessThan(1 << 20);
+    assertThat(allocatedBy(() -> r[1] = check(inPayload))).isLessThan(1 << 20);
+    refused(r[0], DeadLetterKind.BAD_AVRO, "the AudioChunk cannot be decoded (truncated or corrupt): field callId"
+        + " declares 2000000000 bytes, but only 3 bytes of the record follow");
+    refused(r[1], DeadLetterKind.BAD_AVRO, "the AudioChunk cannot be decoded (truncated or corrupt): field payload"
+        + " declares 2000000000 bytes, but only 3 bytes of the record follow");
+    assertThat(r[0].deadLetter.value).isEqualTo(inId);
+  }
 }
