@@ -17,8 +17,17 @@ public class UtteranceRecord {
 
   public UtteranceRecord() {}
 
+  /**
+   * The utterance's id and Kafka key: call id, channel and index joined by '/', with '%' and '/'
+   * inside the call id and channel written as %25 and %2F, so two utterances never share an id.
+   */
   public String utteranceId() {
-    return callId + "/" + channel + "/" + index;
+    return escape(callId) + "/" + escape(channel) + "/" + index;
+  }
+
+  static String escape(String part) {
+    return part.indexOf('%') < 0 && part.indexOf('/') < 0 ? part
+        : part.replace("%", "%25").replace("/", "%2F");
   }
 
   @Override

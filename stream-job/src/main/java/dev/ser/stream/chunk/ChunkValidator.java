@@ -117,6 +117,10 @@ public final class ChunkValidator implements Serializable {
       return field + " has " + id.length() + " characters; at most " + MAX_ID_LENGTH + " are allowed";
     }
     for (int i = 0; i < id.length(); i++) {
+      if (id.charAt(i) == '\uFFFD') {
+        return field + " contains U+FFFD, which is what invalid UTF-8 decodes to; ids must be valid UTF-8 (two"
+            + " different invalid ids would otherwise become one call)";
+      }
       if (Character.isISOControl(id.charAt(i))) {
         return field + " contains the control character U+" + String.format("%04X", (int) id.charAt(i));
       }

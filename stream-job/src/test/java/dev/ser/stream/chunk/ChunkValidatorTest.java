@@ -160,4 +160,12 @@ class ChunkValidatorTest {
         + " declares 2000000000 bytes, but only 3 bytes of the record follow");
     assertThat(r[0].deadLetter.value).isEqualTo(inId);
   }
+
+  @Test
+  void anIdWithInvalidUtf8IsRefusedInsteadOfMergedIntoAnotherCall() {
+    // Avro decodes invalid UTF-8 to U+FFFD: "caf\xE9" and "caf\xFF" would both become "caf\uFFFD"
+    byte[] value = WireFormat.encode(chunk().setCallId("caf\uFFFD").build());
+    refused(check(value), DeadLetterKind.INVALID_FIELD, "callId contains U+FFFD, which is what invalid UTF-8"
+        + " decodes to; ids must be valid UTF-8 (two different invalid ids would otherwise become one call)");
+  }
 }
