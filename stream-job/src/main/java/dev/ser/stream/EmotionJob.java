@@ -14,6 +14,7 @@ import dev.ser.stream.flink.AsyncScoringFunction;
 import dev.ser.stream.flink.ChannelAssemblyFunction;
 import dev.ser.stream.flink.ChannelAssemblyOperator;
 import dev.ser.stream.flink.ChannelKeySelector;
+import dev.ser.stream.flink.ChunkWatermarks;
 import dev.ser.stream.flink.DeadLetterRouter;
 import dev.ser.stream.flink.UtteranceRecordSerializer;
 import dev.ser.stream.kafka.KafkaConnectors;
@@ -122,8 +123,9 @@ public final class EmotionJob {
     if (config.get(StreamJobOptions.PARALLELISM) > 0) {
       env.setParallelism(config.get(StreamJobOptions.PARALLELISM));
     }
+    long outOfOrderness = config.get(StreamJobOptions.WATERMARK_OUT_OF_ORDERNESS_MS);
     WatermarkStrategy<ChunkOrDeadLetter> watermarks = WatermarkStrategy
-        .<ChunkOrDeadLetter>forBoundedOutOfOrderness(Duration.ofMillis(config.get(StreamJobOptions.WATERMARK_OUT_OF_ORDERNESS_MS)))
+        .<ChunkOrDeadLetter>forGenerator(ctx -> new ChunkWatermarks(outOfOrderness))
         .withTimestampAssigner((r, kafkaTime) -> r.eventTime)
         .withIdleness(Duration.ofMillis(config.get(StreamJobOptions.SOURCE_IDLENESS_MS)));
 

@@ -195,6 +195,10 @@ public final class StreamJobOptions {
       "chunks captured this long before the watermark are dead letters; 0 disables",
       between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
 
+  public static final ConfigOption<Long> MAX_CAPTURE_AHEAD_MS = define(ConfigOptions.key("max-capture-ahead-ms").longType().defaultValue(300000L),
+      "chunks captured further ahead of the job's clock are dead letters (they would move event time ahead)",
+      between(0L, MAX_WAIT_MS), "0.." + MAX_WAIT_MS);
+
   public static final ConfigOption<Integer> MAX_CHUNK_BYTES = define(ConfigOptions.key("max-chunk-bytes").intType().defaultValue(1048576),
       "largest payload accepted; larger chunks are dead letters",
       between(1, 512 * 1024 * 1024), "1..536870912");

@@ -50,7 +50,11 @@ class MalformedTrafficITCase {
   static final int BAD = 10_000;
 
   /** The malformed record number {@code i}, and the kind its dead letter must carry. */
-  record Bad(byte[] key, byte[] value, DeadLetterKind kind) {}
+  record Bad(byte[] key, byte[] value, DeadLetterKind kind, Long recordTimestamp) {
+    Bad(byte[] key, byte[] value, DeadLetterKind kind) {
+      this(key, value, kind, null);
+    }
+  }
 
   static Bad bad(int i, Random random, long now) {
     byte[] key = ("bad-" + i).getBytes(StandardCharsets.UTF_8);
@@ -75,7 +79,9 @@ class MalformedTrafficITCase {
         byte[] noise = new byte[1 + random.nextInt(400)];
         random.nextBytes(noise);
         noise[0] = 0x42; // never the single-object marker by chance
-        return new Bad(key, noise, DeadLetterKind.BAD_AVRO);
+        // stamped 50 minutes ahead by its producer (the broker accepts up to an hour): a refused record
+        // must not move event time, or every later chunk would be 40 minutes past the lateness window
+        return new Bad(key, noise, DeadLetterKind.BAD_AVRO, now + 50 * 60_000L);
       }
       case 1 -> {
         byte[] v = WireFormat.encode(ok.build());
@@ -117,6 +123,10 @@ class MalformedTrafficITCase {
             .build()), DeadLetterKind.NON_FINITE_SAMPLE);
       }
       case 10 -> {
+        if (i % 24 == 22) { // captured a day ahead of the clock: refused before it can move event time
+          return new Bad(key, WireFormat.encode(ok.setCaptureTimestamp(Instant.ofEpochMilli(now + 86_400_000L))
+              .build()), DeadLetterKind.INVALID_FIELD);
+        }
         // a chunk of a call captured a day ago: far behind the watermark
         return new Bad(key, WireFormat.encode(ok.setCaptureTimestamp(Instant.ofEpochMilli(now - 86_400_000L)).build()),
             DeadLetterKind.LATE_CHUNK);
@@ -179,7 +189,7 @@ class MalformedTrafficITCase {
           }
           if (i < BAD) {
             Bad b = bad(i, random, System.currentTimeMillis());
-            producer.send(new ProducerRecord<>("in", b.key(), b.value()));
+            producer.send(new ProducerRecord<>("in", null, b.recordTimestamp(), b.key(), b.value()));
             sentKinds.merge(b.kind(), 1, Integer::sum);
             sentBad++;
           }

@@ -59,8 +59,13 @@ public final class TaskChannels implements Serializable {
       s = new ChannelState(chunk.callId, chunk.channel);
       openChannels++;
     }
+    boolean isNew = !s.started && s.pending.isEmpty() && !s.closed;
     boolean wasOpen = !s.closed;
     assembler.onChunk(s, chunk, now, watermark, out);
+    if (isNew && !s.started && s.pending.isEmpty() && !s.closed) {
+      openChannels--; // its first chunk was refused (late, too far ahead): no channel to keep
+      return null;
+    }
     if (wasOpen && s.closed) {
       openChannels--;
     }

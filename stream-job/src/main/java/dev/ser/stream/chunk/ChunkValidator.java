@@ -2,8 +2,8 @@ package dev.ser.stream.chunk;
 
 import dev.ser.core.audio.AudioResampler;
 import dev.ser.schemas.AudioChunk;
-import dev.ser.schemas.DeclaredLengths;
 import dev.ser.schemas.DeadLetterKind;
+import dev.ser.schemas.DeclaredLengths;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
 import java.io.IOException;
@@ -28,13 +28,22 @@ public final class ChunkValidator implements Serializable {
   private static final int MAX_ID_LENGTH = 256;
 
   private final int maxChunkBytes;
+  private final long maxCaptureAheadMs;
   private transient BinaryMessageDecoder<AudioChunk> decoder;
 
-  public ChunkValidator(int maxChunkBytes) {
+  /**
+   * @param maxChunkBytes     largest payload accepted
+   * @param maxCaptureAheadMs how far ahead of this job's clock a capture time may be (clock skew)
+   */
+  public ChunkValidator(int maxChunkBytes, long maxCaptureAheadMs) {
     if (maxChunkBytes <= 0) {
       throw new IllegalArgumentException("maxChunkBytes must be positive, got " + maxChunkBytes);
     }
+    if (maxCaptureAheadMs < 0) {
+      throw new IllegalArgumentException("maxCaptureAheadMs must not be negative, got " + maxCaptureAheadMs);
+    }
     this.maxChunkBytes = maxChunkBytes;
+    this.maxCaptureAheadMs = maxCaptureAheadMs;
   }
 
   public ChunkOrDeadLetter validate(byte[] key, byte[] value, String topic, int partition, long offset,
@@ -79,6 +88,12 @@ public final class ChunkValidator implements Serializable {
     } else if (chunk.getCaptureTimestamp() == null || chunk.getCaptureTimestamp().toEpochMilli() <= 0) {
       kind = DeadLetterKind.INVALID_FIELD;
       problem = "captureTimestamp is " + chunk.getCaptureTimestamp() + "; it must be after 1970-01-01";
+    } else if (chunk.getCaptureTimestamp().toEpochMilli() - now > maxCaptureAheadMs) {
+      // a chunk from the future would move event time ahead and make every later chunk late
+      kind = DeadLetterKind.INVALID_FIELD;
+      problem = "captureTimestamp is " + chunk.getCaptureTimestamp() + ", "
+          + (chunk.getCaptureTimestamp().toEpochMilli() - now) + " ms ahead of this job's clock; at most "
+          + maxCaptureAheadMs + " ms ahead is accepted (max-capture-ahead-ms): check the producer's clock";
     } else if (chunk.getEncoding() == SampleEncoding.UNKNOWN) {
       kind = DeadLetterKind.UNKNOWN_ENCODING;
       problem = "the sample encoding is not one this job knows (read as UNKNOWN); expected PCM_S16LE, FLOAT32_LE,"

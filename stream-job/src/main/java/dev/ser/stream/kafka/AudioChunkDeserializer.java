@@ -15,8 +15,8 @@ public final class AudioChunkDeserializer implements KafkaRecordDeserializationS
   private static final long serialVersionUID = 1L;
   private final ChunkValidator validator;
 
-  public AudioChunkDeserializer(int maxChunkBytes) {
-    this.validator = new ChunkValidator(maxChunkBytes);
+  public AudioChunkDeserializer(int maxChunkBytes, long maxCaptureAheadMs) {
+    this.validator = new ChunkValidator(maxChunkBytes, maxCaptureAheadMs);
   }
 
   @Override

@@ -40,7 +40,8 @@ public final class KafkaConnectors {
         .setGroupId(config.get(StreamJobOptions.GROUP_ID))
         .setStartingOffsets(start)
         .setProperties(props)
-        .setDeserializer(new AudioChunkDeserializer(config.get(StreamJobOptions.MAX_CHUNK_BYTES)))
+        .setDeserializer(new AudioChunkDeserializer(config.get(StreamJobOptions.MAX_CHUNK_BYTES),
+            config.get(StreamJobOptions.MAX_CAPTURE_AHEAD_MS)))
         .build();
   }
 

@@ -71,4 +71,17 @@ class TaskChannelsTest {
     assertThatThrownBy(() -> new TaskChannels(ChannelAssemblerTest.CONFIG, 0))
         .hasMessage("maxOpenChannels must be >= 1, got 0");
   }
+
+  @Test
+  void aNewChannelWhoseFirstChunkIsRefusedKeepsNoState() {
+    // before: the state stayed, open, with no activity time, and its idle timer closed it at once
+    // with "no chunk for 1700000000000 ms"
+    TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 5);
+    ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+    ChunkRecord far = shortChannel("a").get(0);
+    far.sequence = 20_000_000; // beyond max-sequence-jump from 0
+    assertThat(channels.onChunk(null, far, 1_700_000_000_000L, Long.MIN_VALUE, out)).isNull();
+    assertThat(out.deadLetters).extracting(d -> d.kind).containsExactly(DeadLetterKind.BAD_SEQUENCE);
+    assertThat(channels.openChannels()).isZero();
+  }
 }

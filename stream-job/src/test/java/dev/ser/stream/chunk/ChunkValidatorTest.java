@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class ChunkValidatorTest {
 
-  final ChunkValidator validator = new ChunkValidator(1000);
+  /** The clock checks are {@link #aCaptureTimeFarAheadOfTheClockIsRefused}'s: the others pass a made-up "now". */
+  final ChunkValidator validator = new ChunkValidator(1000, Long.MAX_VALUE);
   static final byte[] KEY = {'k'};
 
   static AudioChunk.Builder chunk() {
@@ -97,7 +98,7 @@ class ChunkValidatorTest {
 
   @Test
   void aDeadLetterNeverCarriesAValueTooLargeToProduce() {
-    ChunkValidator generous = new ChunkValidator(4 << 20);
+    ChunkValidator generous = new ChunkValidator(4 << 20, Long.MAX_VALUE);
     ChunkOrDeadLetter r = generous.validate(KEY, WireFormat.encode(chunk().setPayload(ByteBuffer.wrap(new byte[600_001]))
         .setSampleRate(0).build()), "in", 0, 1, 2, 3);
     assertThat(r.deadLetter.kind).isEqualTo(DeadLetterKind.BAD_SAMPLE_RATE);
@@ -112,7 +113,8 @@ class ChunkValidatorTest {
 
   @Test
   void theLimitMustBePositive() {
-    assertThatThrownBy(() -> new ChunkValidator(0)).hasMessage("maxChunkBytes must be positive, got 0");
+    assertThatThrownBy(() -> new ChunkValidator(0, 1)).hasMessage("maxChunkBytes must be positive, got 0");
+    assertThatThrownBy(() -> new ChunkValidator(1, -1)).hasMessage("maxCaptureAheadMs must not be negative, got -1");
   }
 
   /** A record with a valid header whose body declares {@code declared} bytes for one field, then stops. */
@@ -167,5 +169,20 @@ class ChunkValidatorTest {
     byte[] value = WireFormat.encode(chunk().setCallId("caf\uFFFD").build());
     refused(check(value), DeadLetterKind.INVALID_FIELD, "callId contains U+FFFD, which is what invalid UTF-8"
         + " decodes to; ids must be valid UTF-8 (two different invalid ids would otherwise become one call)");
+  }
+
+  @Test
+  void aCaptureTimeFarAheadOfTheClockIsRefused() {
+    ChunkValidator validator = new ChunkValidator(1000, 300_000);
+    long now = 1_700_000_000_000L;
+    ChunkOrDeadLetter ok = validator.validate(KEY, WireFormat.encode(chunk().setCaptureTimestamp(
+        Instant.ofEpochMilli(now + 300_000)).build()), "in", 2, 77, 5, now);
+    assertThat(ok.chunk).as("at the limit").isNotNull();
+    ChunkOrDeadLetter r = validator.validate(KEY, WireFormat.encode(chunk().setCaptureTimestamp(
+        Instant.ofEpochMilli(now + 86_400_000L)).build()), "in", 2, 77, now + 86_400_000L, now);
+    assertThat(r.deadLetter.kind).isEqualTo(DeadLetterKind.INVALID_FIELD);
+    assertThat(r.deadLetter.message).isEqualTo("captureTimestamp is 2023-11-15T22:13:20Z, 86400000 ms ahead of"
+        + " this job's clock; at most 300000 ms ahead is accepted (max-capture-ahead-ms): check the producer's"
+        + " clock");
   }
 }
