@@ -34,3 +34,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- else -}}file:///flink-data
 {{- end -}}
 {{- end -}}
+
+{{/* Consumer group and transactional-id prefix: one per release and namespace, so two releases on one
+     Kafka cluster neither share offsets nor fence each other's transactions. */}}
+{{- define "ser.kafkaIdentity" -}}
+{{- printf "ser-%s-%s" .Release.Namespace .Release.Name -}}
+{{- end -}}

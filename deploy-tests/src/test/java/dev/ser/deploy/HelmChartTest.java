@@ -95,7 +95,8 @@ class HelmChartTest {
     assertThat(job.at("/upgradeMode").asText()).isEqualTo("savepoint");
     assertThat(strings(job.at("/args"))).containsExactly("--config", "/etc/ser/kafka/job.properties", "--model",
         "/opt/ser/models/ms-senet-emodb.onnx", "--device", "cpu", "--delivery-guarantee", "exactly-once",
-        "--checkpoint-interval-ms", "5000");
+        "--checkpoint-interval-ms", "5000", "--group-id", "ser-calls-ser", "--transactional-id-prefix",
+        "ser-calls-ser");
     JsonNode conf = d.at("/spec/flinkConfiguration");
     assertThat(conf.at("/taskmanager.numberOfTaskSlots").asText()).isEqualTo("2");
     assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
@@ -185,10 +186,22 @@ class HelmChartTest {
   }
 
   @Test
+  void twoReleasesOnOneKafkaDoNotShareAConsumerGroupOrTransactionalIds() throws Exception {
+    var other = new Helm(CHART).template().withName("ser-eu").withNamespace("calls").call();
+    assertThat(other).contains("- ser-calls-ser-eu").doesNotContain("- ser-calls-ser\n");
+    JsonNode d = one(render("stateless-allowed.yaml"), "FlinkDeployment");
+    assertThat(d.at("/spec/job/upgradeMode").asText()).isEqualTo("stateless");
+  }
+
+  @Test
   void valuesThatBreakTheSchemaFailToRender() {
     assertThatThrownBy(() -> render("kafka-in-values.yaml")).hasMessageContaining("bootstrapServers");
     assertThatThrownBy(() -> render("refresh-without-pvc.yaml")).hasMessageContaining("model.source");
     assertThatThrownBy(() -> render("url-without-checksum.yaml")).hasMessageContaining("sha256");
+    // a stateless upgrade drops every channel's state and reuses utterance ids: only when asked for
+    assertThatThrownBy(() -> render("stateless.yaml")).hasMessageContaining("allowStatelessUpgrade");
+    // Kafka credentials belong in the secret, never in the FlinkDeployment's arguments
+    assertThatThrownBy(() -> render("kafka-in-extra-args.yaml")).hasMessageContaining("extraArgs");
   }
 
   /** The validator is not vacuous: a FlinkDeployment the operator would refuse is refused here too. */
