@@ -124,8 +124,22 @@ class HelmChartTest {
     assertThat(d.at("/spec/taskManager/podTemplate").isMissingNode()).isTrue();
     JsonNode metrics = one(docs, "Service");
     assertThat(metrics.at("/spec/selector/app").asText()).isEqualTo("ser");
+    assertThat(conf.path("web.submit.enable").asText()).isEqualTo("false");
+    JsonNode policy = one(docs, "NetworkPolicy");
+    assertThat(policy.at("/spec/podSelector/matchLabels/component").asText()).isEqualTo("jobmanager");
+    assertThat(policy.at("/spec/podSelector/matchLabels/app").asText()).isEqualTo("ser");
+    JsonNode ingress = policy.at("/spec/ingress");
+    assertThat(ingress).hasSize(3);
+    assertThat(ingress.at("/0/from/0/podSelector/matchLabels/app").asText()).isEqualTo("ser");
+    assertThat(ingress.at("/0/ports").isMissingNode()).isTrue();
+    assertThat(ingress.at("/1/from/0/namespaceSelector/matchLabels").toString())
+        .isEqualTo("{\"kubernetes.io/metadata.name\":\"flink-operator\"}");
+    assertThat(ingress.at("/1/from/0/podSelector/matchLabels/app.kubernetes.io~1name").asText())
+        .isEqualTo("flink-kubernetes-operator");
+    assertThat(ingress.at("/1/ports/0/port").asInt()).isEqualTo(8081);
+    assertThat(ingress.at("/2/ports/0/port").asInt()).isEqualTo(9249);
     assertThat(docs.stream().map(x -> x.path("kind").asText()))
-        .containsExactlyInAnyOrder("FlinkDeployment", "Service");
+        .containsExactlyInAnyOrder("FlinkDeployment", "Service", "NetworkPolicy");
   }
 
   @Test
