@@ -61,6 +61,11 @@ public final class StreamJobOptions {
       "topic for DeadLetter records",
       StreamJobOptions::isTopic, "a topic name");
 
+  public static final ConfigOption<String> DEAD_LETTER_VALUE = define(ConfigOptions.key("dead-letter-value").stringType().defaultValue("head"),
+      "how much of a refused record's value (call audio: personal data) a dead letter keeps: none, head (the first"
+          + " 64 bytes: Avro header, fingerprint, call id) or full (up to 512 KiB)",
+      v -> v.equals("none") || v.equals("head") || v.equals("full"), "none, head or full");
+
   public static final ConfigOption<String> GROUP_ID = define(ConfigOptions.key("group-id").stringType().defaultValue("ser-stream-job"),
       "Kafka consumer group (offsets are committed on checkpoints)",
       v -> !v.isBlank(), "a group id");

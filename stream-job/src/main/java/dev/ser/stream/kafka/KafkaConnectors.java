@@ -4,6 +4,7 @@ import dev.ser.stream.StreamJobConfig;
 import dev.ser.stream.StreamJobOptions;
 import dev.ser.stream.chunk.ChunkOrDeadLetter;
 import dev.ser.stream.chunk.DeadLetterRecord;
+import dev.ser.stream.chunk.DeadLetterValue;
 import dev.ser.stream.scoring.EventRecord;
 import java.util.Properties;
 import org.apache.flink.annotation.Internal;
@@ -52,7 +53,8 @@ public final class KafkaConnectors {
 
   /** The dead-letter sink. */
   public static KafkaSink<DeadLetterRecord> deadLetterSink(StreamJobConfig config) {
-    return sink(config, "dead-letters", KafkaSerializers.deadLetters(config.get(StreamJobOptions.DEAD_LETTER_TOPIC)));
+    return sink(config, "dead-letters", KafkaSerializers.deadLetters(config.get(StreamJobOptions.DEAD_LETTER_TOPIC),
+        DeadLetterValue.parse(config.get(StreamJobOptions.DEAD_LETTER_VALUE))));
   }
 
   private static <T> KafkaSink<T> sink(StreamJobConfig config, String name, KafkaRecordSerializationSchema<T> serializer) {

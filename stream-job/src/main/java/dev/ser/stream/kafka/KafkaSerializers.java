@@ -2,6 +2,7 @@ package dev.ser.stream.kafka;
 
 import dev.ser.schemas.WireFormat;
 import dev.ser.stream.chunk.DeadLetterRecord;
+import dev.ser.stream.chunk.DeadLetterValue;
 import dev.ser.stream.scoring.EventRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.annotation.Internal;
@@ -19,9 +20,9 @@ public final class KafkaSerializers {
     return new Events(topic);
   }
 
-  /** Dead letters keyed by the refused record's own key. */
-  public static KafkaRecordSerializationSchema<DeadLetterRecord> deadLetters(String topic) {
-    return new DeadLetters(topic);
+  /** Dead letters keyed by the refused record's own key, with as much of its value as {@code keep} allows. */
+  public static KafkaRecordSerializationSchema<DeadLetterRecord> deadLetters(String topic, DeadLetterValue keep) {
+    return new DeadLetters(topic, keep);
   }
 
   private record Events(String topic) implements KafkaRecordSerializationSchema<EventRecord> {
@@ -31,10 +32,11 @@ public final class KafkaSerializers {
     }
   }
 
-  private record DeadLetters(String topic) implements KafkaRecordSerializationSchema<DeadLetterRecord> {
+  private record DeadLetters(String topic, DeadLetterValue keep)
+      implements KafkaRecordSerializationSchema<DeadLetterRecord> {
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetterRecord d, KafkaSinkContext context, Long timestamp) {
-      return new ProducerRecord<>(topic, null, timestamp, d.key, WireFormat.encode(d.toAvro()));
+      return new ProducerRecord<>(topic, null, timestamp, d.key, WireFormat.encode(keep.apply(d).toAvro()));
     }
   }
 }
