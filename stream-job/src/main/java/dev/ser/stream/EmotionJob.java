@@ -114,6 +114,8 @@ public final class EmotionJob {
   /** Configures checkpointing and parallelism and adds the pipeline to {@code env}. */
   public void addTo(StreamExecutionEnvironment env) {
     env.enableCheckpointing(config.get(StreamJobOptions.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
+    // shorter than the Kafka transaction timeout by at least an interval (checked in StreamJobConfig)
+    env.getCheckpointConfig().setCheckpointTimeout(config.get(StreamJobOptions.CHECKPOINT_TIMEOUT_MS));
     if (!config.get(StreamJobOptions.CHECKPOINT_DIR).isEmpty()) {
       Configuration storage = new Configuration();
       storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

@@ -205,9 +205,15 @@ public final class StreamJobConfig implements Serializable {
           problems.add("--transaction-timeout-ms " + txTimeout + " is above Kafka's default transaction.max.timeout.ms"
               + " (900000); the broker would refuse the transactions");
         }
+        long checkpointTimeout = v.get(StreamJobOptions.CHECKPOINT_TIMEOUT_MS);
         if (txTimeout <= checkpoint) {
           problems.add("--transaction-timeout-ms (" + txTimeout + ") must be longer than --checkpoint-interval-ms ("
               + checkpoint + "), or transactions expire before they commit");
+        } else if (txTimeout <= checkpoint + checkpointTimeout) {
+          // a transaction is open from one checkpoint until the next completes: up to interval + timeout
+          problems.add("--transaction-timeout-ms (" + txTimeout + ") must be longer than --checkpoint-interval-ms ("
+              + checkpoint + ") plus --checkpoint-timeout-ms (" + checkpointTimeout + "), or transactions expire"
+              + " before they commit");
         }
       }
       for (String k : List.of("bootstrap.servers", "group.id", "key.deserializer", "value.deserializer",

@@ -45,6 +45,12 @@ public final class StreamJobOptions {
 
   private static final Map<String, Spec<?>> SPECS = new LinkedHashMap<>();
 
+  /**
+   * Upper bound of the wall-clock waits (10^15 ms, about 31 700 years): deadlines computed from
+   * them cannot overflow, and a test can wait out any real time.
+   */
+  public static final long MAX_WAIT_MS = 1_000_000_000_000_000L;
+
   public static final ConfigOption<String> BOOTSTRAP_SERVERS = define(ConfigOptions.key("bootstrap-servers").stringType().noDefaultValue(),
       "Kafka bootstrap servers, host:port[,host:port]",
       v -> !v.isBlank(), "host:port list");
@@ -110,6 +116,11 @@ public final class StreamJobOptions {
       "prefix of the Kafka transactional ids (unique per job on a cluster)",
       v -> !v.isBlank(), "a non-empty prefix");
 
+  public static final ConfigOption<Long> CHECKPOINT_TIMEOUT_MS = define(ConfigOptions.key("checkpoint-timeout-ms").longType().defaultValue(300000L),
+      "a checkpoint not complete after this long is abandoned; with exactly-once, transaction-timeout-ms must exceed"
+          + " it plus checkpoint-interval-ms",
+      between(1L, MAX_WAIT_MS), "1.." + MAX_WAIT_MS);
+
   public static final ConfigOption<Long> TRANSACTION_TIMEOUT_MS = define(ConfigOptions.key("transaction-timeout-ms").longType().defaultValue(600000L),
       "Kafka transaction timeout; must stay below the broker's transaction.max.timeout.ms" + " (15 min by default)",
       atLeast(1L), "an integer > 0");
@@ -161,12 +172,6 @@ public final class StreamJobOptions {
   public static final ConfigOption<Integer> MAX_UTTERANCE_MS = define(ConfigOptions.key("max-utterance-ms").intType().defaultValue(0),
       "longer speech is split; 0 = the model's input length",
       between(0, Integer.MAX_VALUE), "an integer >= 0");
-
-  /**
-   * Upper bound of the wall-clock waits (10^15 ms, about 31 700 years): deadlines computed from
-   * them cannot overflow, and a test can wait out any real time.
-   */
-  public static final long MAX_WAIT_MS = 1_000_000_000_000_000L;
 
   public static final ConfigOption<Integer> MAX_REORDER_CHUNKS = define(ConfigOptions.key("max-reorder-chunks").intType().defaultValue(64),
       "chunks held per channel while waiting for a missing one",

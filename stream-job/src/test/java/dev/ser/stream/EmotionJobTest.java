@@ -24,6 +24,14 @@ class EmotionJobTest {
     assertThat(job.assemblyConfig().targetRate()).isEqualTo(22050);
   }
 
+  @Test
+  void checkpointsTimeOutBeforeTheirTransactionsCould() throws Exception {
+    var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+    EmotionJob.onKafka(config(TestAudio.model())).addTo(env);
+    assertThat(env.getCheckpointConfig().getCheckpointTimeout()).isEqualTo(300_000L);
+    assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(5_000L);
+  }
+
   /** A model without the metadata written by ser train is refused before anything starts. */
   @Test
   void aModelWithoutMetadataIsRefused(@TempDir Path dir) throws Exception {

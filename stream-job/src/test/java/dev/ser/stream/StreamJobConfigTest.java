@@ -76,6 +76,12 @@ class StreamJobConfigTest {
         .hasMessageContaining("--transaction-timeout-ms 1000000 is above Kafka's default transaction.max.timeout.ms");
     assertThatThrownBy(() -> minimal().set("transaction-timeout-ms", "4000").build())
         .hasMessageContaining("--transaction-timeout-ms (4000) must be longer than --checkpoint-interval-ms (5000)");
+    // a transaction lives from one checkpoint until the next one completes: an interval plus up to the
+    // checkpoint timeout; with both at 10 minutes (Flink's default timeout) it could expire uncommitted
+    assertThatThrownBy(() -> minimal().set("transaction-timeout-ms", "600000").set("checkpoint-timeout-ms", "600000")
+        .build()).hasMessageContaining("--transaction-timeout-ms (600000) must be longer than --checkpoint-interval-ms"
+        + " (5000) plus --checkpoint-timeout-ms (600000), or transactions expire before they commit");
+    assertThat(minimal().build().get(StreamJobOptions.CHECKPOINT_TIMEOUT_MS)).isEqualTo(300_000L);
     assertThat(minimal().set("transaction-timeout-ms", "4000").set("delivery-guarantee", "at-least-once").build()
         .exactlyOnce()).isFalse();
     assertThatThrownBy(() -> minimal().set("model", "nowhere.onnx").build())
@@ -119,7 +125,7 @@ class StreamJobConfigTest {
     // one list: a setting added, renamed or re-defaulted without the README following fails here
     String readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"));
     assertThat(readme).contains(StreamJobOptions.markdownTable());
-    assertThat(StreamJobOptions.all()).hasSize(41);
+    assertThat(StreamJobOptions.all()).hasSize(42);
     assertThat(StreamJobOptions.all().get("max-channels-per-task").defaultText()).isEqualTo("5000");
     assertThat(StreamJobOptions.all().get("vad-threshold-db").defaultText()).isEqualTo("9");
   }
