@@ -26,15 +26,22 @@ class ScorerGraphCheckTest {
   }
 
   private Path model(String inputName, long frames, long coefficients, int classes, int labelCount) throws Exception {
+    return model(inputName, frames, coefficients, classes, labelCount, (long) classes);
+  }
+
+  /** As above; {@code outputWidth} null declares the output's class dimension dynamic. */
+  private Path model(String inputName, long frames, long coefficients, int classes, int labelCount, Long outputWidth)
+      throws Exception {
     OnnxGraphBuilder g = new OnnxGraphBuilder("tiny");
     String x = g.input(inputName, null, frames, coefficients);
     String mean = g.node("ReduceMean", Map.of("axes", new long[] {1}, "keepdims", 0), x); // (N, C)
     String first = g.node("Slice", mean, g.longs("start", 0), g.longs("end", classes), g.longs("axis", 1));
     g.nodeTo("p", "Softmax", Map.of("axis", -1), first);
-    g.output("p", null, (long) classes);
+    g.output("p", null, outputWidth);
     List<String> labels = List.of("angry", "neutral", "sad", "happy").subList(0, labelCount);
     ModelMetadata metadata = new ModelMetadata("tiny", "1", labels, FeatureConfig.preset("timnet-emodb"), "test", "{}");
-    Path file = dir.resolve(inputName + frames + "x" + coefficients + "-" + classes + "-" + labelCount + ".onnx");
+    Path file = dir.resolve(inputName + frames + "x" + coefficients + "-" + classes + "-" + labelCount + "-"
+        + outputWidth + ".onnx");
     Files.write(file, g.build("1", metadata.toProperties()).toByteArray());
     return file;
   }
@@ -61,5 +68,17 @@ class ScorerGraphCheckTest {
     Path wrongClasses = model("mfcc", 188, 39, 3, 4);
     assertThatThrownBy(() -> EmotionScorer.open(wrongClasses)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("graph output p has shape [-1, 3] but it names 4 labels [angry, neutral, sad, happy]");
+  }
+
+  @Test
+  void anOutputDeclaredDynamicIsCheckedWithTheWidthOnnxRuntimeInfers() throws Exception {
+    // the graph does not declare how many classes it gives; ONNX Runtime infers it from the graph,
+    // so a width that disagrees with the labels is still refused at load (issue 15, item 8)
+    Path dynamic = model("mfcc", 188, 39, 3, 4, null);
+    assertThatThrownBy(() -> EmotionScorer.open(dynamic)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("its graph output p has shape [-1, 3] but it names 4 labels [angry, neutral, sad, happy]");
+    try (EmotionScorer fine = EmotionScorer.open(model("mfcc", 188, 39, 3, 3, null))) {
+      assertThat(fine.metadata().labels()).hasSize(3);
+    }
   }
 }
