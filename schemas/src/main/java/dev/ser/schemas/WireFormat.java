@@ -75,6 +75,26 @@ public final class WireFormat {
     }
   }
 
+  /**
+   * The 10 header bytes a record written with {@code schema} starts with, in hex ("c3 01" and the
+   * schema's CRC-64-AVRO fingerprint, little-endian): what readers in other languages compare.
+   */
+  public static String headerHex(Schema schema) {
+    long fingerprint = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
+    byte[] header = ByteBuffer.allocate(10).order(java.nio.ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
+        .putLong(fingerprint).array();
+    return hex(header, 10);
+  }
+
+  /** The first {@code n} bytes of {@code bytes} in hex, space-separated. */
+  public static String hex(byte[] bytes, int n) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < Math.min(n, bytes.length); i++) {
+      out.append(i == 0 ? "" : " ").append(String.format("%02x", bytes[i] & 0xff));
+    }
+    return out.toString();
+  }
+
   /** Every released version of the named record, oldest first ({@code v1}, {@code v2}, ...). */
   public static List<Schema> history(String recordName) {
     List<Schema> versions = new ArrayList<>();

@@ -71,7 +71,9 @@ public final class ChunkValidator implements Serializable {
           "not an Avro single-object-encoded AudioChunk: " + e.getMessage());
     } catch (MissingSchemaException e) {
       return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.UNKNOWN_SCHEMA,
-          "written with a schema this job does not know: " + e.getMessage());
+          "written with a schema this job does not know: the header is " + WireFormat.hex(value, 10)
+              + "; the released AudioChunk schemas have " + String.join(", ", WireFormat.history("AudioChunk").stream()
+                  .map(WireFormat::headerHex).toList()) + " (schemas/README.md)");
     } catch (DeclaredLengths.Exceeded e) {
       return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.BAD_AVRO,
           "the AudioChunk cannot be decoded (truncated or corrupt): " + e.getMessage());

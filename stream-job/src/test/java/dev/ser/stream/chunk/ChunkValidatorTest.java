@@ -68,6 +68,14 @@ class ChunkValidatorTest {
     byte[] foreign = valid.clone();
     foreign[5] ^= 1;
     assertThat(check(foreign).deadLetter.kind).isEqualTo(DeadLetterKind.UNKNOWN_SCHEMA);
+    // the header bytes in hex, as schemas/README.md and history/fingerprints.json publish them
+    StringBuilder header = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      header.append(i == 0 ? "" : " ").append(String.format("%02x", foreign[i] & 0xff));
+    }
+    assertThat(check(foreign).deadLetter.message).isEqualTo("written with a schema this job does not know: the"
+        + " header is " + header + "; the released AudioChunk schemas have "
+        + WireFormat.headerHex(WireFormat.history("AudioChunk").get(0)) + " (schemas/README.md)");
 
     refused(check(chunk().setCallId("")), DeadLetterKind.INVALID_FIELD, "callId is empty");
     refused(check(chunk().setChannel("a\u0000b")), DeadLetterKind.INVALID_FIELD,
