@@ -62,12 +62,14 @@ public final class ReportCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<Double> uar = new ArrayList<>();
     List<Double> war = new ArrayList<>();
+    FoldRecord first = FoldRecord.read(files.get(0));
+    List<String> names = labels(first);
+    List<Metrics> perFold = new ArrayList<>();
     out.println("fold  clips  UAR %   WAR %");
     for (Path f : files) {
       FoldRecord r = FoldRecord.read(f);
-      int classes = r.logits()[0].length;
-      List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
       Metrics m = Metrics.of(names, r.truth(), r.predicted());
+      perFold.add(m);
       uar.add(m.uar());
       war.add(m.war());
       out.printf(Locale.ROOT, "%4d  %5d  %6.2f  %6.2f%n", r.fold(), r.test().size(), 100 * m.uar(), 100 * m.war());
@@ -75,8 +77,45 @@ public final class ReportCommand implements Callable<Integer> {
     double[] u = Metrics.meanStd(uar.stream().mapToDouble(Double::doubleValue).toArray());
     double[] w = Metrics.meanStd(war.stream().mapToDouble(Double::doubleValue).toArray());
     out.printf(Locale.ROOT, "mean of %d fold(s): UAR %.2f ± %.2f %%, WAR %.2f ± %.2f %% (protocol %s)%n", files.size(),
-        100 * u[0], 100 * u[1], 100 * w[0], 100 * w[1], FoldRecord.read(files.get(0)).settings().path("protocol").asText());
+        100 * u[0], 100 * u[1], 100 * w[0], 100 * w[1], first.settings().path("protocol").asText());
+    // where the errors are: recall per class and the most frequent confusions, pooled over the folds
+    Metrics pooled = Metrics.pooled(perFold);
+    double[] recall = pooled.recall();
+    StringBuilder line = new StringBuilder("recall per class (pooled):");
+    for (int k = 0; k < names.size(); k++) {
+      line.append(String.format(Locale.ROOT, " %s %.2f", names.get(k), recall[k]));
+    }
+    out.println(line);
+    List<int[]> pairs = new ArrayList<>();
+    for (int t = 0; t < names.size(); t++) {
+      for (int p = 0; p < names.size(); p++) {
+        if (t != p && pooled.confusion()[t][p] > 0) {
+          pairs.add(new int[] {t, p});
+        }
+      }
+    }
+    pairs.sort((a, b) -> Long.compare(pooled.confusion()[b[0]][b[1]], pooled.confusion()[a[0]][a[1]]));
+    StringBuilder top = new StringBuilder("most frequent confusions (true -> predicted):");
+    for (int[] p : pairs.subList(0, Math.min(5, pairs.size()))) {
+      top.append(String.format(Locale.ROOT, " %s->%s %d", names.get(p[0]), names.get(p[1]),
+          pooled.confusion()[p[0]][p[1]]));
+    }
+    out.println(top);
     out.flush();
     return 0;
+  }
+
+  /** The corpus' label names when the record names a known corpus, else class numbers. */
+  static List<String> labels(FoldRecord r) {
+    int classes = r.logits()[0].length;
+    try {
+      List<String> named = dev.ser.training.data.Corpus.named(r.settings().path("corpus").asText(), null).labels();
+      if (named.size() == classes) {
+        return named;
+      }
+    } catch (RuntimeException unknownCorpus) {
+      // a folder corpus needs its data to know its labels
+    }
+    return IntStream.range(0, classes).mapToObj(Integer::toString).toList();
   }
 }

@@ -106,13 +106,20 @@ class TrainEndToEndTest {
     cli.setOut(new PrintWriter(printed, true));
     assertThat(cli.execute("--folds", out.resolve("folds").toString())).isZero();
     String[] lines = printed.toString().strip().split("\n");
-    assertThat(lines).hasSize(4); // header, two folds, mean
+    assertThat(lines).hasSize(6); // header, two folds, mean, recall per class, confusions
     assertThat(lines[1]).isEqualTo(String.format(java.util.Locale.ROOT, "%4d  %5d  %6.2f  %6.2f", 1,
         report.at("/per_fold/0/test_clips").asInt(), 100 * report.at("/per_fold/0/uar").asDouble(),
         100 * report.at("/per_fold/0/war").asDouble()));
     assertThat(lines[3]).startsWith(String.format(java.util.Locale.ROOT, "mean of 2 fold(s): UAR %.2f ± %.2f %%",
         100 * report.at("/summary/uar_mean").asDouble(), 100 * report.at("/summary/uar_std").asDouble()))
         .endsWith("(protocol kfold)");
+    StringBuilder recall = new StringBuilder("recall per class (pooled):");
+    for (int k = 0; k < report.get("labels").size(); k++) {
+      recall.append(String.format(java.util.Locale.ROOT, " %s %.2f", report.at("/labels/" + k).asText(),
+          report.at("/pooled/recall/" + k).asDouble()));
+    }
+    assertThat(lines[4]).isEqualTo(recall.toString());
+    assertThat(lines[5]).startsWith("most frequent confusions (true -> predicted):");
   }
 
   @Test
