@@ -4,6 +4,7 @@ import dev.ser.cli.Cli;
 import dev.ser.stream.kafka.KafkaPreflight;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
@@ -83,7 +84,27 @@ public final class StreamCommand implements Callable<Integer> {
       }
     }
     kafka.forEach((k, v) -> b.set("kafka." + k, v));
+    Path shipped = shippedModel();
+    if (!b.has("model") && shipped != null) {
+      b.set("model", shipped.toString());
+      spec.commandLine().getErr().println("no --model given: using the shipped model " + shipped);
+      spec.commandLine().getErr().flush();
+    }
     return b.build();
+  }
+
+  /**
+   * The default model of the models/ directory: next to bin/ser ({@code ser.home}) or in the
+   * stream-job image; null when neither has it.
+   */
+  static Path shippedModel() {
+    List<Path> candidates = new java.util.ArrayList<>();
+    if (System.getProperty("ser.home") != null) {
+      candidates.add(Path.of(System.getProperty("ser.home"), "models", "ms-senet-emodb.onnx"));
+    }
+    candidates.add(Path.of("/opt/ser/models/ms-senet-emodb.onnx"));
+    return candidates.stream().filter(java.nio.file.Files::isRegularFile).map(p -> p.toAbsolutePath().normalize())
+        .findFirst().orElse(null);
   }
 
   @Override

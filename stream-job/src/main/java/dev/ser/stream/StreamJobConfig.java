@@ -122,6 +122,11 @@ public final class StreamJobConfig implements Serializable {
       return this;
     }
 
+    /** Whether the setting {@code name} has a value yet. */
+    public boolean has(String name) {
+      return values.containsKey(name);
+    }
+
     /** Reads a properties file of settings. */
     public Builder load(Path file) throws IOException {
       if (!Files.isRegularFile(file)) {
