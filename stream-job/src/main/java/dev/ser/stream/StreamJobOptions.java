@@ -177,6 +177,10 @@ public final class StreamJobOptions {
       "chunks held per channel while waiting for a missing one",
       between(1, 100_000), "1..100000");
 
+  public static final ConfigOption<Integer> MAX_REORDER_BYTES = define(ConfigOptions.key("max-reorder-bytes").intType().defaultValue(262144),
+      "payload bytes held per channel while waiting for a missing chunk; beyond it the gap counts as silence",
+      between(1, 512 * 1024 * 1024), "1..536870912");
+
   public static final ConfigOption<Long> MAX_REORDER_WAIT_MS = define(ConfigOptions.key("max-reorder-wait-ms").longType().defaultValue(2000L),
       "how long a missing chunk is waited for before it counts as silence",
       between(0L, MAX_WAIT_MS), "0.." + MAX_WAIT_MS);

@@ -126,7 +126,7 @@ public final class ChannelAssembler implements Serializable {
     while (!s.pending.isEmpty() && !s.closed) {
       Map.Entry<Long, ChunkRecord> first = s.pending.firstEntry();
       if (first.getKey() != s.nextSequence) {
-        if (!force && s.pending.size() <= config.maxReorderChunks()) {
+        if (!force && s.pending.size() <= config.maxReorderChunks() && pendingBytes(s) <= config.maxReorderBytes()) {
           break;
         }
         fillGap(s, first.getValue(), out);
@@ -140,6 +140,15 @@ public final class ChannelAssembler implements Serializable {
     } else if (progress || s.pendingSinceMs < 0) {
       s.pendingSinceMs = now;
     }
+  }
+
+  /** Payload bytes in the reorder buffer (at most max-reorder-chunks + 1 entries: summed, not kept). */
+  private static long pendingBytes(ChannelState s) {
+    long bytes = 0;
+    for (ChunkRecord c : s.pending.values()) {
+      bytes += c.payload.length;
+    }
+    return bytes;
   }
 
   private void process(ChannelState s, ChunkRecord c, long now, Output out) {

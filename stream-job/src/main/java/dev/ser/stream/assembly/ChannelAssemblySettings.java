@@ -20,10 +20,12 @@ import java.io.Serializable;
  * @param closedRetentionMs   how long a closed channel is remembered, to refuse late chunks
  * @param allowedLatenessMs   chunks this far behind the watermark are refused as late; 0 disables
  * @param maxSequenceJump     a chunk further ahead of the expected sequence is refused (BAD_SEQUENCE)
+ * @param maxReorderBytes     payload bytes held while waiting for a missing chunk; beyond it the gap is silence
  */
 public record ChannelAssemblySettings(int targetRate, double vadThresholdDb, double vadMinSpeechDbfs, int hangoverMs,
     int preRollMs, int minUtteranceMs, int maxUtteranceMs, int maxReorderChunks, long maxReorderWaitMs,
-    long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs, long maxSequenceJump)
+    long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs, long maxSequenceJump,
+    int maxReorderBytes)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -31,6 +33,9 @@ public record ChannelAssemblySettings(int targetRate, double vadThresholdDb, dou
   public ChannelAssemblySettings {
     if (maxReorderChunks < 1) {
       throw new IllegalArgumentException("max-reorder-chunks must be at least 1, got " + maxReorderChunks);
+    }
+    if (maxReorderBytes < 1) {
+      throw new IllegalArgumentException("max-reorder-bytes must be at least 1, got " + maxReorderBytes);
     }
     if (maxReorderWaitMs < 0 || maxGapMs < 0 || allowedLatenessMs < 0) {
       throw new IllegalArgumentException("max-reorder-wait-ms, max-gap-ms and allowed-lateness-ms must not be negative");

@@ -20,7 +20,7 @@ public class ChannelAssemblerTest {
   static final int RATE = 22050;
   /** The default model's settings: 22 050 Hz, utterances up to 96000 samples (4353 ms). */
   public static final ChannelAssemblySettings CONFIG = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000,
-      60_000, 600_000, 0, 10_000_000);
+      60_000, 600_000, 0, 10_000_000, 1 << 20);
 
   static SampleCalls.Call call;
 
@@ -208,6 +208,24 @@ public class ChannelAssemblerTest {
   }
 
   @Test
+  void theReorderBufferIsBoundedInBytesTooNotOnlyInChunks() {
+    // 100 ms of 22 050 Hz PCM16 is 4 410 bytes: at most two such chunks may wait (8 820 bytes)
+    ChannelAssemblySettings small = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000,
+        10_000, 60_000, 600_000, 0, 10_000_000, 8_820);
+    ChannelAssembler bounded = new ChannelAssembler(small);
+    List<ChunkRecord> chunks = inOrder();
+    bounded.onChunk(s, chunks.get(0), 1000, Long.MIN_VALUE, out);
+    bounded.onChunk(s, chunks.get(2), 1000, Long.MIN_VALUE, out);
+    bounded.onChunk(s, chunks.get(3), 1000, Long.MIN_VALUE, out);
+    assertThat(s.pending).containsOnlyKeys(2L, 3L);
+    assertThat(out.gaps).isEmpty();
+    bounded.onChunk(s, chunks.get(4), 1000, Long.MIN_VALUE, out); // 13 230 bytes would wait: chunk 1 is silence
+    assertThat(s.pending).isEmpty();
+    assertThat(s.nextSequence).isEqualTo(5);
+    assertThat(out.gaps).singleElement().satisfies(g -> assertThat(g).containsExactly(1, RATE / 10));
+  }
+
+  @Test
   void aChangeOfSampleRateWithinTheStreamIsADeadLetterAndSilence() {
     List<ChunkRecord> chunks = inOrder();
     ChunkRecord odd = TestAudio.chunks("call-1", "customer", new float[800], 8000, 100, SampleEncoding.PCM_S16LE).get(0);
@@ -241,7 +259,7 @@ public class ChannelAssemblerTest {
   @Test
   void chunksFarBehindTheWatermarkAreLate() {
     ChannelAssemblySettings strict = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000, 60_000,
-        600_000, 5_000, 10_000_000);
+        600_000, 5_000, 10_000_000, 1 << 20);
     ChannelAssembler strictAssembler = new ChannelAssembler(strict);
     ChunkRecord c = inOrder().get(0);
     strictAssembler.onChunk(s, c, 1000, c.captureTimestamp + 5_000, out);
