@@ -33,10 +33,9 @@ public enum DeadLetterValue {
     if (d.value == null || this == FULL || (this == HEAD && d.value.length <= HEAD_BYTES)) {
       return d;
     }
-    DeadLetterRecord out = DeadLetterRecord.of(d.key, this == HEAD ? Arrays.copyOf(d.value, HEAD_BYTES) : null,
-        d.sourceTopic, d.sourcePartition, d.sourceOffset, d.kind, d.message + (this == HEAD
-            ? " (the value is cut to its first " + HEAD_BYTES + " of " + d.value.length + " bytes: dead-letter-value=head)"
-            : " (the value, " + d.value.length + " bytes, is not kept: dead-letter-value=none)"), d.timestamp);
-    return out;
+    // the message stays the reason; only a dropped value is mentioned (its length helps to find the producer)
+    return DeadLetterRecord.of(d.key, this == HEAD ? Arrays.copyOf(d.value, HEAD_BYTES) : null, d.sourceTopic,
+        d.sourcePartition, d.sourceOffset, d.kind, this == HEAD ? d.message
+            : d.message + " (the value, " + d.value.length + " bytes, is not kept: dead-letter-value=none)", d.timestamp);
   }
 }
