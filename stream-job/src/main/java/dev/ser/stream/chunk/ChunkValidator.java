@@ -26,6 +26,9 @@ public final class ChunkValidator implements Serializable {
   /** Avro header and field overhead allowed on top of the payload limit. */
   private static final int ENVELOPE_BYTES = 64 * 1024;
   private static final int MAX_ID_LENGTH = 256;
+  /** The header bytes of every released AudioChunk schema, for UNKNOWN_SCHEMA messages (parsed once, not per record). */
+  private static final String KNOWN_HEADERS = String.join(", ", WireFormat.history("AudioChunk").stream()
+      .map(WireFormat::headerHex).toList());
 
   private final int maxChunkBytes;
   private final long maxCaptureAheadMs;
@@ -72,8 +75,7 @@ public final class ChunkValidator implements Serializable {
     } catch (MissingSchemaException e) {
       return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.UNKNOWN_SCHEMA,
           "written with a schema this job does not know: the header is " + WireFormat.hex(value, 10)
-              + "; the released AudioChunk schemas have " + String.join(", ", WireFormat.history("AudioChunk").stream()
-                  .map(WireFormat::headerHex).toList()) + " (schemas/README.md)");
+              + "; the released AudioChunk schemas have " + KNOWN_HEADERS + " (schemas/README.md)");
     } catch (DeclaredLengths.Exceeded e) {
       return dead(key, value, topic, partition, offset, recordTimestamp, now, DeadLetterKind.BAD_AVRO,
           "the AudioChunk cannot be decoded (truncated or corrupt): " + e.getMessage());
