@@ -96,7 +96,7 @@ class HelmChartTest {
     assertThat(strings(job.at("/args"))).containsExactly("--config", "/etc/ser/kafka/job.properties", "--model",
         "/opt/ser/models/ms-senet-emodb.onnx", "--device", "cpu", "--delivery-guarantee", "exactly-once",
         "--checkpoint-interval-ms", "5000", "--group-id", "ser-calls-ser", "--transactional-id-prefix",
-        "ser-calls-ser");
+        "ser-calls-ser", "--score-channels", "customer");
     JsonNode conf = d.at("/spec/flinkConfiguration");
     assertThat(conf.at("/taskmanager.numberOfTaskSlots").asText()).isEqualTo("2");
     assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
@@ -216,6 +216,18 @@ class HelmChartTest {
     assertThatThrownBy(() -> render("stateless.yaml")).hasMessageContaining("allowStatelessUpgrade");
     // Kafka credentials belong in the secret, never in the FlinkDeployment's arguments
     assertThatThrownBy(() -> render("kafka-in-extra-args.yaml")).hasMessageContaining("extraArgs");
+    // who is scored is one value (job.scoreChannels), never an extra flag that could override it
+    assertThatThrownBy(() -> render("score-channels-in-extra-args.yaml")).hasMessageContaining("extraArgs");
+    assertThatThrownBy(() -> render("no-scored-channel.yaml")).hasMessageContaining("scoreChannels");
+  }
+
+  /** Customer only unless the values name other channels (AI Act Art. 5(1)(f): agents are at work). */
+  @Test
+  void scoredChannelsAreOneFlagFromTheValues() throws Exception {
+    JsonNode d = one(render("two-scored-channels.yaml"), "FlinkDeployment");
+    List<String> args = strings(d.at("/spec/job/args"));
+    assertThat(args.subList(args.indexOf("--score-channels"), args.size())).containsExactly("--score-channels",
+        "customer,supervisor");
   }
 
   /** The validator is not vacuous: a FlinkDeployment the operator would refuse is refused here too. */

@@ -9,6 +9,7 @@ import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
 import dev.ser.stream.EmotionJob;
 import dev.ser.stream.StreamJobConfig;
+import dev.ser.stream.scoring.ScoredChannels;
 import dev.ser.traffic.ChunkReplayer;
 import dev.ser.traffic.SampleCalls;
 import java.io.PrintWriter;
@@ -75,6 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
       description = "how the calls are sent: PCM_S16LE (16 kHz) or MULAW/ALAW (8 kHz telephony) (default: ${DEFAULT-VALUE})")
   SampleEncoding encoding;
 
+  @Option(names = "--score-agents", description = "score the agent channels too. Off by default, as in production:"
+      + " inferring the emotions of people at work is prohibited in the EU (AI Act Art. 5(1)(f)); the sample calls are"
+      + " actors, so the demo may show it")
+  boolean scoreAgents;
+
   @Option(names = "--summary-json", paramLabel = "FILE", description = "also write the summary as JSON")
   Path summaryJson;
 
@@ -105,7 +111,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
     int rate = encoding == SampleEncoding.MULAW || encoding == SampleEncoding.ALAW ? 8000 : 16000;
     List<SampleCalls.Call> built = SampleCalls.build(SampleCalls.clips(dir), calls, rate, 1000, "demo-call-");
-    List<SampleCalls.Placement> placements = built.stream().flatMap(c -> c.placements().stream()).toList();
+    String scoreChannels = scoreAgents ? "*" : ScoredChannels.DEFAULT;
+    ScoredChannels scored = ScoredChannels.parse(scoreChannels);
+    List<SampleCalls.Placement> all = built.stream().flatMap(c -> c.placements().stream()).toList();
+    List<SampleCalls.Placement> placements = all.stream().filter(p -> scored.scores(p.channel())).toList();
     boolean labelled = placements.stream().allMatch(p -> p.clip().label() != null);
 
     Demo demo = new Demo();
@@ -121,6 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", demo.broker.bootstrapServers())
           .set("model", modelFile.toString()).set("delivery-guarantee", delivery)
           .set("checkpoint-interval-ms", Long.toString(checkpointMs)).set("starting-offsets", "earliest")
+          .set("score-channels", scoreChannels)
           .set("parallelism", "2").set("checkpoint-dir", demo.broker.directory().resolve("checkpoints").toUri().toString())
           .build();
       EmotionJob job = EmotionJob.onKafka(config);
@@ -135,8 +145,12 @@ public final class DemoCommand implements Callable<Integer> {
       waitRunning(demo.job);
 
       long seconds = built.stream().mapToLong(SampleCalls.Call::durationMs).max().orElse(0) / 1000;
-      out.printf(Locale.ROOT, "replaying %d calls x 2 channels, %d utterances from %s, %s %d Hz, %d s of audio at %.1fx%n%n",
-          built.size(), placements.size(), dir, encoding, rate, seconds, speed);
+      out.printf(Locale.ROOT, "replaying %d calls x 2 channels, %d utterances from %s, %s %d Hz, %d s of audio at %.1fx%n",
+          built.size(), all.size(), dir, encoding, rate, seconds, speed);
+      out.println(scoreAgents ? "scoring every channel (--score-agents)"
+          : "scoring the customer channels only (" + placements.size() + " utterances); agents are not scored (EU AI Act"
+              + " Art. 5(1)(f)), --score-agents to include them");
+      out.println();
       out.printf(Locale.ROOT, "%-12s %-9s %3s %15s  %-9s %6s  %-9s %8s%n", "call", "channel", "#", "time in call (s)",
           "label", "conf", "expected", "latency");
       out.flush();
@@ -164,6 +178,8 @@ public final class DemoCommand implements Callable<Integer> {
         reader.join(5000);
       }
       Map<String, Object> summary = summary(seen, placements, labelled);
+      summary.put("score_channels", scoreChannels);
+      summary.put("unscored_utterances", all.size() - placements.size());
       summary.put("clips_in_model_training", clipsInTraining(job.model().crossValidation(), placements));
       printSummary(out, summary);
       if (summaryJson != null) {
@@ -300,8 +316,10 @@ public final class DemoCommand implements Callable<Integer> {
 
   static void printSummary(PrintWriter out, Map<String, Object> s) {
     out.println();
-    out.printf(Locale.ROOT, "events: %s for %s utterances (%s placed in the calls)%n", s.get("events"),
-        s.get("utterances"), s.get("expected_utterances"));
+    Object unscored = s.get("unscored_utterances");
+    out.printf(Locale.ROOT, "events: %s for %s utterances (%s placed on scored channels%s)%n", s.get("events"),
+        s.get("utterances"), s.get("expected_utterances"),
+        unscored instanceof Number n && n.longValue() > 0 ? "; " + n + " on agent channels, not scored" : "");
     out.println("labels: " + s.get("label_counts"));
     Object agreement = s.get("agreement");
     Object inTraining = s.get("clips_in_model_training");

@@ -41,6 +41,7 @@ class DemoSummaryTest {
     s.put("clips_in_model_training", 0L);
     StringWriter unseen = new StringWriter();
     DemoCommand.printSummary(new PrintWriter(unseen, true), s);
+    assertThat(unseen.toString()).contains("events: 2 for 2 utterances (2 placed on scored channels)\n");
     assertThat(unseen.toString()).contains("agreement with the known labels: 50.0 % (1 of 2), on clips the model did not"
         + " train on\n");
     s.put("clips_in_model_training", 2L);
@@ -48,5 +49,10 @@ class DemoSummaryTest {
     DemoCommand.printSummary(new PrintWriter(seen, true), s);
     assertThat(seen.toString()).contains("50.0 % (1 of 2), but the model's training data included 2 of these clips,"
         + " so this is not a measure of its accuracy");
+    s.put("unscored_utterances", 10);
+    StringWriter withAgents = new StringWriter();
+    DemoCommand.printSummary(new PrintWriter(withAgents, true), s);
+    assertThat(withAgents.toString()).contains(
+        "events: 2 for 2 utterances (2 placed on scored channels; 10 on agent channels, not scored)\n");
   }
 }

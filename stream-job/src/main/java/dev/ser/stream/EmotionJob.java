@@ -16,9 +16,12 @@ import dev.ser.stream.flink.ChannelAssemblyOperator;
 import dev.ser.stream.flink.ChannelKeySelector;
 import dev.ser.stream.flink.ChunkWatermarks;
 import dev.ser.stream.flink.DeadLetterRouter;
+import dev.ser.stream.flink.ScoredChannelFilter;
+import dev.ser.stream.flink.ScoringOutcomeRouter;
 import dev.ser.stream.flink.UtteranceRecordSerializer;
 import dev.ser.stream.kafka.KafkaConnectors;
 import dev.ser.stream.scoring.EventRecord;
+import dev.ser.stream.scoring.ScoredChannels;
 import dev.ser.stream.scoring.SharedScorers;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +44,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * source (validate) -> keyBy(call, channel) -> order, decode, segment, resample
+ *                   -> scored channels only (customer by default)
  *                   -> features + micro-batched ONNX scoring (async) -> events sink
+ *                      (an utterance that cannot be scored ----------------> dead-letter sink)
  *   every refused record --------------------------------------------> dead-letter sink
  * </pre>
  *
@@ -142,14 +147,20 @@ public final class EmotionJob {
     SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get(StreamJobOptions.MODEL)).toAbsolutePath().toString(),
         InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS), config.get(StreamJobOptions.MAX_BATCH_SIZE),
         config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000, config.get(StreamJobOptions.SCORING_THREADS), modelSha256);
-    SingleOutputStreamOperator<EventRecord> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(utterances),
-            new AsyncScoringFunction(spec), config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS), TimeUnit.MILLISECONDS,
-            config.get(StreamJobOptions.MAX_IN_FLIGHT))
-        .uid("score").name("features and scoring");
+    DataStream<UtteranceRecord> toScore = utterances
+        .filter(new ScoredChannelFilter(ScoredChannels.parse(config.get(StreamJobOptions.SCORE_CHANNELS))))
+        .uid("scored-channels").name("scored channels only");
+    long timeoutMs = config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS);
+    SingleOutputStreamOperator<EventRecord> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(toScore),
+            new AsyncScoringFunction(spec, config.get(StreamJobOptions.INPUT_TOPIC), timeoutMs), timeoutMs,
+            TimeUnit.MILLISECONDS, config.get(StreamJobOptions.MAX_IN_FLIGHT))
+        .uid("score").name("features and scoring")
+        .process(new ScoringOutcomeRouter()).uid("split-scoring-failures").name("events and scoring failures");
     scored.sinkTo(events).uid("events-sink").name("emotion events");
 
     chunks.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)
-        .union(utterances.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS))
+        .union(utterances.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS),
+            scored.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS))
         .sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
   }
 

@@ -72,6 +72,12 @@ public final class StreamJobOptions {
           + " 64 bytes: Avro header, fingerprint, call id) or full (up to 512 KiB)",
       v -> v.equals("none") || v.equals("head") || v.equals("full"), "none, head or full");
 
+  public static final ConfigOption<String> SCORE_CHANNELS = define(ConfigOptions.key("score-channels").stringType().defaultValue(dev.ser.stream.scoring.ScoredChannels.DEFAULT),
+      "channels whose utterances reach the model, comma-separated, or * for all; the others are segmented but never"
+          + " scored. Customer only by default: inferring the emotions of people at work (agents) is prohibited in the"
+          + " EU (AI Act Art. 5(1)(f)) except for medical or safety reasons; see docs/privacy.md",
+      StreamJobOptions::isChannelList, "channel names, comma-separated, or *");
+
   public static final ConfigOption<String> GROUP_ID = define(ConfigOptions.key("group-id").stringType().defaultValue("ser-stream-job"),
       "Kafka consumer group (offsets are committed on checkpoints)",
       v -> !v.isBlank(), "a group id");
@@ -252,6 +258,15 @@ public final class StreamJobOptions {
 
   private static boolean isTopic(String v) {
     return v.matches("[a-zA-Z0-9._-]{1,249}");
+  }
+
+  private static boolean isChannelList(String v) {
+    try {
+      dev.ser.stream.scoring.ScoredChannels.parse(v);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static boolean isDevice(String v) {

@@ -10,6 +10,7 @@ import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
 import dev.ser.stream.assembly.UtteranceRecord;
+import dev.ser.stream.scoring.ScoredChannels;
 import dev.ser.stream.scoring.SharedScorers;
 import dev.ser.traffic.ChunkReplayer;
 import dev.ser.traffic.SampleCalls;
@@ -64,6 +65,11 @@ class EmotionJobITCase {
   }
 
   static StreamJobConfig config(String test, String delivery) {
+    return config(broker, test, delivery);
+  }
+
+  /** The job's settings for one test on {@code broker}: its own topics, group and transactional ids. */
+  static StreamJobConfig config(KafkaBrokerProcess broker, String test, String delivery) {
     for (String t : List.of("in-", "out-", "dlq-")) {
       broker.createTopic(t + test, t.equals("in-") ? 3 : 1);
     }
@@ -85,6 +91,12 @@ class EmotionJobITCase {
 
   static List<SampleCalls.Call> replay(StreamJobConfig config, List<SampleCalls.Clip> which, int calls, double speed)
       throws Exception {
+    return replay(broker, config, which, calls, speed);
+  }
+
+  /** Sends the clips as {@code calls} two-channel calls at {@code speed} x real time; returns when all are sent. */
+  static List<SampleCalls.Call> replay(KafkaBrokerProcess broker, StreamJobConfig config, List<SampleCalls.Clip> which,
+      int calls, double speed) throws Exception {
     List<SampleCalls.Call> built = SampleCalls.build(which, calls, 22050, 1000, "call-");
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
       new ChunkReplayer(producer, config.get(StreamJobOptions.INPUT_TOPIC), 100, speed, SampleEncoding.PCM_S16LE)
@@ -93,9 +105,18 @@ class EmotionJobITCase {
     return built;
   }
 
-  /** Each utterance exactly once, with the label {@code ser score} gives its clip (the parity reference). */
-  static void assertEventsMatch(List<EmotionEvent> events, List<SampleCalls.Call> calls) throws Exception {
-    assertThat(KafkaTestSupport.labelsOnce(events)).as("utterance id to label").isEqualTo(TestAudio.expectedLabels(calls));
+  /** What the job must emit for these calls: the utterances of the channels it scores, with their labels. */
+  static Map<String, String> expected(StreamJobConfig config, List<SampleCalls.Call> calls) throws Exception {
+    return TestAudio.expectedLabels(calls, ScoredChannels.parse(config.get(StreamJobOptions.SCORE_CHANNELS)));
+  }
+
+  /**
+   * Each utterance of a scored channel exactly once, with the label the stream path gives it (see
+   * {@link TestAudio#expectedLabels}), and none of an unscored channel.
+   */
+  static void assertEventsMatch(List<EmotionEvent> events, List<SampleCalls.Call> calls, StreamJobConfig config)
+      throws Exception {
+    assertThat(KafkaTestSupport.labelsOnce(events)).as("utterance id to label").isEqualTo(expected(config, calls));
     for (EmotionEvent e : events) {
       assertThat(e.getScores()).hasSize(7);
       assertThat(e.getModelName().toString()).isEqualTo("ms-senet-emodb");
@@ -109,9 +130,12 @@ class EmotionJobITCase {
     List<SampleCalls.Call> calls = replay(config, clips, 3, 20);
     JobClient client = start(EmotionJob.onKafka(config), "known audio");
     try {
+      // the default scores the customer's channel only (AI Act Art. 5(1)(f)): 12 of the 21 clips in 3 calls
+      assertThat(expected(config, calls)).hasSize(12);
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get(StreamJobOptions.OUTPUT_TOPIC),
-          21, Duration.ofSeconds(2), Duration.ofSeconds(120));
-      assertEventsMatch(events, calls);
+          12, Duration.ofSeconds(3), Duration.ofSeconds(120));
+      assertEventsMatch(events, calls, config);
+      assertThat(events).extracting(e -> e.getChannel().toString()).containsOnly("customer");
       assertThat(KafkaTestSupport.deadLetters(broker.bootstrapServers(), config.get(StreamJobOptions.DEAD_LETTER_TOPIC), 0,
           Duration.ZERO, Duration.ofSeconds(1))).isEmpty();
     } finally {
@@ -137,7 +161,8 @@ class EmotionJobITCase {
 
   @Test
   void anInjectedFailureStillYieldsEachEventExactlyOnce() throws Exception {
-    StreamJobConfig config = config("failure", "exactly-once");
+    // every channel scored (a purpose the law allows is assumed): 21 utterances to fail between
+    StreamJobConfig config = config("failure", "exactly-once").toBuilder().set("score-channels", "*").build();
     INJECTED.set(0);
     JobClient client = start(EmotionJob.onKafka(config)
         .afterSegmentation(s -> s.map(new FailOnce()).name("fail once")), "injected failure");
@@ -146,7 +171,7 @@ class EmotionJobITCase {
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get(StreamJobOptions.OUTPUT_TOPIC),
           21, Duration.ofSeconds(3), Duration.ofSeconds(120));
       assertThat(INJECTED.get()).as("the failure fired").isPositive();
-      assertEventsMatch(events, calls);
+      assertEventsMatch(events, calls, config);
     } finally {
       EmotionJob.cancel(client);
     }
@@ -215,9 +240,9 @@ class EmotionJobITCase {
       assertThat(dead.stream().filter(d -> d.getKind() == DeadLetterKind.OVERSIZED).map(d -> d.getValue() == null))
           .as("a record far over the limit is not copied into its dead letter").containsExactlyInAnyOrder(false, true);
 
-      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get(StreamJobOptions.OUTPUT_TOPIC), 3,
-          Duration.ofSeconds(1), Duration.ofSeconds(60));
-      assertEventsMatch(events, calls);
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), config.get(StreamJobOptions.OUTPUT_TOPIC),
+          expected(config, calls).size(), Duration.ofSeconds(1), Duration.ofSeconds(60));
+      assertEventsMatch(events, calls, config);
     } finally {
       EmotionJob.cancel(client);
     }
@@ -260,9 +285,9 @@ class EmotionJobITCase {
     }
     JobClient client = start(EmotionJob.onKafka(config), "channel limit");
     try {
-      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-limit", 3,
-          Duration.ofSeconds(1), Duration.ofSeconds(120));
-      assertEventsMatch(events, calls);
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-limit",
+          expected(config, calls).size(), Duration.ofSeconds(1), Duration.ofSeconds(120));
+      assertEventsMatch(events, calls, config);
       List<DeadLetter> refused = KafkaTestSupport.deadLetters(broker.bootstrapServers(), "dlq-limit", 3,
           Duration.ofSeconds(2), Duration.ofSeconds(60));
       assertThat(refused).extracting(DeadLetter::getKind).containsOnly(DeadLetterKind.TOO_MANY_CHANNELS).hasSize(3);

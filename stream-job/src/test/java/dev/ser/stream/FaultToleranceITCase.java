@@ -77,7 +77,7 @@ class FaultToleranceITCase {
           .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
           .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "500")
           .set("transactional-id-prefix", "ft-" + transactionVersion).set("parallelism", "2")
-          .set("delivery-guarantee", delivery).build();
+          .set("delivery-guarantee", delivery).set("score-channels", "*").build();
       List<SampleCalls.Clip> clips = new ArrayList<>(TestAudio.clips(21));
       clips.addAll(TestAudio.clips(21));
       List<SampleCalls.Call> calls = SampleCalls.build(clips, 3, 22050, 1000, "ft-");

@@ -149,7 +149,7 @@ class MalformedTrafficITCase {
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
           .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
           .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "1000")
-          .set("delivery-guarantee", "exactly-once").set("parallelism", "2").build();
+          .set("delivery-guarantee", "exactly-once").set("parallelism", "2").set("score-channels", "*").build();
 
       // the valid calls: the 21 clips on 3 calls, 10 ms chunks (about 13 800 of them), and ser score's labels
       List<SampleCalls.Call> calls = SampleCalls.build(TestAudio.clips(21), 3, 22050, 1000, "good-");

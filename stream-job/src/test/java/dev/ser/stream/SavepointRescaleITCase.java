@@ -50,7 +50,8 @@ class SavepointRescaleITCase {
       StreamJobConfig.Builder settings = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
           .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
           .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "500")
-          .set("checkpoint-dir", dir.resolve("checkpoints").toUri().toString());
+          .set("checkpoint-dir", dir.resolve("checkpoints").toUri().toString())
+          .set("score-channels", "*"); // every channel: all 21 utterances of the calls
       List<SampleCalls.Call> calls = SampleCalls.build(TestAudio.clips(21), 3, 22050, 1000, "sp-");
       Map<String, String> expected = TestAudio.expectedLabels(calls);
 

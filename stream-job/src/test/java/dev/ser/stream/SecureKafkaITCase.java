@@ -141,9 +141,9 @@ class SecureKafkaITCase {
     }
     JobClient job = KafkaTestSupport.submit(EmotionJob.onKafka(config), "over SASL_SSL", new Configuration());
     try {
-      List<EmotionEvent> events = KafkaTestSupport.events(client, config.get(StreamJobOptions.OUTPUT_TOPIC), 6,
-          Duration.ofSeconds(2), Duration.ofSeconds(120));
-      EmotionJobITCase.assertEventsMatch(events, calls);
+      List<EmotionEvent> events = KafkaTestSupport.events(client, config.get(StreamJobOptions.OUTPUT_TOPIC),
+          EmotionJobITCase.expected(config, calls).size(), Duration.ofSeconds(2), Duration.ofSeconds(120));
+      EmotionJobITCase.assertEventsMatch(events, calls, config);
     } finally {
       EmotionJob.cancel(job);
     }

@@ -73,7 +73,7 @@ class TaskManagerLossITCase {
         .set("group-id", "job-tm").set("transactional-id-prefix", "tx-tm")
         .set("model", TestAudio.model().toAbsolutePath().toString()).set("checkpoint-interval-ms", "1000")
         .set("checkpoint-dir", cluster.directory().resolve("job-checkpoints").toUri().toString())
-        .set("parallelism", "2").set("max-batch-wait-ms", "5").build();
+        .set("parallelism", "2").set("max-batch-wait-ms", "5").set("score-channels", "*").build();
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost",
@@ -110,7 +110,7 @@ class TaskManagerLossITCase {
       replay.get(120, TimeUnit.SECONDS);
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-tm", 21,
           Duration.ofSeconds(5), Duration.ofSeconds(180));
-      EmotionJobITCase.assertEventsMatch(events, calls);
+      EmotionJobITCase.assertEventsMatch(events, calls, config);
       assertThat(cluster.get(job + "/exceptions").toString()).as("the failure the job recovered from")
           .contains("tm-1");
     } finally {

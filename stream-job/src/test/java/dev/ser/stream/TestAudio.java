@@ -1,8 +1,14 @@
 package dev.ser.stream;
 
 import dev.ser.core.audio.PcmEncoder;
+import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.schemas.SampleEncoding;
+import dev.ser.stream.assembly.ChannelAssembler;
+import dev.ser.stream.assembly.ChannelAssemblerTest;
+import dev.ser.stream.assembly.ChannelState;
+import dev.ser.stream.assembly.UtteranceRecord;
 import dev.ser.stream.chunk.ChunkRecord;
+import dev.ser.stream.scoring.ScoredChannels;
 import dev.ser.traffic.SampleCalls;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,23 +45,49 @@ public final class TestAudio {
   }
 
   /**
-   * Utterance id (callId/channel/index) of every clip placed in the calls, with the label
-   * {@code ser score} gives the clip's WAV file: what the job must emit for them.
+   * Utterance id (callId/channel/index) of every clip placed in the calls on a scored channel, with
+   * the label the stream path gives it computed without Flink or Kafka: the channel's audio as
+   * chunks through {@link ChannelAssembler} with the job's default segmentation, each utterance scored
+   * by the model. What the job must emit for them, exactly once, whatever fails in between. (That
+   * this path agrees with {@code ser score} on the WAV files is TrainingServingParityTest's subject.)
    */
-  public static java.util.Map<String, String> expectedLabels(List<SampleCalls.Call> calls) throws Exception {
+  public static java.util.Map<String, String> expectedLabels(List<SampleCalls.Call> calls, ScoredChannels scored)
+      throws Exception {
     java.util.Map<String, String> expected = new java.util.TreeMap<>();
-    try (dev.ser.core.scoring.EmotionScorer scorer = dev.ser.core.scoring.EmotionScorer.open(model())) {
-      int rate = scorer.metadata().features().sampleRate();
+    try (EmotionScorer scorer = EmotionScorer.open(model())) {
       for (SampleCalls.Call call : calls) {
-        java.util.Map<String, Integer> next = new java.util.HashMap<>();
-        for (SampleCalls.Placement p : call.placements()) {
-          int index = next.merge(p.channel(), 1, Integer::sum) - 1;
-          expected.put(call.callId() + "/" + p.channel() + "/" + index,
-              scorer.predict(dev.ser.core.audio.WavFile.readMono(p.clip().file(), rate)).label());
+        if (call.sampleRate() != scorer.metadata().features().sampleRate()) {
+          throw new IllegalArgumentException("calls for the expected labels are built at the model's rate, "
+              + scorer.metadata().features().sampleRate() + " Hz, not " + call.sampleRate());
+        }
+        for (var channel : call.channels().entrySet()) {
+          if (!scored.scores(channel.getKey())) {
+            continue;
+          }
+          long placed = call.placements().stream().filter(p -> p.channel().equals(channel.getKey())).count();
+          ChannelAssembler assembler = new ChannelAssembler(ChannelAssemblerTest.CONFIG);
+          ChannelState state = new ChannelState(call.callId(), channel.getKey());
+          ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+          for (ChunkRecord c : chunks(call.callId(), channel.getKey(), channel.getValue(), call.sampleRate(), 100,
+              SampleEncoding.PCM_S16LE)) {
+            assembler.onChunk(state, c, 0, Long.MIN_VALUE, out);
+          }
+          if (out.utterances.size() != placed) {
+            throw new IllegalStateException(call.callId() + "/" + channel.getKey() + ": " + placed
+                + " clips placed but the assembler found " + out.utterances.size() + " utterances");
+          }
+          for (UtteranceRecord u : out.utterances) {
+            expected.put(u.utteranceId(), scorer.predict(u.samples).label());
+          }
         }
       }
     }
     return expected;
+  }
+
+  /** {@link #expectedLabels(List, ScoredChannels)} with every channel scored. */
+  public static java.util.Map<String, String> expectedLabels(List<SampleCalls.Call> calls) throws Exception {
+    return expectedLabels(calls, ScoredChannels.parse("*"));
   }
 
   /** One channel's audio as chunks of {@code chunkMs}, the last one end-of-stream. */

@@ -4,8 +4,9 @@ import dev.ser.core.features.MfccExtractor;
 import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.stream.assembly.UtteranceRecord;
 import dev.ser.stream.scoring.EventMapper;
-import dev.ser.stream.scoring.EventRecord;
+import dev.ser.stream.scoring.EventOrDeadLetter;
 import dev.ser.stream.scoring.SharedScorers;
+import dev.ser.stream.scoring.UtteranceScoring;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -17,25 +18,36 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * Features on the task thread, inference on the JVM's shared micro-batcher
- * ({@link SharedScorers}), the event made ({@link EventMapper}) when the batch completes. Runs under Flink's async I/O
- * operator, which checkpoints the utterances still in flight, so none is lost on failure.
+ * ({@link SharedScorers}), the event made ({@link EventMapper}) when the batch completes; a failed or
+ * timed-out utterance becomes a {@code SCORING_FAILED} dead letter ({@link UtteranceScoring}), never
+ * a job failure. Runs under Flink's async I/O operator, which checkpoints the utterances still in
+ * flight, so none is lost on failure; {@link ScoringOutcomeRouter} splits events from dead letters.
  */
 @Internal
-public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecord, EventRecord> {
+public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecord, EventOrDeadLetter> {
 
   private static final long serialVersionUID = 1L;
 
   private final SharedScorers.Spec spec;
+  private final String inputTopic;
+  private final long timeoutMs;
   private transient SharedScorers.Lease lease;
   private transient MfccExtractor extractor;
-  private transient EventMapper events;
+  private transient UtteranceScoring scoring;
   private transient Counter eventsOut;
+  private transient Counter scoringFailures;
   private transient Histogram batchSize;
   private transient Histogram inferenceMicros;
   private transient Histogram endOfUtteranceToEventMs;
 
-  public AsyncScoringFunction(SharedScorers.Spec spec) {
+  /**
+   * @param inputTopic named in the dead letters of utterances that could not be scored
+   * @param timeoutMs  the async operator's timeout, named in their messages
+   */
+  public AsyncScoringFunction(SharedScorers.Spec spec, String inputTopic, long timeoutMs) {
     this.spec = spec;
+    this.inputTopic = inputTopic;
+    this.timeoutMs = timeoutMs;
   }
 
   @Override
@@ -43,36 +55,49 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
     lease = SharedScorers.acquire(spec);
     ModelMetadata metadata = lease.scorer().metadata();
     extractor = new MfccExtractor(metadata.features());
-    events = new EventMapper(metadata);
+    SharedScorers.Lease l = lease;
+    scoring = new UtteranceScoring(l.batcher()::submit, batch -> l.scorer().predict(batch), new EventMapper(metadata),
+        inputTopic);
     var metrics = getRuntimeContext().getMetricGroup();
     eventsOut = metrics.counter("eventsOut");
+    scoringFailures = metrics.counter("scoringFailures");
     batchSize = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
     inferenceMicros = metrics.histogram("inferenceLatencyMicros", new DescriptiveStatisticsHistogram(1000));
     endOfUtteranceToEventMs = metrics.histogram("endOfUtteranceToEventMs", new DescriptiveStatisticsHistogram(1000));
   }
 
   @Override
-  public void asyncInvoke(UtteranceRecord u, ResultFuture<EventRecord> result) {
+  public void asyncInvoke(UtteranceRecord u, ResultFuture<EventOrDeadLetter> result) {
     var features = extractor.extract(u.samples);
-    lease.batcher().submit(features).whenComplete((scored, error) -> {
+    scoring.score(u, features, System::currentTimeMillis).whenComplete((outcome, error) -> {
       if (error != null) {
-        result.completeExceptionally(error);
+        result.completeExceptionally(error); // an Error (out of memory): the task restarts
         return;
       }
-      try {
-        long latency = System.currentTimeMillis() - u.closedAtMs;
-        EventRecord event = events.toRecord(u, scored.prediction(), latency);
-        synchronized (this) { // histograms are updated from the batcher thread
-          eventsOut.inc();
-          batchSize.update(scored.batchSize());
-          inferenceMicros.update(scored.inferenceNanos() / 1000);
-          endOfUtteranceToEventMs.update(latency);
+      if (outcome.deadLetter() != null) {
+        synchronized (this) {
+          scoringFailures.inc();
         }
-        result.complete(List.of(event));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
+        result.complete(List.of(EventOrDeadLetter.deadLetter(outcome.deadLetter())));
+        return;
       }
+      synchronized (this) { // histograms are updated from the batcher thread
+        eventsOut.inc();
+        batchSize.update(outcome.batchSize());
+        inferenceMicros.update(outcome.inferenceNanos() / 1000);
+        endOfUtteranceToEventMs.update(outcome.latencyMs());
+      }
+      result.complete(List.of(EventOrDeadLetter.event(outcome.event())));
     });
+  }
+
+  /** No answer in time: a dead letter for this utterance instead of a failed job (a hung model call). */
+  @Override
+  public void timeout(UtteranceRecord u, ResultFuture<EventOrDeadLetter> result) {
+    synchronized (this) {
+      scoringFailures.inc();
+    }
+    result.complete(List.of(EventOrDeadLetter.deadLetter(scoring.timedOut(u, timeoutMs, System.currentTimeMillis()))));
   }
 
   @Override

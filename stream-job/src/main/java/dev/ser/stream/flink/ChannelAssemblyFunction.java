@@ -3,6 +3,7 @@ package dev.ser.stream.flink;
 import dev.ser.stream.assembly.ChannelAssembler;
 import dev.ser.stream.assembly.ChannelAssemblySettings;
 import dev.ser.stream.assembly.ChannelState;
+import dev.ser.stream.assembly.JobClock;
 import dev.ser.stream.assembly.TaskChannels;
 import dev.ser.stream.assembly.UtteranceRecord;
 import dev.ser.stream.chunk.ChunkRecord;
@@ -22,7 +23,9 @@ import org.apache.flink.util.OutputTag;
  * itself instead of being moved on every chunk). After a channel closes and its retention passes,
  * its state is cleared and no timer remains. The decisions (order, gaps, segmentation, the
  * per-task channel limit) are {@link TaskChannels}'; run this function in a
- * {@link ChannelAssemblyOperator}, which recounts the open channels after a restore.
+ * {@link ChannelAssemblyOperator}, which recounts the open channels after a restore and resumes
+ * the {@link JobClock}. Every wait counts job time; timers are set, and the times the outputs
+ * carry are stated, in wall time.
  */
 @Internal
 public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, ChunkRecord, UtteranceRecord> {
@@ -35,6 +38,8 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
       KeyedChannelSerializer.INSTANCE);
 
   private final TaskChannels channels;
+  /** Job time: wall time without the downtime of past restores ({@link ChannelAssemblyOperator} resumes it). */
+  private final JobClock clock = new JobClock();
   private transient ValueState<KeyedChannel> state;
   private transient Counter chunksIn;
   private transient Counter utterances;
@@ -51,6 +56,10 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
   /** Open channels of this task. */
   public long openChannels() {
     return channels.openChannels();
+  }
+
+  JobClock clock() {
+    return clock;
   }
 
   /** Called by {@link ChannelAssemblyOperator} with the open channels found in restored state. */
@@ -76,8 +85,8 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
   public void processElement(ChunkRecord chunk, Context ctx, Collector<UtteranceRecord> out) throws Exception {
     chunksIn.inc();
     KeyedChannel k = state.value();
-    ChannelState s = channels.onChunk(k == null ? null : k.channel, chunk, ctx.timerService().currentProcessingTime(),
-        ctx.timerService().currentWatermark(), output(ctx, out));
+    ChannelState s = channels.onChunk(k == null ? null : k.channel, chunk,
+        clock.now(ctx.timerService().currentProcessingTime()), ctx.timerService().currentWatermark(), output(ctx, out));
     if (s == null) {
       return; // refused before a channel was opened: nothing to keep
     }
@@ -95,7 +104,7 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
       return;
     }
     k.timerAtMs = -1; // this one fired
-    if (channels.onTimer(k.channel, ctx.timerService().currentProcessingTime(), output(ctx, out)) == null) {
+    if (channels.onTimer(k.channel, clock.now(ctx.timerService().currentProcessingTime()), output(ctx, out)) == null) {
       state.clear();
       return;
     }
@@ -103,8 +112,9 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
     state.update(k);
   }
 
+  /** Keeps one timer at the channel's next deadline; {@code timerAtMs} is wall time (a restored one may be early). */
   private void arm(KeyedChannel k, Context ctx) {
-    long deadline = channels.nextDeadline(k.channel);
+    long deadline = clock.toWall(channels.nextDeadline(k.channel));
     if (k.timerAtMs < 0 || deadline < k.timerAtMs) {
       if (k.timerAtMs >= 0) {
         ctx.timerService().deleteProcessingTimeTimer(k.timerAtMs);
@@ -127,12 +137,14 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
     @Override
     public void utterance(UtteranceRecord u) {
       utterances.inc();
+      u.closedAtMs = clock.toWall(u.closedAtMs); // the event's processing latency is measured in wall time
       out.collect(u);
     }
 
     @Override
     public void deadLetter(DeadLetterRecord d) {
       deadLetters.inc();
+      d.timestamp = clock.toWall(d.timestamp);
       ctx.output(DEAD_LETTERS, d);
     }
 

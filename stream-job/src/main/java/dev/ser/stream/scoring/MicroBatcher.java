@@ -18,12 +18,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MicroBatcher implements AutoCloseable {
 
+  /** Scores one batch at once: an ONNX Runtime call ({@code EmotionScorer::predict}). */
+  public interface Model {
+    List<EmotionScorer.Prediction> predict(List<MfccMatrix> batch) throws Exception;
+  }
+
   /** A result with how it was computed, for the batch-size and latency metrics. */
   public record Scored(EmotionScorer.Prediction prediction, int batchSize, long inferenceNanos) {}
 
   private record Request(MfccMatrix features, long enqueuedNanos, CompletableFuture<Scored> result) {}
 
-  private final EmotionScorer scorer;
+  private final Model scorer;
   private final int maxBatchSize;
   private final long maxWaitNanos;
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
@@ -35,6 +40,10 @@ public final class MicroBatcher implements AutoCloseable {
   }
 
   public MicroBatcher(EmotionScorer scorer, int maxBatchSize, Duration maxWait, int threadCount) {
+    this(scorer == null ? null : scorer::predict, maxBatchSize, maxWait, threadCount);
+  }
+
+  public MicroBatcher(Model scorer, int maxBatchSize, Duration maxWait, int threadCount) {
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("max batch size must be at least 1, got " + maxBatchSize);
     }
@@ -123,12 +132,25 @@ public final class MicroBatcher implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    stop(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Stops taking requests (those queued fail) and waits up to {@code wait} for the batches being
+   * scored to finish.
+   *
+   * @return whether every worker thread has ended: only then may the model's session be closed, since
+   *     closing an ONNX Runtime session under a running call crashes the process
+   */
+  public boolean stop(Duration wait) throws InterruptedException {
     running = false;
     for (Thread t : threads) {
-      t.interrupt();
+      t.interrupt(); // wakes a waiting worker; a native call in progress runs to its end
     }
+    long deadline = System.nanoTime() + wait.toNanos();
     for (Thread t : threads) {
-      t.join(10_000);
+      t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     }
+    return threads.stream().noneMatch(Thread::isAlive);
   }
 }

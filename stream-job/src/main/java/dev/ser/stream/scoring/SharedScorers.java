@@ -66,9 +66,14 @@ public final class SharedScorers {
         closed = true;
         if (--entry.users == 0) {
           ENTRIES.remove(spec);
-          entry.batcher.close();
-          entry.scorer.close();
-          LOG.info("closed the shared scorer for {}", spec.modelPath());
+          if (entry.batcher.stop(Duration.ofSeconds(30))) {
+            entry.scorer.close();
+            LOG.info("closed the shared scorer for {}", spec.modelPath());
+          } else {
+            // closing the session under a running inference would crash the JVM: leave it to the process's end
+            LOG.warn("an inference of {} still runs 30 s after its operators closed; its ONNX Runtime session is left"
+                + " open (a hung model call?)", spec.modelPath());
+          }
         }
       }
     }

@@ -157,6 +157,78 @@ class ChannelAssemblyFunctionTest {
     assertThat(restored).hasSize(6);
   }
 
+  /**
+   * Issue 15, item 6: restored after being down ten idle timeouts, the job resumes the call (its
+   * chunks waited in Kafka) instead of flushing and closing it the moment it is back; the outage does
+   * not count against the idle timeout, and the idle timeout still applies from then on.
+   */
+  @Test
+  void anOutageLongerThanTheIdleTimeoutDoesNotCutTheCall() throws Exception {
+    List<ChunkRecord> chunks = channel("customer");
+    List<String> uninterrupted;
+    try (var h = harness()) {
+      h.open();
+      h.setProcessingTime(1_000);
+      for (ChunkRecord c : chunks) {
+        h.processElement(c, c.captureTimestamp);
+      }
+      uninterrupted = ids(h.extractOutputValues());
+    }
+    int cut = chunks.size() / 2;
+    List<UtteranceRecord> restored = new ArrayList<>();
+    OperatorSubtaskState snapshot;
+    try (var h = harness()) {
+      h.open();
+      h.setProcessingTime(1_000);
+      for (ChunkRecord c : chunks.subList(0, cut)) {
+        h.processElement(c, c.captureTimestamp);
+      }
+      restored.addAll(h.extractOutputValues());
+      h.setProcessingTime(1_500); // checkpointed 500 ms after the last chunk
+      snapshot = h.snapshot(1, 1_500);
+    }
+    long back = 1_500 + 10 * CONFIG.idleTimeoutMs();
+    try (var h = harness()) {
+      h.setProcessingTime(back);
+      h.initializeState(snapshot);
+      h.open();
+      h.setProcessingTime(back + 1); // the restored timers are due: nothing may be cut
+      assertThat(h.extractOutputValues()).isEmpty();
+      for (ChunkRecord c : chunks.subList(cut, chunks.size())) {
+        h.processElement(c, c.captureTimestamp);
+      }
+      restored.addAll(h.extractOutputValues());
+      assertThat(h.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)).isNull();
+      assertThat(ids(restored)).containsExactlyElementsOf(uninterrupted);
+      // the channel ended; its retention counts job time too, and then nothing is left
+      h.setProcessingTime(back + 1 + CONFIG.closedRetentionMs() - 1);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+      h.setProcessingTime(back + 1 + CONFIG.closedRetentionMs());
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+    // with no chunk after the restore, the idle timeout runs from the last chunk in job time:
+    // 500 ms of it had passed at the snapshot, so the channel closes at back + idle - 500
+    for (long at : new long[] {back + CONFIG.idleTimeoutMs() - 501, back + CONFIG.idleTimeoutMs() - 500}) {
+      try (var h = harness()) {
+        h.setProcessingTime(back);
+        h.initializeState(snapshot);
+        h.open();
+        h.setProcessingTime(back + 1); // the restored timer fires at once, as on a real restore, and re-arms
+        h.setProcessingTime(at);
+        h.processElement(chunks.get(cut), chunks.get(cut).captureTimestamp);
+        var dead = h.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS);
+        if (at < back + CONFIG.idleTimeoutMs() - 500) {
+          assertThat(dead).as("still open at " + (at - back)).isNull();
+        } else {
+          assertThat(dead).singleElement().satisfies(d -> assertThat(d.getValue().message)
+              .endsWith("arrived after the channel was closed (no chunk for " + CONFIG.idleTimeoutMs()
+                  + " ms, idle timeout " + CONFIG.idleTimeoutMs() + " ms)"));
+        }
+      }
+    }
+  }
+
   @Test
   void aChannelBeyondTheTaskLimitIsADeadLetterWithoutStateUntilAnotherCloses() throws Exception {
     ChannelAssemblyFunction function = new ChannelAssemblyFunction(CONFIG, 2);

@@ -74,7 +74,7 @@ class MicroBatcherTest {
         batcher.close();
       }
     }
-    assertThatThrownBy(() -> new MicroBatcher(null, 1, Duration.ZERO, 0))
+    assertThatThrownBy(() -> new MicroBatcher((EmotionScorer) null, 1, Duration.ZERO, 0))
         .hasMessage("scoring threads must be at least 1, got 0");
   }
 
@@ -104,7 +104,28 @@ class MicroBatcherTest {
       assertThatThrownBy(() -> batcher.submit(inputs(scorer, 1).get(0)).get())
           .hasMessageContaining("the scoring batcher is closed");
     }
-    assertThatThrownBy(() -> new MicroBatcher(null, 0, Duration.ZERO))
+    assertThatThrownBy(() -> new MicroBatcher((EmotionScorer) null, 0, Duration.ZERO))
         .hasMessage("max batch size must be at least 1, got 0");
+  }
+
+  /** Issue 15, item 8: the session may be closed only after the batch being scored has returned. */
+  @Test
+  void stoppingWaitsForTheBatchInFlightAndSaysWhetherItEnded() throws Exception {
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    MicroBatcher.Model hung = batch -> {
+      inside.countDown();
+      while (release.getCount() > 0) { // like a native call, deaf to the interrupt
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      return java.util.Collections.nCopies(batch.size(), new EmotionScorer.Prediction("sad", 1f, new float[] {1f}));
+    };
+    MicroBatcher batcher = new MicroBatcher(hung, 1, Duration.ZERO, 1);
+    CompletableFuture<MicroBatcher.Scored> running = batcher.submit(new MfccMatrix(1, 1, new float[1]));
+    inside.await();
+    assertThat(batcher.stop(Duration.ofMillis(200))).as("a batch is still being scored").isFalse();
+    release.countDown();
+    assertThat(batcher.stop(Duration.ofSeconds(10))).isTrue();
+    assertThat(running.get().prediction().label()).isEqualTo("sad");
   }
 }
