@@ -41,11 +41,14 @@ def main(argv=None):
             if msg.error():
                 print(f"kafka: {msg.error()}", file=sys.stderr)
                 continue
+            headers = {k: v.decode("utf-8") for k, v in (msg.headers() or [])}
             name, e = wire.decode(msg.value(), reader="EmotionEvent/v1")
             print(json.dumps({"utterance_id": e["utteranceId"], "call_id": e["callId"], "channel": e["channel"],
                               "label": e["label"], "confidence": round(e["confidence"], 3),
                               "start": e["startTime"].isoformat(), "end": e["endTime"].isoformat(),
-                              "model": e["modelName"] + " " + e["modelVersion"], "schema": name}), flush=True)
+                              "model": e["modelName"] + " " + e["modelVersion"], "schema": name,
+                              "content_type": headers.get("content-type"), "ser_model": headers.get("ser-model")}),
+                  flush=True)
             seen += 1
             last = time.monotonic()
     finally:

@@ -86,6 +86,24 @@ public final class WireFormat {
     return hex(header, 10);
   }
 
+  /**
+   * The {@code content-type} Kafka header of a record written with {@code schema}, a released
+   * schema: {@code application/avro; encoding=single-object; schema=NAME/vN; header=HEX} (the
+   * header bytes without spaces), so a consumer can route or check records without decoding them.
+   */
+  public static String contentType(Schema schema) {
+    String name = schema.getName();
+    List<Schema> versions = history(name);
+    long fingerprint = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
+    for (int v = versions.size(); v >= 1; v--) {
+      if (org.apache.avro.SchemaNormalization.parsingFingerprint64(versions.get(v - 1)) == fingerprint) {
+        return "application/avro; encoding=single-object; schema=" + name + "/v" + v + "; header="
+            + headerHex(schema).replace(" ", "");
+      }
+    }
+    throw new IllegalArgumentException(name + " is not a released schema (not in schemas/history)");
+  }
+
   /** The first {@code n} bytes of {@code bytes} in hex, space-separated. */
   public static String hex(byte[] bytes, int n) {
     StringBuilder out = new StringBuilder();

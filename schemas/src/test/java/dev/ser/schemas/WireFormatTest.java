@@ -124,4 +124,13 @@ class WireFormatTest {
     decoder.addSchema(future);
     assertThat(decoder.decode(bytes).getKind()).isEqualTo(DeadLetterKind.OTHER);
   }
+
+  /** The Kafka header {@code content-type} of our records names the released schema and its header bytes. */
+  @Test
+  void theContentTypeNamesTheReleasedSchemaAndItsHeader() {
+    assertThat(WireFormat.contentType(EmotionEvent.getClassSchema())).isEqualTo(
+        "application/avro; encoding=single-object; schema=EmotionEvent/v1; header=c301b36ee96dbaad7fd0");
+    assertThat(WireFormat.contentType(DeadLetter.getClassSchema())).isEqualTo(
+        "application/avro; encoding=single-object; schema=DeadLetter/v3; header=c30181ba7c797915a2e9");
+  }
 }

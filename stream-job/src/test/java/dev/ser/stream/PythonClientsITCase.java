@@ -131,6 +131,10 @@ class PythonClientsITCase {
       assertThat(e.get("label").asText()).isEqualTo("angry"); // ser score: angry (0.886)
       assertThat(e.get("model").asText()).isEqualTo("ms-senet-emodb 2");
       assertThat(e.get("schema").asText()).isEqualTo("EmotionEvent/v1");
+      // the Kafka headers name the schema and the model without decoding the value
+      assertThat(e.get("content_type").asText()).isEqualTo(
+          "application/avro; encoding=single-object; schema=EmotionEvent/v1; header=c301b36ee96dbaad7fd0");
+      assertThat(e.get("ser_model").asText()).isEqualTo("ms-senet-emodb/2");
     } finally {
       EmotionJob.cancel(job);
     }

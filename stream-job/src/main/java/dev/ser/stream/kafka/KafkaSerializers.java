@@ -1,5 +1,7 @@
 package dev.ser.stream.kafka;
 
+import dev.ser.schemas.DeadLetter;
+import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.WireFormat;
 import dev.ser.stream.chunk.DeadLetterRecord;
 import dev.ser.stream.chunk.DeadLetterValue;
@@ -8,10 +10,24 @@ import java.nio.charset.StandardCharsets;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** How events and dead letters are written to Kafka. */
+/**
+ * How events and dead letters are written to Kafka. Every record carries the header
+ * {@code content-type} ({@link WireFormat#contentType}: the released schema and its header bytes);
+ * events also {@code ser-model} (the model's name/version), so consumers can route or filter
+ * without decoding.
+ */
 @Internal
 public final class KafkaSerializers {
+
+  public static final String CONTENT_TYPE = "content-type";
+  public static final String MODEL = "ser-model";
+  private static final byte[] EVENT_TYPE = WireFormat.contentType(EmotionEvent.getClassSchema())
+      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] DEAD_LETTER_TYPE = WireFormat.contentType(DeadLetter.getClassSchema())
+      .getBytes(StandardCharsets.UTF_8);
 
   private KafkaSerializers() {}
 
@@ -28,7 +44,9 @@ public final class KafkaSerializers {
   private record Events(String topic) implements KafkaRecordSerializationSchema<EventRecord> {
     @Override
     public ProducerRecord<byte[], byte[]> serialize(EventRecord e, KafkaSinkContext context, Long timestamp) {
-      return new ProducerRecord<>(topic, null, timestamp, e.key.getBytes(StandardCharsets.UTF_8), e.value);
+      Headers headers = new RecordHeaders().add(CONTENT_TYPE, EVENT_TYPE)
+          .add(MODEL, e.model.getBytes(StandardCharsets.UTF_8));
+      return new ProducerRecord<>(topic, null, timestamp, e.key.getBytes(StandardCharsets.UTF_8), e.value, headers);
     }
   }
 
@@ -36,7 +54,8 @@ public final class KafkaSerializers {
       implements KafkaRecordSerializationSchema<DeadLetterRecord> {
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetterRecord d, KafkaSinkContext context, Long timestamp) {
-      return new ProducerRecord<>(topic, null, timestamp, d.key, WireFormat.encode(keep.apply(d).toAvro()));
+      return new ProducerRecord<>(topic, null, timestamp, d.key, WireFormat.encode(keep.apply(d).toAvro()),
+          new RecordHeaders().add(CONTENT_TYPE, DEAD_LETTER_TYPE));
     }
   }
 }

@@ -36,8 +36,9 @@ public final class EventMapper {
         .setProcessingLatencyMs(latencyMs).build();
   }
 
-  /** The event as a Kafka record: keyed by its utterance id, single-object encoded. */
+  /** The event as a Kafka record: keyed by its utterance id, single-object encoded, naming its model. */
   public EventRecord toRecord(UtteranceRecord u, EmotionScorer.Prediction p, long latencyMs) {
-    return new EventRecord(u.utteranceId(), WireFormat.encode(toEvent(u, p, latencyMs)));
+    return new EventRecord(u.utteranceId(), WireFormat.encode(toEvent(u, p, latencyMs)),
+        model.name() + "/" + model.version());
   }
 }
