@@ -47,7 +47,8 @@ def main(argv=None):
                               "label": e["label"], "confidence": round(e["confidence"], 3),
                               "start": e["startTime"].isoformat(), "end": e["endTime"].isoformat(),
                               "model": e["modelName"] + " " + e["modelVersion"], "schema": name,
-                              "content_type": headers.get("content-type"), "ser_model": headers.get("ser-model")}),
+                              "content_type": headers.get("content-type"), "ser_model": headers.get("ser-model"),
+                              "traceparent": headers.get("traceparent")}),
                   flush=True)
             seen += 1
             last = time.monotonic()

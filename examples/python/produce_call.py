@@ -38,6 +38,7 @@ def main(argv=None):
     p.add_argument("--call-id", required=True)
     p.add_argument("--channel", default="customer")
     p.add_argument("--speed", type=float, default=1.0, help="1 = real time; 0 = as fast as possible")
+    p.add_argument("--traceparent", help="a W3C traceparent for every chunk; the events of its utterances carry it")
     p.add_argument("wav")
     a = p.parse_args(argv)
 
@@ -53,8 +54,9 @@ def main(argv=None):
                   "captureTimestamp": start + datetime.timedelta(milliseconds=100 * seq),
                   "sampleRate": rate, "encoding": "PCM_S16LE", "payload": payload,
                   "endOfStream": seq == len(parts) - 1}
+        headers = [("traceparent", a.traceparent.encode("ascii"))] if a.traceparent else None
         producer.produce(a.topic, key=a.call_id.encode("utf-8"), value=wire.encode("AudioChunk/v1", record),
-                         on_delivery=lambda err, msg: err and errors.append(err))
+                         headers=headers, on_delivery=lambda err, msg: err and errors.append(err))
         producer.poll(0)
         if a.speed > 0:
             time.sleep(max(0.0, t0 + 0.1 * (seq + 1) / a.speed - time.monotonic()))

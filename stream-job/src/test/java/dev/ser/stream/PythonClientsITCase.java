@@ -41,6 +41,7 @@ class PythonClientsITCase {
   static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
       .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
+  static final String TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   static final Path ROOT = Path.of(System.getProperty("ser.samples.dir")).getParent();
   static KafkaBrokerProcess broker;
   static String python;
@@ -96,7 +97,7 @@ class PythonClientsITCase {
     Path wav = ROOT.resolve("samples/emodb/03a01Wa.wav");
     String sent = run(List.of(python, "produce_call.py", "--bootstrap-servers", broker.bootstrapServers(), "--topic",
         config.get(StreamJobOptions.INPUT_TOPIC), "--call-id", "py-call-1", "--channel", "customer", "--speed", "0",
-        wav.toString()));
+        "--traceparent", TRACE, wav.toString()));
     assertThat(sent.strip()).isEqualTo("sent 20 chunks of py-call-1/customer (22050 Hz) to in-python");
 
     // every chunk in the partition Java's default partitioner picks for the key (murmur2: 1 of 3);
@@ -135,6 +136,7 @@ class PythonClientsITCase {
       assertThat(e.get("content_type").asText()).isEqualTo(
           "application/avro; encoding=single-object; schema=EmotionEvent/v1; header=c301b36ee96dbaad7fd0");
       assertThat(e.get("ser_model").asText()).isEqualTo("ms-senet-emodb/2");
+      assertThat(e.get("traceparent").asText()).as("carried from the chunks").isEqualTo(TRACE);
     } finally {
       EmotionJob.cancel(job);
     }

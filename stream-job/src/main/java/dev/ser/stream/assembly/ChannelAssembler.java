@@ -153,6 +153,7 @@ public final class ChannelAssembler implements Serializable {
 
   private void process(ChannelState s, ChunkRecord c, long now, Output out) {
     s.nextSequence = c.sequence + 1;
+    s.traceparent = c.traceparent;
     if (!s.started) {
       s.started = true;
       s.sampleRate = c.sampleRate;
@@ -234,6 +235,7 @@ public final class ChannelAssembler implements Serializable {
       r.samples = s.sampleRate == config.targetRate() ? u.samples()
           : AudioResampler.resample(u.samples(), s.sampleRate, config.targetRate());
       r.closedAtMs = now;
+      r.traceparent = s.traceparent;
       out.utterance(r);
     }
   }

@@ -33,6 +33,8 @@ public final class ChannelState {
   public boolean closed;
   public long closedAtMs;
   public String closedReason;
+  /** The traceparent of the last chunk processed (null if it had none): the trace of the utterances it ends. */
+  public String traceparent;
 
   public ChannelState() {}
 

@@ -14,6 +14,8 @@ public class UtteranceRecord {
   public float[] samples;
   /** Wall-clock time at which the job closed the utterance, for the latency figures. */
   public long closedAtMs;
+  /** The traceparent of the chunk whose processing ended this utterance, or null. */
+  public String traceparent;
 
   public UtteranceRecord() {}
 

@@ -22,6 +22,8 @@ public class ChunkRecord {
   public String sourceTopic;
   public int sourcePartition;
   public long sourceOffset;
+  /** The record's W3C {@code traceparent} header, when it had a valid one ({@link TraceParent}); else null. */
+  public String traceparent;
 
   public ChunkRecord() {}
 

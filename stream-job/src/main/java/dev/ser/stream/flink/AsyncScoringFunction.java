@@ -59,11 +59,13 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
     scoring = new UtteranceScoring(l.batcher()::submit, batch -> l.scorer().predict(batch), new EventMapper(metadata),
         inputTopic);
     var metrics = getRuntimeContext().getMetricGroup();
-    eventsOut = metrics.counter("eventsOut");
-    scoringFailures = metrics.counter("scoringFailures");
-    batchSize = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
-    inferenceMicros = metrics.histogram("inferenceLatencyMicros", new DescriptiveStatisticsHistogram(1000));
-    endOfUtteranceToEventMs = metrics.histogram("endOfUtteranceToEventMs", new DescriptiveStatisticsHistogram(1000));
+    eventsOut = JobMetrics.counter(metrics, "events_out", "eventsOut");
+    scoringFailures = metrics.counter("scoring_failures");
+    batchSize = JobMetrics.histogram(metrics, "batch_size", "batchSize", new DescriptiveStatisticsHistogram(1000));
+    inferenceMicros = JobMetrics.seconds(metrics, "inference_latency_seconds", "inferenceLatencyMicros",
+        new DescriptiveStatisticsHistogram(1000), 1e6);
+    endOfUtteranceToEventMs = JobMetrics.seconds(metrics, "end_of_utterance_to_event_seconds",
+        "endOfUtteranceToEventMs", new DescriptiveStatisticsHistogram(1000), 1e3);
   }
 
   @Override

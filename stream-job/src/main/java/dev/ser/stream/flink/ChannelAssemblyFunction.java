@@ -72,12 +72,12 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
     state = getRuntimeContext().getState(STATE);
     channels.restored(0);
     var metrics = getRuntimeContext().getMetricGroup();
-    metrics.gauge("openChannels", channels::openChannels);
-    chunksIn = metrics.counter("chunksIn");
-    utterances = metrics.counter("utterances");
-    duplicates = metrics.counter("reorderDrops");
-    gapsFilled = metrics.counter("gapsFilled");
-    deadLetters = metrics.counter("deadLetters");
+    JobMetrics.gauge(metrics, "open_channels", "openChannels", channels::openChannels);
+    chunksIn = JobMetrics.counter(metrics, "chunks_in", "chunksIn");
+    utterances = JobMetrics.counter(metrics, "utterances", "utterances");
+    duplicates = JobMetrics.counter(metrics, "reorder_drops", "reorderDrops");
+    gapsFilled = JobMetrics.counter(metrics, "gaps_filled", "gapsFilled");
+    deadLetters = JobMetrics.counter(metrics, "dead_letters", "deadLetters");
     output = new ContextOutput();
   }
 

@@ -18,8 +18,8 @@ public final class DeadLetterRouter extends ProcessFunction<ChunkOrDeadLetter, C
 
   @Override
   public void open(OpenContext openContext) {
-    records = getRuntimeContext().getMetricGroup().counter("recordsIn");
-    deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    records = JobMetrics.counter(getRuntimeContext().getMetricGroup(), "records_in", "recordsIn");
+    deadLetters = JobMetrics.counter(getRuntimeContext().getMetricGroup(), "dead_letters", "deadLetters");
   }
 
   @Override

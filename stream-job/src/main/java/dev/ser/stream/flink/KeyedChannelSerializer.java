@@ -25,7 +25,8 @@ public final class KeyedChannelSerializer extends VersionedSerializer<KeyedChann
 
   private static final long serialVersionUID = 1L;
   public static final KeyedChannelSerializer INSTANCE = new KeyedChannelSerializer();
-  private static final int VERSION = 1;
+  /** 2: the traceparent of the channel and of each waiting chunk, at the end of each. */
+  private static final int VERSION = 2;
 
   @Override
   public KeyedChannel createInstance() {
@@ -74,11 +75,12 @@ public final class KeyedChannelSerializer extends VersionedSerializer<KeyedChann
     if (s.segmenter != null) {
       s.segmenter.writeTo(out);
     }
+    writeNullableUtf(s.traceparent, out);
   }
 
   @Override
   public KeyedChannel deserialize(DataInputView in) throws IOException {
-    readVersion(in, "channel state", VERSION);
+    int version = readVersion(in, "channel state", VERSION);
     ChannelState s = new ChannelState(in.readUTF(), in.readUTF());
     KeyedChannel k = new KeyedChannel(s);
     s.sampleRate = in.readInt();
@@ -96,10 +98,11 @@ public final class KeyedChannelSerializer extends VersionedSerializer<KeyedChann
     s.closedReason = in.readBoolean() ? in.readUTF() : null;
     int pending = in.readInt();
     for (int i = 0; i < pending; i++) {
-      ChunkRecord c = readChunk(in);
+      ChunkRecord c = readChunk(in, version);
       s.pending.put(c.sequence, c);
     }
     s.segmenter = in.readBoolean() ? UtteranceSegmenter.readFrom(in) : null;
+    s.traceparent = version >= 2 ? readNullableUtf(in) : null;
     return k;
   }
 
@@ -120,9 +123,10 @@ public final class KeyedChannelSerializer extends VersionedSerializer<KeyedChann
     out.writeUTF(c.sourceTopic == null ? "" : c.sourceTopic);
     out.writeInt(c.sourcePartition);
     out.writeLong(c.sourceOffset);
+    writeNullableUtf(c.traceparent, out);
   }
 
-  private static ChunkRecord readChunk(DataInputView in) throws IOException {
+  private static ChunkRecord readChunk(DataInputView in, int version) throws IOException {
     ChunkRecord c = new ChunkRecord();
     c.callId = in.readUTF();
     c.channel = in.readUTF();
@@ -141,6 +145,7 @@ public final class KeyedChannelSerializer extends VersionedSerializer<KeyedChann
     c.sourceTopic = in.readUTF();
     c.sourcePartition = in.readInt();
     c.sourceOffset = in.readLong();
+    c.traceparent = version >= 2 ? readNullableUtf(in) : null;
     return c;
   }
 

@@ -9,7 +9,7 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * Lets through the utterances of the channels the job may score ({@link ScoredChannels}); the
- * others are counted ({@code unscoredUtterances}) and go no further, so their audio never reaches
+ * others are counted ({@code unscored_utterances}) and go no further, so their audio never reaches
  * the model.
  */
 @Internal
@@ -25,7 +25,7 @@ public final class ScoredChannelFilter extends RichFilterFunction<UtteranceRecor
 
   @Override
   public void open(OpenContext openContext) {
-    unscored = getRuntimeContext().getMetricGroup().counter("unscoredUtterances");
+    unscored = getRuntimeContext().getMetricGroup().counter("unscored_utterances");
   }
 
   @Override

@@ -29,7 +29,8 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
   public static final UtteranceRecordSerializer INSTANCE = new UtteranceRecordSerializer();
   /** The type of the stream between segmentation and scoring. */
   public static final TypeInformation<UtteranceRecord> TYPE = new Type();
-  private static final int VERSION = 1;
+  /** 2: the traceparent, at the end. */
+  private static final int VERSION = 2;
 
   @Override
   public UtteranceRecord createInstance() {
@@ -46,6 +47,7 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
     u.endTime = from.endTime;
     u.samples = from.samples.clone();
     u.closedAtMs = from.closedAtMs;
+    u.traceparent = from.traceparent;
     return u;
   }
 
@@ -62,11 +64,12 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
     for (float x : u.samples) {
       out.writeFloat(x);
     }
+    writeNullableUtf(u.traceparent, out);
   }
 
   @Override
   public UtteranceRecord deserialize(DataInputView in) throws IOException {
-    readVersion(in, "utterance record", VERSION);
+    int version = readVersion(in, "utterance record", VERSION);
     UtteranceRecord u = new UtteranceRecord();
     u.callId = in.readUTF();
     u.channel = in.readUTF();
@@ -78,6 +81,7 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
     for (int i = 0; i < u.samples.length; i++) {
       u.samples[i] = in.readFloat();
     }
+    u.traceparent = version >= 2 ? readNullableUtf(in) : null;
     return u;
   }
 

@@ -58,12 +58,24 @@ abstract class VersionedSerializer<T> extends TypeSerializer<T> {
   }
 
   /** Reads the layout version and refuses one this build does not know. */
+  /** Reads the version byte; versions 1 to {@code version} are readable, any other is refused. */
   static int readVersion(DataInputView in, String what, int version) throws IOException {
     int read = in.readUnsignedByte();
-    if (read != version) {
-      throw new IOException(what + " version " + read + " is unknown to this build (reads " + version + ")");
+    if (read < 1 || read > version) {
+      throw new IOException(what + " version " + read + " is unknown to this build (reads 1.." + version + ")");
     }
     return read;
+  }
+
+  static void writeNullableUtf(String s, DataOutputView out) throws IOException {
+    out.writeBoolean(s != null);
+    if (s != null) {
+      out.writeUTF(s);
+    }
+  }
+
+  static String readNullableUtf(DataInputView in) throws IOException {
+    return in.readBoolean() ? in.readUTF() : null;
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.WireFormat;
 import dev.ser.stream.chunk.DeadLetterRecord;
 import dev.ser.stream.chunk.DeadLetterValue;
+import dev.ser.stream.chunk.TraceParent;
 import dev.ser.stream.scoring.EventRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.annotation.Internal;
@@ -16,7 +17,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * How events and dead letters are written to Kafka. Every record carries the header
  * {@code content-type} ({@link WireFormat#contentType}: the released schema and its header bytes);
- * events also {@code ser-model} (the model's name/version), so consumers can route or filter
+ * events also {@code ser-model} (the model's name/version) and, when the chunk that ended the
+ * utterance had a valid one, its W3C {@code traceparent}; so consumers can route, filter and trace
  * without decoding.
  */
 @Internal
@@ -46,6 +48,9 @@ public final class KafkaSerializers {
     public ProducerRecord<byte[], byte[]> serialize(EventRecord e, KafkaSinkContext context, Long timestamp) {
       Headers headers = new RecordHeaders().add(CONTENT_TYPE, EVENT_TYPE)
           .add(MODEL, e.model.getBytes(StandardCharsets.UTF_8));
+      if (e.traceparent != null) {
+        headers.add(TraceParent.HEADER, e.traceparent.getBytes(StandardCharsets.US_ASCII));
+      }
       return new ProducerRecord<>(topic, null, timestamp, e.key.getBytes(StandardCharsets.UTF_8), e.value, headers);
     }
   }

@@ -38,7 +38,9 @@ public final class EventMapper {
 
   /** The event as a Kafka record: keyed by its utterance id, single-object encoded, naming its model. */
   public EventRecord toRecord(UtteranceRecord u, EmotionScorer.Prediction p, long latencyMs) {
-    return new EventRecord(u.utteranceId(), WireFormat.encode(toEvent(u, p, latencyMs)),
+    EventRecord r = new EventRecord(u.utteranceId(), WireFormat.encode(toEvent(u, p, latencyMs)),
         model.name() + "/" + model.version());
+    r.traceparent = u.traceparent;
+    return r;
   }
 }

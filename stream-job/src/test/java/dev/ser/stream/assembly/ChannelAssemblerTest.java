@@ -108,6 +108,29 @@ public class ChannelAssemblerTest {
     assertThat(out.gaps).isEmpty();
   }
 
+  /** Each utterance carries the traceparent of the chunk whose processing ended it (none: none). */
+  @Test
+  void anUtteranceCarriesTheTraceOfTheChunkThatEndedIt() {
+    List<ChunkRecord> chunks = inOrder();
+    for (ChunkRecord c : chunks) {
+      c.traceparent = String.format("00-%032x-%016x-01", c.sequence + 1, c.sequence + 1);
+    }
+    ChannelAssembler assembler = new ChannelAssembler(CONFIG);
+    ChannelState state = new ChannelState("call-1", "customer");
+    Collected out = new Collected();
+    List<String> endedBy = new java.util.ArrayList<>();
+    for (ChunkRecord c : chunks) {
+      int before = out.utterances.size();
+      assembler.onChunk(state, c, 1000, Long.MIN_VALUE, out);
+      for (int k = before; k < out.utterances.size(); k++) {
+        endedBy.add(c.traceparent);
+      }
+    }
+    assertThat(out.utterances).hasSize(3);
+    assertThat(out.utterances).extracting(u -> u.traceparent).containsExactlyElementsOf(endedBy);
+    assertThat(endedBy).doesNotContainNull().doesNotHaveDuplicates();
+  }
+
   @Test
   void shuffledAndDuplicatedChunksGiveTheSameUtterances() {
     Collected reference = feed(inOrder());

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class KeyedChannelSerializerTest {
 
+  static final String TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
   static KeyedChannel midStream() throws Exception {
     ChannelAssembler assembler = new ChannelAssembler(ChannelAssemblerTest.CONFIG);
     ChannelState s = new ChannelState("call-7", "agent");
@@ -32,6 +34,7 @@ class KeyedChannelSerializerTest {
       assembler.onChunk(s, c, 100, Long.MIN_VALUE, out);
     }
     chunks.get(14).sourceKey = new byte[] {1, 2, 3};
+    chunks.get(14).traceparent = TRACE;
     assembler.onChunk(s, chunks.get(14), 100, Long.MIN_VALUE, out); // waits for 12 and 13
     KeyedChannel k = new KeyedChannel(s);
     k.timerAtMs = 2100;
@@ -52,6 +55,7 @@ class KeyedChannelSerializerTest {
     assertThat(back).usingRecursiveComparison().ignoringFields("channel.segmenter").isEqualTo(s);
     assertThat(back.timerAtMs).isEqualTo(2100);
     assertThat(back.channel.pending.get(14L).sourceKey).containsExactly(1, 2, 3);
+    assertThat(back.channel.pending.get(14L).traceparent).isEqualTo(TRACE);
     // the segmenter's state is equal when it serialises to the same bytes
     assertThat(bytes(back)).isEqualTo(bytes(s));
     KeyedChannel copy = KeyedChannelSerializer.INSTANCE.copy(s);
@@ -67,6 +71,7 @@ class KeyedChannelSerializerTest {
     c.closedAtMs = 5;
     c.closedReason = "end of stream at sequence 3";
     c.nextSequence = 4;
+    c.traceparent = TRACE;
     KeyedChannel s = new KeyedChannel(c);
     KeyedChannel back = KeyedChannelSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes(s)));
     assertThat(back).usingRecursiveComparison().isEqualTo(s);

@@ -24,6 +24,7 @@ class UtteranceRecordSerializerTest {
     u.endTime = 1_700_000_003_000L;
     u.samples = new float[] {0.25f, -1f, 3.5e-7f};
     u.closedAtMs = 42;
+    u.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     return u;
   }
 
@@ -31,11 +32,25 @@ class UtteranceRecordSerializerTest {
   void roundTripKeepsEveryField() throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(64);
     UtteranceRecordSerializer.INSTANCE.serialize(utterance(), out);
-    assertThat(out.length()).isEqualTo(1 + 2 + 6 + 2 + 8 + 4 + 8 + 8 + 8 + 4 + 3 * 4);
+    assertThat(out.length()).isEqualTo(1 + 2 + 6 + 2 + 8 + 4 + 8 + 8 + 8 + 4 + 3 * 4 + 1 + 2 + 55);
     UtteranceRecord back = UtteranceRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     assertThat(back).usingRecursiveComparison().isEqualTo(utterance());
     UtteranceRecord copy = UtteranceRecordSerializer.INSTANCE.copy(utterance());
     assertThat(copy).usingRecursiveComparison().isEqualTo(utterance());
+  }
+
+  /** Utterances in flight in a checkpoint written before the traceparent (layout 1) still restore. */
+  @Test
+  void layoutOneWithoutTheTraceparentIsRead() throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    UtteranceRecordSerializer.INSTANCE.serialize(utterance(), out);
+    byte[] v2 = out.getCopyOfBuffer();
+    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - (1 + 2 + 55));
+    v1[0] = 1;
+    UtteranceRecord back = UtteranceRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(v1));
+    UtteranceRecord expected = utterance();
+    expected.traceparent = null;
+    assertThat(back).usingRecursiveComparison().isEqualTo(expected);
   }
 
   @Test
