@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -37,12 +38,47 @@ class TaskManagerLossITCase {
   @BeforeAll
   static void start() throws Exception {
     broker = KafkaBrokerProcess.builder().build().start();
-    cluster = FlinkClusterProcess.builder().taskManagers(2).slotsPerTaskManager(2)
+    cluster = twoTaskManagers(Map.of());
+  }
+
+  /** A JobManager and two TaskManagers of two slots, restarting jobs every second, plus {@code config}. */
+  static FlinkClusterProcess twoTaskManagers(Map<String, String> config) throws Exception {
+    FlinkClusterProcess.Builder b = FlinkClusterProcess.builder().taskManagers(2).slotsPerTaskManager(2)
         .config("taskmanager.load-balance.mode", "SLOTS")
         .config("restart-strategy.type", "fixed-delay")
         .config("restart-strategy.fixed-delay.attempts", "20")
-        .config("restart-strategy.fixed-delay.delay", "1 s")
-        .build().start();
+        .config("restart-strategy.fixed-delay.delay", "1 s");
+    config.forEach(b::config);
+    return b.build().start();
+  }
+
+  /**
+   * The job's settings for a test named {@code name} on this broker and cluster (topics of two
+   * partitions created), every channel scored, plus {@code extra}.
+   */
+  static StreamJobConfig jobConfig(KafkaBrokerProcess broker, FlinkClusterProcess cluster, String name,
+      Map<String, String> extra) {
+    for (String t : List.of("in-", "out-", "dlq-")) {
+      broker.createTopic(t + name, 2);
+    }
+    StreamJobConfig.Builder b = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
+        .set("input-topic", "in-" + name).set("output-topic", "out-" + name).set("dead-letter-topic", "dlq-" + name)
+        .set("group-id", "job-" + name).set("transactional-id-prefix", "tx-" + name)
+        .set("model", TestAudio.model().toAbsolutePath().toString()).set("checkpoint-interval-ms", "1000")
+        .set("checkpoint-dir", cluster.directory().resolve("job-checkpoints-" + name).toUri().toString())
+        .set("parallelism", "2").set("max-batch-wait-ms", "5").set("score-channels", "*");
+    extra.forEach(b::set);
+    return b.build();
+  }
+
+  /** Submits the job jar with these settings to the cluster over REST. */
+  static JobClient submit(FlinkClusterProcess cluster, StreamJobConfig config, String name) throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost",
+        cluster.restPort(), conf, jobJar().toString());
+    EmotionJob.onKafka(config).addTo(env);
+    return env.executeAsync(name);
   }
 
   @AfterAll
@@ -65,21 +101,8 @@ class TaskManagerLossITCase {
 
   @Test
   void aKilledTaskManagerLosesAndDuplicatesNothing() throws Exception {
-    for (String t : List.of("in-tm", "out-tm", "dlq-tm")) {
-      broker.createTopic(t, 2);
-    }
-    StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
-        .set("input-topic", "in-tm").set("output-topic", "out-tm").set("dead-letter-topic", "dlq-tm")
-        .set("group-id", "job-tm").set("transactional-id-prefix", "tx-tm")
-        .set("model", TestAudio.model().toAbsolutePath().toString()).set("checkpoint-interval-ms", "1000")
-        .set("checkpoint-dir", cluster.directory().resolve("job-checkpoints").toUri().toString())
-        .set("parallelism", "2").set("max-batch-wait-ms", "5").set("score-channels", "*").build();
-    Configuration conf = new Configuration();
-    conf.set(PipelineOptions.GENERIC_TYPES, false);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment("localhost",
-        cluster.restPort(), conf, jobJar().toString());
-    EmotionJob.onKafka(config).addTo(env);
-    JobClient client = env.executeAsync("task manager loss");
+    StreamJobConfig config = jobConfig(broker, cluster, "tm", Map.of());
+    JobClient client = submit(cluster, config, "task manager loss");
     String job = "/jobs/" + client.getJobID().toHexString();
     try {
       awaitAllTasksRunning(job, Duration.ofSeconds(90));
@@ -120,6 +143,10 @@ class TaskManagerLossITCase {
 
   /** Waits until the job is RUNNING with every task of every vertex RUNNING. */
   static void awaitAllTasksRunning(String job, Duration timeout) throws Exception {
+    awaitAllTasksRunning(cluster, job, timeout);
+  }
+
+  static void awaitAllTasksRunning(FlinkClusterProcess cluster, String job, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
@@ -140,6 +167,10 @@ class TaskManagerLossITCase {
 
   /** The TaskManagers running some task of the job. */
   static Set<String> taskManagersRunning(String job) throws Exception {
+    return taskManagersRunning(cluster, job);
+  }
+
+  static Set<String> taskManagersRunning(FlinkClusterProcess cluster, String job) throws Exception {
     Set<String> ids = new TreeSet<>();
     for (JsonNode v : cluster.get(job).path("vertices")) {
       for (JsonNode tm : cluster.get(job + "/vertices/" + v.path("id").asText() + "/taskmanagers")
@@ -153,6 +184,10 @@ class TaskManagerLossITCase {
   }
 
   static void awaitRestarts(String job, int atLeast, Duration timeout) throws Exception {
+    awaitRestarts(cluster, job, atLeast, timeout);
+  }
+
+  static void awaitRestarts(FlinkClusterProcess cluster, String job, int atLeast, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       JsonNode metrics = cluster.get(job + "/metrics?get=numRestarts");
