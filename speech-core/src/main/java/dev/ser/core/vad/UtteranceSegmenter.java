@@ -132,6 +132,11 @@ public final class UtteranceSegmenter {
     return inUtterance;
   }
 
+  /** Utterances emitted so far (the index the next one gets). */
+  public int emittedUtterances() {
+    return nextIndex;
+  }
+
   /** Utterances dropped so far for holding less speech than the minimum. */
   public long droppedUtterances() {
     return droppedUtterances;

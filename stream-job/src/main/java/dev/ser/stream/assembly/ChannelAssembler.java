@@ -212,6 +212,7 @@ public final class ChannelAssembler implements Serializable {
   }
 
   private void close(ChannelState s, long now, String reason, Output out) {
+    s.closedWithoutUtterances = s.segmenter == null || s.segmenter.emittedUtterances() == 0;
     s.closed = true;
     s.closedAtMs = now;
     s.closedReason = reason;

@@ -33,6 +33,12 @@ public final class ChannelState {
   public boolean closed;
   public long closedAtMs;
   public String closedReason;
+  /**
+   * Set when the channel closes without having emitted any utterance: no id of it exists that a
+   * later chunk could reuse, so its state is dropped at once instead of kept for the retention.
+   * Never part of a snapshot (such a channel is gone before the next one).
+   */
+  public transient boolean closedWithoutUtterances;
   /** The traceparent of the last chunk processed (null if it had none): the trace of the utterances it ends. */
   public String traceparent;
 

@@ -44,7 +44,8 @@ public final class TaskChannels implements Serializable {
   /**
    * One chunk of the channel whose state is {@code s} ({@code null} for a channel not seen yet).
    *
-   * @return the state to keep, or {@code null} when the chunk was refused and nothing is kept
+   * @return the state to keep, or {@code null} when nothing is kept: the chunk was refused before a
+   *     channel opened, or it closed the channel without any utterance (so no id to protect)
    */
   public ChannelState onChunk(ChannelState s, ChunkRecord chunk, long now, long watermark,
       ChannelAssembler.Output out) {
@@ -68,6 +69,9 @@ public final class TaskChannels implements Serializable {
     }
     if (wasOpen && s.closed) {
       openChannels--;
+      if (s.closedWithoutUtterances) {
+        return null; // no utterance id to protect: nothing to remember
+      }
     }
     return s;
   }
@@ -75,7 +79,8 @@ public final class TaskChannels implements Serializable {
   /**
    * A timer of the channel fired: gaps that waited too long are filled, an idle channel closes.
    *
-   * @return the state to keep, or {@code null} when the channel's retention is over and its state goes
+   * @return the state to keep, or {@code null} when the channel's state goes: its retention is over,
+   *     or it closed now without any utterance
    */
   public ChannelState onTimer(ChannelState s, long now, ChannelAssembler.Output out) {
     boolean wasOpen = !s.closed;
@@ -83,7 +88,7 @@ public final class TaskChannels implements Serializable {
     if (wasOpen && (s.closed || gone)) {
       openChannels--;
     }
-    return gone ? null : s;
+    return gone || (wasOpen && s.closed && s.closedWithoutUtterances) ? null : s;
   }
 
   /** When the channel next needs a timer (wall clock, ms). */

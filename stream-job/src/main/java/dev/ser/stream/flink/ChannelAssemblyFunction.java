@@ -87,8 +87,14 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
     KeyedChannel k = state.value();
     ChannelState s = channels.onChunk(k == null ? null : k.channel, chunk,
         clock.now(ctx.timerService().currentProcessingTime()), ctx.timerService().currentWatermark(), output(ctx, out));
-    if (s == null) {
-      return; // refused before a channel was opened: nothing to keep
+    if (s == null) { // refused before a channel opened, or closed without an utterance: nothing to keep
+      if (k != null) {
+        if (k.timerAtMs >= 0) {
+          ctx.timerService().deleteProcessingTimeTimer(k.timerAtMs);
+        }
+        state.clear();
+      }
+      return;
     }
     if (k == null) {
       k = new KeyedChannel(s);

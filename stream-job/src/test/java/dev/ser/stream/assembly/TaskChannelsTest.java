@@ -38,27 +38,54 @@ class TaskChannelsTest {
     });
     assertThat(channels.openChannels()).isEqualTo(1);
 
-    assertThat(channels.onChunk(sa, a.get(1), 30, Long.MIN_VALUE, out)).isSameAs(sa); // end of stream
+    // end of stream without an utterance: closed, and nothing to keep (no utterance id to protect)
+    assertThat(channels.onChunk(sa, a.get(1), 30, Long.MIN_VALUE, out)).isNull();
     assertThat(sa.closed).isTrue();
     assertThat(channels.openChannels()).isZero();
     assertThat(channels.onChunk(null, b.get(0), 40, Long.MIN_VALUE, out)).isNotNull();
     assertThat(channels.openChannels()).isEqualTo(1);
   }
 
+  /** One second of a loud tone (speech to the detector), no end of stream. */
+  static List<ChunkRecord> speaking(String callId) {
+    float[] x = new float[22050];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (0.3 * Math.sin(i * 0.07));
+    }
+    List<ChunkRecord> chunks = TestAudio.chunks(callId, "customer", x, 22050, 100, SampleEncoding.PCM_S16LE);
+    chunks.get(chunks.size() - 1).endOfStream = false;
+    return chunks;
+  }
+
   @Test
   void anIdleChannelClosesOnItsTimerAndIsForgottenAfterRetention() {
     TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 5);
     ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
-    ChannelState s = channels.onChunk(null, shortChannel("a").get(0), 0, Long.MIN_VALUE, out);
+    ChannelState s = null;
+    for (ChunkRecord c : speaking("a")) {
+      s = channels.onChunk(s, c, 0, Long.MIN_VALUE, out);
+    }
     long idle = ChannelAssemblerTest.CONFIG.idleTimeoutMs();
     assertThat(channels.nextDeadline(s)).isEqualTo(idle);
-    assertThat(channels.onTimer(s, idle, out)).isSameAs(s);
+    assertThat(channels.onTimer(s, idle, out)).as("kept: its utterance id must not come again").isSameAs(s);
+    assertThat(out.utterances).extracting(UtteranceRecord::utteranceId).containsExactly("a/customer/0");
     assertThat(s.closed).isTrue();
     assertThat(channels.openChannels()).isZero();
     long retention = ChannelAssemblerTest.CONFIG.closedRetentionMs();
     assertThat(channels.nextDeadline(s)).isEqualTo(idle + retention);
     assertThat(channels.onTimer(s, idle + retention, out)).as("state to clear").isNull();
     assertThat(channels.openChannels()).isZero();
+  }
+
+  @Test
+  void anIdleChannelWithoutUtterancesIsForgottenAtOnce() {
+    TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 5);
+    ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+    ChannelState s = channels.onChunk(null, shortChannel("a").get(0), 0, Long.MIN_VALUE, out);
+    assertThat(channels.openChannels()).isEqualTo(1);
+    assertThat(channels.onTimer(s, ChannelAssemblerTest.CONFIG.idleTimeoutMs(), out)).isNull();
+    assertThat(channels.openChannels()).isZero();
+    assertThat(out.utterances).isEmpty();
   }
 
   @Test

@@ -229,6 +229,37 @@ class ChannelAssemblyFunctionTest {
     }
   }
 
+  /**
+   * Issue 15, item 4: a closed channel that never emitted an utterance has no ids a later chunk
+   * could reuse, so nothing of it is kept: a flood of one-chunk calls (an end of stream at once)
+   * leaves no state and no timer, where each used to stay for closed-retention-ms.
+   */
+  @Test
+  void callsThatEndWithoutAnUtteranceLeaveNothingBehind() throws Exception {
+    ChannelAssemblyFunction function = new ChannelAssemblyFunction(CONFIG, 5000);
+    try (var h = harness(function)) {
+      h.open();
+      h.setProcessingTime(0);
+      for (int i = 0; i < 1000; i++) {
+        ChunkRecord c = firstChunkOf("tiny-" + i);
+        c.endOfStream = true;
+        h.processElement(c, c.captureTimestamp);
+      }
+      // and one that waited for a chunk that never came before its end: the waiting one is refused
+      ChunkRecord first = firstChunkOf("gap");
+      ChunkRecord last = channel("customer").get(3);
+      last.callId = "gap";
+      last.endOfStream = true;
+      h.processElement(first, first.captureTimestamp);
+      h.processElement(last, last.captureTimestamp);
+      h.setProcessingTime(CONFIG.maxReorderWaitMs());
+      assertThat(h.extractOutputValues()).isEmpty();
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+      assertThat(function.openChannels()).isZero();
+    }
+  }
+
   @Test
   void aChannelBeyondTheTaskLimitIsADeadLetterWithoutStateUntilAnotherCloses() throws Exception {
     ChannelAssemblyFunction function = new ChannelAssemblyFunction(CONFIG, 2);
@@ -249,15 +280,16 @@ class ChannelAssemblyFunctionTest {
       assertThat(h.numKeyedStateEntries()).as("no state for the refused channel").isEqualTo(2);
       assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
 
-      // a and b go idle and close: their tombstones do not count, so c is taken now
+      // a and b go idle and close without an utterance: nothing of them is kept, so c is taken now
       h.setProcessingTime(CONFIG.idleTimeoutMs());
       assertThat(function.openChannels()).isZero();
-      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
       ChunkRecord c = firstChunkOf("c");
       h.processElement(c, c.captureTimestamp);
       assertThat(h.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)).hasSize(1);
       assertThat(function.openChannels()).isEqualTo(1);
-      assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(1);
     }
   }
 
@@ -270,7 +302,7 @@ class ChannelAssemblyFunctionTest {
       ChunkRecord a = firstChunkOf("a");
       h.processElement(a, a.captureTimestamp);
       ChunkRecord ended = firstChunkOf("ended");
-      ended.endOfStream = true; // closed at once: remembered, not open
+      ended.endOfStream = true; // closed at once without an utterance: neither open nor remembered
       h.processElement(ended, ended.captureTimestamp);
       ChunkRecord b = firstChunkOf("b");
       h.processElement(b, b.captureTimestamp);
@@ -281,7 +313,7 @@ class ChannelAssemblyFunctionTest {
       h.initializeState(snapshot);
       h.open();
       assertThat(restored.openChannels()).isEqualTo(2);
-      assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
       ChunkRecord c = firstChunkOf("c");
       h.processElement(c, c.captureTimestamp);
       assertThat(h.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)).singleElement()
