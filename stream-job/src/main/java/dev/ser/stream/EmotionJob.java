@@ -113,7 +113,8 @@ public final class EmotionJob {
         config.get(StreamJobOptions.MIN_UTTERANCE_MS), maxUtteranceMs, config.get(StreamJobOptions.MAX_REORDER_CHUNKS),
         config.get(StreamJobOptions.MAX_REORDER_WAIT_MS), config.get(StreamJobOptions.MAX_GAP_MS), config.get(StreamJobOptions.IDLE_TIMEOUT_MS),
         config.get(StreamJobOptions.CLOSED_RETENTION_MS), config.get(StreamJobOptions.ALLOWED_LATENESS_MS),
-        config.get(StreamJobOptions.MAX_SEQUENCE_JUMP), config.get(StreamJobOptions.MAX_REORDER_BYTES));
+        config.get(StreamJobOptions.MAX_SEQUENCE_JUMP), config.get(StreamJobOptions.MAX_REORDER_BYTES),
+        config.get(StreamJobOptions.MAX_AUDIO_AHEAD_MS));
   }
 
   /** Configures checkpointing and parallelism and adds the pipeline to {@code env}. */

@@ -195,6 +195,12 @@ public final class StreamJobOptions {
       "a chunk this far ahead of its stream's expected sequence is a BAD_SEQUENCE" + " dead letter (10 000 000 chunks of 100 ms: 11 days)",
       atLeast(1L), "an integer > 0");
 
+  public static final ConfigOption<Long> MAX_AUDIO_AHEAD_MS = define(ConfigOptions.key("max-audio-ahead-ms").longType().defaultValue(10000L),
+      "a channel's audio may run this far ahead of its own capture timestamps (a producer sending faster than real"
+          + " time); chunks beyond are INVALID_FIELD dead letters, so one flooding caller cannot take the task from"
+          + " the others. 0 = no limit",
+      between(0L, MAX_WAIT_MS), "0.." + MAX_WAIT_MS);
+
   public static final ConfigOption<Integer> MAX_CHANNELS_PER_TASK = define(ConfigOptions.key("max-channels-per-task").intType().defaultValue(5000),
       "open channels one parallel task holds; the first chunk of one more channel is a" + " TOO_MANY_CHANNELS dead letter (bounds memory: an open channel holds up to max-reorder-chunks chunks and" + " max-utterance-ms of audio)",
       between(1, 10_000_000), "1..10000000");

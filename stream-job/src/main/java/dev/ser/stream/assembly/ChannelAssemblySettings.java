@@ -21,11 +21,13 @@ import java.io.Serializable;
  * @param allowedLatenessMs   chunks this far behind the watermark are refused as late; 0 disables
  * @param maxSequenceJump     a chunk further ahead of the expected sequence is refused (BAD_SEQUENCE)
  * @param maxReorderBytes     payload bytes held while waiting for a missing chunk; beyond it the gap is silence
+ * @param maxAudioAheadMs     how far a stream's audio may run ahead of its own capture timestamps (sent faster
+ *                            than real time) before its chunks are refused; 0 disables
  */
 public record ChannelAssemblySettings(int targetRate, double vadThresholdDb, double vadMinSpeechDbfs, int hangoverMs,
     int preRollMs, int minUtteranceMs, int maxUtteranceMs, int maxReorderChunks, long maxReorderWaitMs,
     long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs, long maxSequenceJump,
-    int maxReorderBytes)
+    int maxReorderBytes, long maxAudioAheadMs)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;

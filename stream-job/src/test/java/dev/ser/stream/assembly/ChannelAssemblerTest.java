@@ -20,7 +20,7 @@ public class ChannelAssemblerTest {
   static final int RATE = 22050;
   /** The default model's settings: 22 050 Hz, utterances up to 96000 samples (4353 ms). */
   public static final ChannelAssemblySettings CONFIG = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000,
-      60_000, 600_000, 0, 10_000_000, 1 << 20);
+      60_000, 600_000, 0, 10_000_000, 1 << 20, 10_000);
 
   static SampleCalls.Call call;
 
@@ -131,6 +131,35 @@ public class ChannelAssemblerTest {
     assertThat(endedBy).doesNotContainNull().doesNotHaveDuplicates();
   }
 
+  /**
+   * Issue 15, item 5: a producer sending faster than real time, by its own clock (every chunk
+   * stamped with the same capture time), gets 10 s of audio ahead and no more: the chunks beyond
+   * are dead letters naming the reason, and the stream ends normally. An honest catch-up (fast, but
+   * stamped with its audio's times) is the ordinary case every other test feeds.
+   */
+  @Test
+  void audioSentFasterThanItsOwnClockIsRefusedBeyondTheLimit() {
+    List<ChunkRecord> chunks = inOrder().subList(0, 150);
+    for (ChunkRecord c : chunks) {
+      c.captureTimestamp = TestAudio.START; // all "captured" at once
+    }
+    chunks.get(chunks.size() - 1).endOfStream = true;
+    ChannelAssembler assembler = new ChannelAssembler(CONFIG);
+    ChannelState state = new ChannelState("call-1", "customer");
+    Collected out = new Collected();
+    for (ChunkRecord c : chunks) {
+      assembler.onChunk(state, c, 1000, Long.MIN_VALUE, out);
+    }
+    // 100 ms chunks: after 101 of them the audio is 10 100 ms ahead of the clock, beyond 10 000
+    assertThat(out.deadLetters).hasSize(150 - 101);
+    assertThat(out.deadLetters).extracting(d -> d.kind).containsOnly(DeadLetterKind.INVALID_FIELD);
+    assertThat(out.deadLetters.get(0).message).isEqualTo("chunk 101 of call-1/customer: the channel's audio runs"
+        + " 10100 ms ahead of its capture timestamps (sent faster than real time); at most 10000 ms is accepted"
+        + " (max-audio-ahead-ms); the chunk is dropped");
+    assertThat(state.closed).as("the end of stream still ends it").isTrue();
+    assertThat(state.closedReason).isEqualTo("end of stream at sequence 149");
+  }
+
   @Test
   void shuffledAndDuplicatedChunksGiveTheSameUtterances() {
     Collected reference = feed(inOrder());
@@ -234,7 +263,7 @@ public class ChannelAssemblerTest {
   void theReorderBufferIsBoundedInBytesTooNotOnlyInChunks() {
     // 100 ms of 22 050 Hz PCM16 is 4 410 bytes: at most two such chunks may wait (8 820 bytes)
     ChannelAssemblySettings small = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000,
-        10_000, 60_000, 600_000, 0, 10_000_000, 8_820);
+        10_000, 60_000, 600_000, 0, 10_000_000, 8_820, 10_000);
     ChannelAssembler bounded = new ChannelAssembler(small);
     List<ChunkRecord> chunks = inOrder();
     bounded.onChunk(s, chunks.get(0), 1000, Long.MIN_VALUE, out);
@@ -282,7 +311,7 @@ public class ChannelAssemblerTest {
   @Test
   void chunksFarBehindTheWatermarkAreLate() {
     ChannelAssemblySettings strict = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000, 60_000,
-        600_000, 5_000, 10_000_000, 1 << 20);
+        600_000, 5_000, 10_000_000, 1 << 20, 10_000);
     ChannelAssembler strictAssembler = new ChannelAssembler(strict);
     ChunkRecord c = inOrder().get(0);
     strictAssembler.onChunk(s, c, 1000, c.captureTimestamp + 5_000, out);

@@ -28,7 +28,7 @@ class AbandonedCallsSoakTest {
   @Test
   void stateAndTimersReturnToZeroAndTheHeapStaysFlat() throws Exception {
     ChannelAssemblySettings config = new ChannelAssemblySettings(8000, 9.0, -50.0, 500, 100, 400, 4000, 8, 2000, 10_000,
-        30_000, 60_000, 0, 10_000_000, 1 << 20);
+        30_000, 60_000, 0, 10_000_000, 1 << 20, 10_000);
     float[] speech = new float[8000 * 3]; // 3 s of a loud tone: the utterance stays open when the call stops
     Random random = new Random(9);
     for (int i = 0; i < speech.length; i++) {
