@@ -306,6 +306,49 @@ class EmotionJobITCase {
     }
   }
 
+  /**
+   * Issue 15, item 5: one caller sends 40 s of a call at once, every chunk stamped with the same
+   * capture time; it gets 10 s ahead of its clock and no further (the rest are dead letters with the
+   * reason), and the honest call on the same job is scored completely.
+   */
+  @Test
+  void aCallerSendingFasterThanItsClockIsCutAtTheLimitAndOthersAreScored() throws Exception {
+    StreamJobConfig config = config("flood", "at-least-once").toBuilder().set("score-channels", "*")
+        .set("parallelism", "1").build();
+    SampleCalls.Call flood = SampleCalls.build(clips, 1, 22050, 1000, "flood-").get(0);
+    List<dev.ser.stream.chunk.ChunkRecord> floodChunks = TestAudio.chunks("flood-1", "customer",
+        flood.channels().get("customer"), 22050, 100, SampleEncoding.PCM_S16LE).subList(0, 400);
+    long stamp = System.currentTimeMillis();
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
+      for (dev.ser.stream.chunk.ChunkRecord c : floodChunks) {
+        c.captureTimestamp = stamp;
+        producer.send(new ProducerRecord<>("in-flood", "flood-1".getBytes(StandardCharsets.UTF_8),
+            WireFormat.encode(c.toAvro())));
+      }
+    }
+    List<SampleCalls.Call> calls = replay(config, clips.subList(0, 3), 1, 5);
+    JobClient client = start(EmotionJob.onKafka(config), "flood");
+    try {
+      List<DeadLetter> refused = KafkaTestSupport.deadLetters(broker.bootstrapServers(), "dlq-flood", 299,
+          Duration.ofSeconds(2), Duration.ofSeconds(120));
+      assertThat(refused).hasSize(400 - 101);
+      assertThat(refused).extracting(d -> d.getKind()).containsOnly(DeadLetterKind.INVALID_FIELD);
+      assertThat(refused.get(0).getMessage().toString()).isEqualTo("chunk 101 of flood-1/customer: the channel's"
+          + " audio runs 10100 ms ahead of its capture timestamps (sent faster than real time); at most 10000 ms is"
+          + " accepted (max-audio-ahead-ms); the chunk is dropped");
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-flood",
+          expected(config, calls).size() + 1, Duration.ofSeconds(5), Duration.ofSeconds(120));
+      assertEventsMatch(events.stream().filter(e -> !e.getCallId().toString().startsWith("flood")).toList(), calls,
+          config);
+      List<EmotionEvent> flooded = events.stream().filter(e -> e.getCallId().toString().equals("flood-1")).toList();
+      assertThat(flooded).as("the flooder's first 10.1 s were heard").isNotEmpty();
+      assertThat(flooded).allSatisfy(e -> assertThat(e.getEndTime().toEpochMilli() - stamp)
+          .as("within the audio it was allowed").isLessThanOrEqualTo(10_100));
+    } finally {
+      EmotionJob.cancel(client);
+    }
+  }
+
   static AudioChunk chunk(String callId, SampleEncoding encoding, int rate, long sequence, byte[] payload) {
     return AudioChunk.newBuilder().setCallId(callId).setChannel("customer").setSequence(sequence)
         .setCaptureTimestamp(Instant.now()).setSampleRate(rate).setEncoding(encoding)
