@@ -3,9 +3,7 @@ package dev.ser.stream;
 import dev.ser.core.audio.PcmEncoder;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.schemas.SampleEncoding;
-import dev.ser.stream.assembly.ChannelAssembler;
 import dev.ser.stream.assembly.ChannelAssemblerTest;
-import dev.ser.stream.assembly.ChannelState;
 import dev.ser.stream.assembly.UtteranceRecord;
 import dev.ser.stream.chunk.ChunkRecord;
 import dev.ser.stream.scoring.ScoredChannels;
@@ -65,13 +63,9 @@ public final class TestAudio {
             continue;
           }
           long placed = call.placements().stream().filter(p -> p.channel().equals(channel.getKey())).count();
-          ChannelAssembler assembler = new ChannelAssembler(ChannelAssemblerTest.CONFIG);
-          ChannelState state = new ChannelState(call.callId(), channel.getKey());
-          ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
-          for (ChunkRecord c : chunks(call.callId(), channel.getKey(), channel.getValue(), call.sampleRate(), 100,
-              SampleEncoding.PCM_S16LE)) {
-            assembler.onChunk(state, c, 0, Long.MIN_VALUE, out);
-          }
+          ChannelAssemblerTest.Collected out = ChannelAssemblerTest.feed(call.callId(), channel.getKey(),
+              chunks(call.callId(), channel.getKey(), channel.getValue(), call.sampleRate(), 100,
+                  SampleEncoding.PCM_S16LE));
           if (out.utterances.size() != placed) {
             throw new IllegalStateException(call.callId() + "/" + channel.getKey() + ": " + placed
                 + " clips placed but the assembler found " + out.utterances.size() + " utterances");

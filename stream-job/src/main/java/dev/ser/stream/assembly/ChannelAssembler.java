@@ -161,24 +161,16 @@ public final class ChannelAssembler implements Serializable {
       s.originTimestamp = c.captureTimestamp;
       s.segmenter = new UtteranceSegmenter(config.segmenterConfig(c.sampleRate));
     }
-    if (config.maxAudioAheadMs() > 0) {
-      // faster than real time by the stream's own clock: its capture timestamps, which the source keeps
-      // within max-capture-ahead-ms of the job's clock. A catch-up after an outage is not refused here:
-      // its chunks come fast, but their capture times keep pace with their audio.
-      long ahead = s.segmenter.position() * 1000 / s.sampleRate - (c.captureTimestamp - s.originTimestamp);
-      if (ahead > config.maxAudioAheadMs()) {
-        out.deadLetter(DeadLetterRecord.of(c, DeadLetterKind.INVALID_FIELD, "chunk " + c.sequence + " of " + c.callId
-            + "/" + c.channel + ": the channel's audio runs " + ahead + " ms ahead of its capture timestamps (sent"
-            + " faster than real time); at most " + config.maxAudioAheadMs() + " ms is accepted"
-            + " (max-audio-ahead-ms); the chunk is dropped", now));
-        if (c.endOfStream) {
-          emit(s, s.segmenter.flush(), now, out);
-          close(s, now, "end of stream at sequence " + c.sequence, out);
-        }
-        return;
-      }
-    }
-    if (c.sampleRate != s.sampleRate || c.encoding != s.encoding) {
+    // faster than real time by the stream's own clock: its capture timestamps, which the source keeps
+    // within max-capture-ahead-ms of the job's clock. A catch-up after an outage is not refused here:
+    // its chunks come fast, but their capture times keep pace with their audio.
+    long ahead = s.segmenter.position() * 1000 / s.sampleRate - (c.captureTimestamp - s.originTimestamp);
+    if (config.maxAudioAheadMs() > 0 && ahead > config.maxAudioAheadMs()) {
+      out.deadLetter(DeadLetterRecord.of(c, DeadLetterKind.INVALID_FIELD, "chunk " + c.sequence + " of " + c.callId
+          + "/" + c.channel + ": the channel's audio runs " + ahead + " ms ahead of its capture timestamps (sent"
+          + " faster than real time); at most " + config.maxAudioAheadMs() + " ms is accepted"
+          + " (max-audio-ahead-ms); the chunk is dropped", now));
+    } else if (c.sampleRate != s.sampleRate || c.encoding != s.encoding) {
       boolean rate = c.sampleRate != s.sampleRate;
       out.deadLetter(DeadLetterRecord.of(c, rate ? DeadLetterKind.BAD_SAMPLE_RATE : DeadLetterKind.INVALID_FIELD,
           (rate ? "sample rate changed from " + s.sampleRate + " to " + c.sampleRate + " Hz"

@@ -65,8 +65,13 @@ public class ChannelAssemblerTest {
 
   /** Feeds a whole channel to a new assembler; the last chunk must end the stream. */
   static Collected feed(List<ChunkRecord> chunks) {
+    return feed("call-1", "customer", chunks);
+  }
+
+  /** Feeds a whole channel of {@code callId} to a new assembler with {@link #CONFIG}; the last chunk must end it. */
+  public static Collected feed(String callId, String channel, List<ChunkRecord> chunks) {
     ChannelAssembler fresh = new ChannelAssembler(CONFIG);
-    ChannelState state = new ChannelState("call-1", "customer");
+    ChannelState state = new ChannelState(callId, channel);
     Collected collected = new Collected();
     long now = 1000;
     for (ChunkRecord c : chunks) {

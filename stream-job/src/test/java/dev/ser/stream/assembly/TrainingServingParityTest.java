@@ -6,7 +6,6 @@ import dev.ser.core.audio.WavFile;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.stream.TestAudio;
-import dev.ser.stream.chunk.ChunkRecord;
 import dev.ser.traffic.SampleCalls;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,22 +29,19 @@ class TrainingServingParityTest {
     List<SampleCalls.Clip> clips = SampleCalls.clips(TestAudio.samplesDir());
     assertThat(clips).hasSize(21);
     List<String> mismatches = new ArrayList<>();
+    double largest = 0;
     try (EmotionScorer scorer = EmotionScorer.open(TestAudio.model())) {
       int rate = scorer.metadata().features().sampleRate();
       for (SampleCalls.Clip clip : clips) {
         SampleCalls.Call call = SampleCalls.build(List.of(clip), 1, rate, 1000, "c").get(0);
-        ChannelAssembler assembler = new ChannelAssembler(ChannelAssemblerTest.CONFIG);
-        ChannelState s = new ChannelState("c1", "customer");
-        ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
-        for (ChunkRecord c : TestAudio.chunks("c1", "customer", call.channels().get("customer"), rate, 100,
-            SampleEncoding.PCM_S16LE)) {
-          assembler.onChunk(s, c, 0, Long.MIN_VALUE, out);
-        }
+        ChannelAssemblerTest.Collected out = ChannelAssemblerTest.feed("c1", "customer",
+            TestAudio.chunks("c1", "customer", call.channels().get("customer"), rate, 100, SampleEncoding.PCM_S16LE));
         assertThat(out.utterances).as(clip.file().getFileName().toString()).hasSize(1);
         EmotionScorer.Prediction stream = scorer.predict(out.utterances.get(0).samples);
         EmotionScorer.Prediction file = scorer.predict(WavFile.readMono(clip.file(), rate));
         String name = clip.file().getFileName().toString();
         for (int k = 0; k < file.scores().length; k++) {
+          largest = Math.max(largest, Math.abs(stream.scores()[k] - file.scores()[k]));
           if (Math.abs(stream.scores()[k] - file.scores()[k]) > TOLERANCE) {
             mismatches.add(name + ": class " + k + " stream " + stream.scores()[k] + ", ser score " + file.scores()[k]);
           }
@@ -58,6 +54,8 @@ class TrainingServingParityTest {
         }
       }
     }
+    // the figure the model card quotes (0.061 with version 2)
+    System.out.printf("TrainingServingParityTest: largest probability difference %.3f%n", largest);
     assertThat(mismatches).isEmpty();
   }
 }
