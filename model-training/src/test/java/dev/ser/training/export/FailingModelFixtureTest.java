@@ -1,0 +1,70 @@
+package dev.ser.training.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OrtException;
+import dev.ser.core.features.MfccMatrix;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.core.scoring.ModelChecksum;
+import dev.ser.core.scoring.ModelMetadata;
+import dev.ser.training.Samples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream job's test model that fails at inference ({@code FailingModelITCase}, issue 15 item
+ * 8): it describes itself exactly as the shipped model does, passes every check at load, and fails
+ * on every run (it reshapes its input to rows of 7 777 values, which no utterance's
+ * frames x coefficients divides into). Built here because the ONNX builder lives in this module;
+ * the committed file must equal what this builds. Regenerate it with
+ * {@code -Dser.regenerate-fixtures=true}.
+ */
+class FailingModelFixtureTest {
+
+  static final Path SHIPPED = Samples.emodb().getParent().resolveSibling("models/ms-senet-emodb.onnx");
+  static final Path FIXTURE = SHIPPED.getParent().resolveSibling("stream-job/src/test/resources/models/fails-at-inference.onnx");
+  static final long ROW = 7_777;
+
+  static byte[] build() throws OrtException {
+    ModelMetadata shipped;
+    try (EmotionScorer scorer = EmotionScorer.open(SHIPPED)) {
+      shipped = scorer.metadata();
+    }
+    long frames = shipped.features().frameCount(0);
+    long coefficients = shipped.features().nMfcc();
+    if ((frames * coefficients) % ROW == 0) {
+      throw new IllegalStateException("rows of " + ROW + " divide the input; choose another width");
+    }
+    OnnxGraphBuilder g = new OnnxGraphBuilder("fails-at-inference");
+    String x = g.input(ModelMetadata.INPUT, null, frames, coefficients);
+    String rows = g.node("Reshape", x, g.longs("rows", -1, ROW));
+    String first = g.node("Slice", rows, g.longs("start", 0), g.longs("end", shipped.labels().size()), g.longs("axis", 1));
+    g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), first);
+    g.output(ModelMetadata.OUTPUT, null, (long) shipped.labels().size());
+    ModelMetadata metadata = new ModelMetadata(shipped.name(), "fails-at-inference", shipped.labels(), shipped.features(),
+        "none (a test model)", "{}");
+    return g.build("1", metadata.toProperties()).toByteArray();
+  }
+
+  @Test
+  void theCommittedFixtureIsWhatThisBuildsAndItFailsOnlyWhenRun() throws Exception {
+    byte[] built = build();
+    if (Boolean.getBoolean("ser.regenerate-fixtures")) {
+      Files.write(FIXTURE, built);
+      ModelChecksum.writeSidecar(FIXTURE);
+    }
+    assertThat(Files.readAllBytes(FIXTURE)).as("regenerate with -Dser.regenerate-fixtures=true").isEqualTo(built);
+    ModelChecksum.verify(FIXTURE, ModelChecksum.expected(FIXTURE, null)); // its sidecar is its hash
+    try (EmotionScorer scorer = EmotionScorer.open(FIXTURE)) { // every check at load passes
+      int frames = scorer.metadata().features().frameCount(0);
+      int coefficients = scorer.metadata().features().nMfcc();
+      assertThat(scorer.metadata().labels()).hasSize(7);
+      assertThatThrownBy(() -> scorer.predict(List.of(new MfccMatrix(frames, coefficients,
+          new float[frames * coefficients])))).isInstanceOf(OrtException.class).hasMessageContaining("Reshape");
+    }
+  }
+}
