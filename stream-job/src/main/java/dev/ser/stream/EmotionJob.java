@@ -143,7 +143,8 @@ public final class EmotionJob {
 
     SingleOutputStreamOperator<UtteranceRecord> utterances = chunks.keyBy(new ChannelKeySelector())
         .transform("order, decode, segment", UtteranceRecordSerializer.TYPE, new ChannelAssemblyOperator(
-            new ChannelAssemblyFunction(assemblyConfig(), config.get(StreamJobOptions.MAX_CHANNELS_PER_TASK)))).uid("segment");
+            new ChannelAssemblyFunction(assemblyConfig(), config.get(StreamJobOptions.MAX_CHANNELS_PER_TASK),
+                config.get(StreamJobOptions.MAX_CLOSED_CHANNELS_PER_TASK)))).uid("segment");
 
     SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get(StreamJobOptions.MODEL)).toAbsolutePath().toString(),
         InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS), config.get(StreamJobOptions.MAX_BATCH_SIZE),

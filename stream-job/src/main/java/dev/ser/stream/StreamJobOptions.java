@@ -202,8 +202,18 @@ public final class StreamJobOptions {
       between(0L, MAX_WAIT_MS), "0.." + MAX_WAIT_MS);
 
   public static final ConfigOption<Integer> MAX_CHANNELS_PER_TASK = define(ConfigOptions.key("max-channels-per-task").intType().defaultValue(5000),
-      "open channels one parallel task holds; the first chunk of one more channel is a" + " TOO_MANY_CHANNELS dead letter (bounds memory: an open channel holds up to max-reorder-chunks chunks and" + " max-utterance-ms of audio)",
+      "open channels one parallel task holds (bounds memory: an open channel holds up to max-reorder-bytes of chunks"
+          + " and max-utterance-ms of audio); at the limit a new channel takes the place of the open channel heard from"
+          + " least recently if that one has no utterance yet and sent nothing for max-reorder-wait-ms (it is closed as"
+          + " if idle), otherwise its chunk is a TOO_MANY_CHANNELS dead letter",
       between(1, 10_000_000), "1..10000000");
+
+  public static final ConfigOption<Integer> MAX_CLOSED_CHANNELS_PER_TASK = define(ConfigOptions.key("max-closed-channels-per-task").intType()
+          .defaultValue(dev.ser.stream.assembly.TaskChannels.DEFAULT_MAX_CLOSED_CHANNELS),
+      "closed channels that spoke one parallel task remembers for closed-retention-ms, to refuse their late chunks"
+          + " (a few hundred bytes each); beyond it the one closed longest ago is forgotten early (metric"
+          + " closed_channels_forgotten), and a chunk of it after that would start its stream again",
+      between(1, 100_000_000), "1..100000000");
 
   public static final ConfigOption<Long> MAX_GAP_MS = define(ConfigOptions.key("max-gap-ms").longType().defaultValue(10000L),
       "longest silence inserted for missing chunks",

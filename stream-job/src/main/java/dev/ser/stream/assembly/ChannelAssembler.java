@@ -100,16 +100,24 @@ public final class ChannelAssembler implements Serializable {
       drain(s, now, true, out);
     }
     if (!s.closed && now >= s.lastActivityMs + config.idleTimeoutMs()) {
-      drain(s, now, true, out);
-      if (!s.closed) {
-        if (s.segmenter != null) {
-          emit(s, s.segmenter.flush(), now, out);
-        }
-        close(s, now, "no chunk for " + (now - s.lastActivityMs) + " ms, idle timeout " + config.idleTimeoutMs()
-            + " ms", out);
-      }
+      closeNow(s, now, "no chunk for " + (now - s.lastActivityMs) + " ms, idle timeout " + config.idleTimeoutMs()
+          + " ms", out);
     }
     return false;
+  }
+
+  /**
+   * Closes an open channel now, as its idle timeout would: what waits for a missing chunk is
+   * processed (the gap taken as silence), speech in progress becomes its last utterance.
+   */
+  public void closeNow(ChannelState s, long now, String reason, Output out) {
+    drain(s, now, true, out);
+    if (!s.closed) {
+      if (s.segmenter != null) {
+        emit(s, s.segmenter.flush(), now, out);
+      }
+      close(s, now, reason, out);
+    }
   }
 
   /** When the channel next needs a timer (wall clock, ms). */

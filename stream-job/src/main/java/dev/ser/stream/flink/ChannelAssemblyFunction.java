@@ -49,8 +49,19 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
   /** The output of the element or timer being handled; one instance, re-pointed per call. */
   private transient ContextOutput output;
 
+  /** Under which key code runs: the channel's own, or another's ({@link ChannelAssemblyOperator} sets it). */
+  interface Keys {
+    void run(String key, org.apache.flink.util.function.ThrowingRunnable<Exception> action) throws Exception;
+  }
+
+  private transient Keys keys;
+
   public ChannelAssemblyFunction(ChannelAssemblySettings settings, int maxOpenChannels) {
-    this.channels = new TaskChannels(settings, maxOpenChannels);
+    this(settings, maxOpenChannels, TaskChannels.DEFAULT_MAX_CLOSED_CHANNELS);
+  }
+
+  public ChannelAssemblyFunction(ChannelAssemblySettings settings, int maxOpenChannels, int maxClosedChannels) {
+    this.channels = new TaskChannels(settings, maxOpenChannels, maxClosedChannels);
   }
 
   /** Open channels of this task. */
@@ -62,17 +73,25 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
     return clock;
   }
 
-  /** Called by {@link ChannelAssemblyOperator} with the open channels found in restored state. */
-  void restoredOpenChannels(long count) {
-    channels.restored(count);
+  /** Called by {@link ChannelAssemblyOperator} with the channels found in restored state. */
+  void restored(Iterable<ChannelState> states) {
+    channels.restored(states);
+  }
+
+  /** Called by {@link ChannelAssemblyOperator}: how to reach another channel's state and timers. */
+  void useKeys(Keys keys) {
+    this.keys = keys;
   }
 
   @Override
   public void open(OpenContext openContext) {
     state = getRuntimeContext().getState(STATE);
-    channels.restored(0);
+    channels.restored(java.util.List.of());
     var metrics = getRuntimeContext().getMetricGroup();
     JobMetrics.gauge(metrics, "open_channels", "openChannels", channels::openChannels);
+    JobMetrics.gauge(metrics, "closed_channels", channels::closedChannels);
+    JobMetrics.gauge(metrics, "channels_closed_for_room", channels::closedForRoom);
+    JobMetrics.gauge(metrics, "closed_channels_forgotten", channels::forgottenClosedChannels);
     chunksIn = JobMetrics.counter(metrics, "chunks_in", "chunksIn");
     utterances = JobMetrics.counter(metrics, "utterances", "utterances");
     duplicates = JobMetrics.counter(metrics, "reorder_drops", "reorderDrops");
@@ -84,10 +103,27 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
   @Override
   public void processElement(ChunkRecord chunk, Context ctx, Collector<UtteranceRecord> out) throws Exception {
     chunksIn.inc();
+    long now = clock.now(ctx.timerService().currentProcessingTime());
     KeyedChannel k = state.value();
-    ChannelState s = channels.onChunk(k == null ? null : k.channel, chunk,
-        clock.now(ctx.timerService().currentProcessingTime()), ctx.timerService().currentWatermark(), output(ctx, out));
-    if (s == null) { // refused before a channel opened, or closed without an utterance: nothing to keep
+    String toClose = k == null && keys != null ? channels.channelToClose(now) : null;
+    if (toClose != null) { // at the limit: a quiet channel that never spoke makes room for this one
+      keys.run(toClose, () -> {
+        KeyedChannel quiet = state.value();
+        keep(quiet, channels.closeForRoom(quiet.channel, now, output(ctx, out)), ctx);
+      });
+    }
+    ChannelState s = channels.onChunk(k == null ? null : k.channel, chunk, now, ctx.timerService().currentWatermark(),
+        output(ctx, out));
+    if (s != null && k == null) {
+      k = new KeyedChannel(s);
+    }
+    keep(k, s, ctx);
+    forgetBeyondLimit(ctx);
+  }
+
+  /** Stores the channel's state and its timer, or clears both when {@code s} is null (nothing to keep). */
+  private void keep(KeyedChannel k, ChannelState s, Context ctx) throws Exception {
+    if (s == null) {
       if (k != null) {
         if (k.timerAtMs >= 0) {
           ctx.timerService().deleteProcessingTimeTimer(k.timerAtMs);
@@ -96,11 +132,20 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
       }
       return;
     }
-    if (k == null) {
-      k = new KeyedChannel(s);
-    }
     arm(k, ctx);
     state.update(k);
+  }
+
+  /** Closed channels beyond max-closed-channels-per-task: the one closed longest ago goes, state and timer. */
+  private void forgetBeyondLimit(Context ctx) throws Exception {
+    if (keys == null) {
+      return;
+    }
+    for (String old = channels.channelToForget(); old != null; old = channels.channelToForget()) {
+      String key = old;
+      keys.run(key, () -> keep(state.value(), null, ctx));
+      channels.forgotten(key);
+    }
   }
 
   @Override
@@ -110,12 +155,8 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
       return;
     }
     k.timerAtMs = -1; // this one fired
-    if (channels.onTimer(k.channel, clock.now(ctx.timerService().currentProcessingTime()), output(ctx, out)) == null) {
-      state.clear();
-      return;
-    }
-    arm(k, ctx);
-    state.update(k);
+    keep(k, channels.onTimer(k.channel, clock.now(ctx.timerService().currentProcessingTime()), output(ctx, out)), ctx);
+    forgetBeyondLimit(ctx);
   }
 
   /** Keeps one timer at the channel's next deadline; {@code timerAtMs} is wall time (a restored one may be early). */

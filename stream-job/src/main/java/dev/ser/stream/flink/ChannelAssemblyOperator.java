@@ -3,6 +3,8 @@ package dev.ser.stream.flink;
 import dev.ser.stream.assembly.JobClock;
 import dev.ser.stream.assembly.UtteranceRecord;
 import dev.ser.stream.chunk.ChunkRecord;
+import dev.ser.stream.assembly.ChannelState;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListState;
@@ -13,11 +15,13 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
- * Runs a {@link ChannelAssemblyFunction} and, when it opens, counts the open channels in the keyed
+ * Runs a {@link ChannelAssemblyFunction} and, when it opens, hands it the channels in the keyed
  * state this task was given (after a restore or a rescale, a task owns other channels than before),
- * so the per-task channel limit holds across restarts. Each checkpoint records the job time
+ * so the per-task channel limits hold across restarts; it also lets the function reach another
+ * channel's state and timers (to close a quiet channel for room, or forget an old closed one). Each checkpoint records the job time
  * ({@link JobClock}); a restore resumes it from the latest recorded by any subtask, so the time the
  * job was down does not count against any channel's waits. A savepoint taken before job time
  * existed has none: job time then starts as wall time.
@@ -61,14 +65,26 @@ public final class ChannelAssemblyOperator extends KeyedProcessOperator<String, 
   @Override
   public void open() throws Exception {
     super.open();
-    long[] open = {0};
+    List<ChannelState> restored = new ArrayList<>();
     getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
         ChannelAssemblyFunction.STATE, (key, state) -> {
           KeyedChannel k = state.value();
-          if (k != null && !k.channel.closed) {
-            open[0]++;
+          if (k != null) {
+            restored.add(k.channel);
           }
         });
-    function().restoredOpenChannels(open[0]);
+    function().restored(restored);
+    function().useKeys(this::underKey);
+  }
+
+  /** Runs {@code action} with {@code key} as the current key (its state and timers), then restores the key. */
+  private void underKey(String key, ThrowingRunnable<Exception> action) throws Exception {
+    Object current = getCurrentKey();
+    setCurrentKey(key);
+    try {
+      action.run();
+    } finally {
+      setCurrentKey(current);
+    }
   }
 }

@@ -27,6 +27,11 @@ final class JobMetrics {
     return c;
   }
 
+  /** A gauge that never had another name. */
+  static <T> void gauge(MetricGroup group, String name, Gauge<T> gauge) {
+    group.gauge(name, gauge);
+  }
+
   static <T> void gauge(MetricGroup group, String name, String oldName, Gauge<T> gauge) {
     group.gauge(name, gauge);
     group.gauge(oldName, gauge);

@@ -91,7 +91,7 @@ class TaskChannelsTest {
   @Test
   void restoredChannelsCountAgainstTheLimit() {
     TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 2);
-    channels.restored(2);
+    channels.restored(List.of(new ChannelState("a", "customer"), new ChannelState("b", "customer")));
     ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
     assertThat(channels.onChunk(null, shortChannel("c").get(0), 0, Long.MIN_VALUE, out)).isNull();
     assertThat(out.deadLetters).extracting(d -> d.kind).containsExactly(DeadLetterKind.TOO_MANY_CHANNELS);
@@ -110,5 +110,123 @@ class TaskChannelsTest {
     assertThat(channels.onChunk(null, far, 1_700_000_000_000L, Long.MIN_VALUE, out)).isNull();
     assertThat(out.deadLetters).extracting(d -> d.kind).containsExactly(DeadLetterKind.BAD_SEQUENCE);
     assertThat(channels.openChannels()).isZero();
+  }
+
+  static final long NO_WATERMARK = Long.MIN_VALUE;
+
+  /** One second of a loud tone, then {@code silenceMs} of silence; end of stream when {@code ended}. */
+  static List<ChunkRecord> spoke(String callId, int silenceMs, boolean ended) {
+    float[] x = new float[22050 + 22050 * silenceMs / 1000];
+    for (int i = 0; i < 22050; i++) {
+      x[i] = (float) (0.3 * Math.sin(i * 0.07));
+    }
+    List<ChunkRecord> chunks = TestAudio.chunks(callId, "customer", x, 22050, 100, SampleEncoding.PCM_S16LE);
+    chunks.get(chunks.size() - 1).endOfStream = ended;
+    return chunks;
+  }
+
+  static ChannelState feed(TaskChannels channels, List<ChunkRecord> chunks, long now, ChannelAssemblerTest.Collected out) {
+    ChannelState s = null;
+    for (ChunkRecord c : chunks) {
+      s = channels.onChunk(s, c, now, NO_WATERMARK, out);
+    }
+    return s;
+  }
+
+  /**
+   * Issue 15, item 4: a flood of calls that send a chunk and nothing more cannot lock real calls
+   * out. At the limit, a new channel takes the place of the open channel heard from least
+   * recently, if that one has not spoken (no utterance id to protect) and has sent nothing for
+   * max-reorder-wait-ms; a live channel sends every 20-200 ms, so it is never the one closed.
+   */
+  @Test
+  void aNewChannelTakesThePlaceOfTheLongestQuietOneThatHasNotSpoken() {
+    TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 2, 100);
+    ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+    ChannelState a = channels.onChunk(null, shortChannel("a").get(0), 0, NO_WATERMARK, out);
+    channels.onChunk(null, shortChannel("b").get(0), 500, NO_WATERMARK, out);
+    long wait = ChannelAssemblerTest.CONFIG.maxReorderWaitMs();
+    assertThat(channels.channelToClose(wait - 1)).as("a was heard from too recently").isNull();
+    assertThat(channels.channelToClose(wait)).isEqualTo(ChunkRecord.streamKey("a", "customer"));
+    assertThat(channels.closeForRoom(a, wait, out)).as("no utterance: nothing to keep").isNull();
+    assertThat(a.closed).isTrue();
+    assertThat(a.closedReason).isEqualTo("closed to make room for a new channel: no chunk for 2000 ms and no"
+        + " utterance yet, while this task held max-channels-per-task=2 open channels");
+    assertThat(channels.openChannels()).isEqualTo(1);
+    assertThat(channels.onChunk(null, shortChannel("c").get(0), wait, NO_WATERMARK, out)).isNotNull();
+    assertThat(out.deadLetters).isEmpty();
+    assertThat(channels.closedForRoom()).isEqualTo(1);
+    // b is now the quietest, heard from 1500 ms ago: no place for another
+    assertThat(channels.channelToClose(wait)).isNull();
+    assertThat(channels.onChunk(null, shortChannel("d").get(0), wait, NO_WATERMARK, out)).isNull();
+    assertThat(out.deadLetters).extracting(d -> d.kind).containsExactly(DeadLetterKind.TOO_MANY_CHANNELS);
+  }
+
+  @Test
+  void aChannelThatHasSpokenIsNeverClosedForRoom() {
+    TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 1, 100);
+    ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+    ChannelState s = feed(channels, spoke("a", 1000, false), 0, out);
+    assertThat(out.utterances).extracting(UtteranceRecord::utteranceId).containsExactly("a/customer/0");
+    assertThat(s.closed).isFalse();
+    assertThat(channels.channelToClose(ChannelAssemblerTest.CONFIG.idleTimeoutMs() - 1)).isNull();
+  }
+
+  @Test
+  void aChannelClosedForRoomMidSpeechGivesItsUtteranceAndIsRemembered() {
+    TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 1, 100);
+    ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+    ChannelState s = feed(channels, spoke("a", 0, false), 0, out); // the tone has not ended: no utterance yet
+    assertThat(out.utterances).isEmpty();
+    long wait = ChannelAssemblerTest.CONFIG.maxReorderWaitMs();
+    assertThat(channels.channelToClose(wait)).isEqualTo(ChunkRecord.streamKey("a", "customer"));
+    assertThat(channels.closeForRoom(s, wait, out)).as("kept: its utterance id must not come again").isSameAs(s);
+    assertThat(out.utterances).extracting(UtteranceRecord::utteranceId).containsExactly("a/customer/0");
+    assertThat(channels.openChannels()).isZero();
+    assertThat(channels.closedChannels()).isEqualTo(1);
+  }
+
+  /**
+   * Issue 15, item 4: closed channels that spoke are remembered for closed-retention-ms to refuse
+   * their late chunks, but at most max-closed-channels-per-task of them; beyond it the one closed
+   * longest ago is forgotten (counted; a chunk of it after that would start its stream again).
+   */
+  @Test
+  void closedChannelsBeyondTheirLimitAreForgottenOldestFirst() {
+    TaskChannels channels = new TaskChannels(ChannelAssemblerTest.CONFIG, 10, 2);
+    ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+    ChannelState a = feed(channels, spoke("a", 1000, true), 0, out);
+    ChannelState b = feed(channels, spoke("b", 1000, true), 10, out);
+    assertThat(a.closed && b.closed).isTrue();
+    assertThat(channels.closedChannels()).isEqualTo(2);
+    assertThat(channels.channelToForget()).isNull();
+    feed(channels, spoke("c", 1000, true), 20, out);
+    assertThat(channels.channelToForget()).isEqualTo(ChunkRecord.streamKey("a", "customer"));
+    channels.forgotten(ChunkRecord.streamKey("a", "customer"));
+    assertThat(channels.channelToForget()).isNull();
+    assertThat(channels.closedChannels()).isEqualTo(2);
+    assertThat(channels.forgottenClosedChannels()).isEqualTo(1);
+    // b's retention ends: it leaves the count
+    assertThat(channels.onTimer(b, 10 + ChannelAssemblerTest.CONFIG.closedRetentionMs(), out)).isNull();
+    assertThat(channels.closedChannels()).isEqualTo(1);
+    assertThatThrownBy(() -> new TaskChannels(ChannelAssemblerTest.CONFIG, 1, 0))
+        .hasMessage("maxClosedChannels must be >= 1, got 0");
+  }
+
+  @Test
+  void aRestoreRebuildsWhichChannelsMayBeClosedForRoomOrForgotten() {
+    TaskChannels before = new TaskChannels(ChannelAssemblerTest.CONFIG, 10, 10);
+    ChannelAssemblerTest.Collected out = new ChannelAssemblerTest.Collected();
+    ChannelState quiet = before.onChunk(null, shortChannel("quiet").get(0), 100, NO_WATERMARK, out);
+    ChannelState spoken = feed(before, spoke("spoken", 1000, false), 0, out);
+    ChannelState ended = feed(before, spoke("ended", 1000, true), 50, out);
+    ChannelState older = feed(before, spoke("older", 1000, true), 40, out);
+    TaskChannels after = new TaskChannels(ChannelAssemblerTest.CONFIG, 2, 1);
+    after.restored(List.of(ended, quiet, spoken, older));
+    assertThat(after.openChannels()).isEqualTo(2);
+    assertThat(after.closedChannels()).isEqualTo(2);
+    assertThat(after.channelToForget()).isEqualTo(ChunkRecord.streamKey("older", "customer"));
+    assertThat(after.channelToClose(100 + ChannelAssemblerTest.CONFIG.maxReorderWaitMs()))
+        .isEqualTo(ChunkRecord.streamKey("quiet", "customer"));
   }
 }

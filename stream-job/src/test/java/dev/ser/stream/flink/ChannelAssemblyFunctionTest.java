@@ -293,6 +293,65 @@ class ChannelAssemblyFunctionTest {
     }
   }
 
+  /**
+   * Issue 15, item 4, through Flink: at the limit, a quiet channel that never spoke gives its place
+   * to a new one, its state and timer gone; one heard from within max-reorder-wait-ms does not.
+   */
+  @Test
+  void aQuietChannelThatNeverSpokeMakesRoomStateAndTimerGone() throws Exception {
+    ChannelAssemblyFunction function = new ChannelAssemblyFunction(CONFIG, 2);
+    try (var h = harness(function)) {
+      h.open();
+      h.setProcessingTime(0);
+      for (String call : List.of("a", "b")) {
+        ChunkRecord c = firstChunkOf(call);
+        h.processElement(c, c.captureTimestamp);
+      }
+      h.setProcessingTime(CONFIG.maxReorderWaitMs());
+      for (String call : List.of("c", "d", "e")) { // c takes a's place, d b's; e finds c and d just heard from
+        ChunkRecord c = firstChunkOf(call);
+        h.processElement(c, c.captureTimestamp);
+      }
+      assertThat(h.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)).singleElement().satisfies(r -> {
+        assertThat(r.getValue().kind).isEqualTo(DeadLetterKind.TOO_MANY_CHANNELS);
+        assertThat(r.getValue().message).startsWith("chunk 0 of e/customer would open a new channel");
+      });
+      assertThat(function.openChannels()).isEqualTo(2);
+      assertThat(h.numKeyedStateEntries()).as("c and d only").isEqualTo(2);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
+      ChunkRecord a1 = channel("customer").get(1);
+      a1.callId = "a";
+      h.setProcessingTime(2 * CONFIG.maxReorderWaitMs());
+      h.processElement(a1, a1.captureTimestamp); // a comes back: a new stream, in c's place (nothing of a was kept)
+      assertThat(h.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)).hasSize(1);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
+    }
+  }
+
+  /** Closed channels beyond max-closed-channels-per-task: the one closed longest ago goes, state and timer. */
+  @Test
+  void closedChannelsBeyondTheirLimitAreForgottenOldestFirst() throws Exception {
+    ChannelAssemblyFunction function = new ChannelAssemblyFunction(CONFIG, 10, 1);
+    try (var h = harness(function)) {
+      h.open();
+      h.setProcessingTime(0);
+      for (String call : List.of("first", "second")) {
+        for (ChunkRecord c : channel("customer")) {
+          c.callId = call;
+          h.processElement(c, c.captureTimestamp);
+        }
+        h.setProcessingTime(1);
+      }
+      assertThat(h.extractOutputValues()).hasSize(6);
+      assertThat(h.numKeyedStateEntries()).as("second only").isEqualTo(1);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+      h.setProcessingTime(1 + CONFIG.closedRetentionMs());
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+    }
+  }
+
   @Test
   void theChannelLimitCountsTheRestoredOpenChannels() throws Exception {
     OperatorSubtaskState snapshot;
