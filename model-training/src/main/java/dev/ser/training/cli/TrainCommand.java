@@ -32,10 +32,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--folds", defaultValue = "10", paramLabel = "K", description = "folds for k-fold (default ${DEFAULT-VALUE})")
   int folds;
 
-  @Option(names = "--protocol", defaultValue = "kfold", paramLabel = "kfold|loso|tune",
+  @Option(names = "--protocol", defaultValue = "kfold", paramLabel = "kfold|loso|tune|tune-loso",
       description = "kfold: stratified k-fold as in the papers; loso: leave one speaker out (unseen callers);"
           + " tune: for choosing settings, each split scored on a validation fold carved from the k-fold split's"
-          + " training folds, never on its test fold (no final model)")
+          + " training folds, never on its test fold; tune-loso: the same for unseen speakers, each split scored"
+          + " on the next speaker, its own test speaker unused (tune protocols: no final model)")
   String protocol;
 
   @Option(names = "--epochs", defaultValue = "200", paramLabel = "N", description = "epochs per model (default ${DEFAULT-VALUE})")
@@ -80,6 +81,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--gain-db", defaultValue = "6", paramLabel = "DB") float gainDb;
   @Option(names = "--mixup-alpha", defaultValue = "0", paramLabel = "A", description = "mixup Beta(a, a); 0 = off")
   float mixupAlpha;
+  @Option(names = "--vtlp-max-warp", defaultValue = "0", paramLabel = "W",
+      description = "vocal tract length perturbation: clips may be trained on as if spoken by a vocal tract warped by"
+          + " 1 +- W/2 or 1 +- W (features over a warped frequency axis); 0 = off")
+  float vtlpMaxWarp;
+  @Option(names = "--vtlp-probability", defaultValue = "0.5", paramLabel = "P",
+      description = "share of training clips replaced by a warped version when --vtlp-max-warp > 0 (default ${DEFAULT-VALUE})")
+  float vtlpProbability;
   @Option(names = "--reference-recipe",
       description = "the reference code's training exactly: constant rate, last epoch, no augmentation (overrides the recipe options)")
   boolean referenceRecipe;
@@ -138,7 +146,8 @@ public final class TrainCommand implements Callable<Integer> {
       case "kfold" -> CrossValidation.Protocol.KFOLD;
       case "loso" -> CrossValidation.Protocol.LOSO;
       case "tune" -> CrossValidation.Protocol.TUNE;
-      default -> throw new IllegalArgumentException("--protocol must be kfold, loso or tune, got " + protocol);
+      case "tune-loso" -> CrossValidation.Protocol.TUNE_LOSO;
+      default -> throw new IllegalArgumentException("--protocol must be kfold, loso, tune or tune-loso, got " + protocol);
     };
     FeatureConfig featureConfig = features.endsWith(".json")
         ? FeatureConfig.fromJson(Files.readString(Path.of(features))) : FeatureConfig.preset(features);
@@ -172,7 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--schedule must be constant or warmup-cosine, got " + schedule);
     };
     Augmentation augmentation = new Augmentation(shiftFrames, timeMasks, timeMaskWidth, coefficientMasks,
-        coefficientMaskWidth, gainDb, mixupAlpha, augmentProbability);
+        coefficientMaskWidth, gainDb, mixupAlpha, augmentProbability, vtlpMaxWarp, vtlpMaxWarp > 0 ? vtlpProbability : 0f);
     return new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed,
         initialization, s, s == TrainingOptions.Schedule.CONSTANT ? 0 : Math.min(warmupEpochs, epochs - 1),
         s == TrainingOptions.Schedule.CONSTANT ? learningRate : minLearningRate, averageFrom, augmentation, evalEvery);

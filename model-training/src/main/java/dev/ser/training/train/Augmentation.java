@@ -1,5 +1,6 @@
 package dev.ser.training.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Random;
 
 /**
@@ -18,21 +19,63 @@ import java.util.Random;
  * @param mixupAlpha      mixup: pairs of clips and their targets mixed with a Beta(alpha, alpha)
  *                        weight; 0 is off
  * @param probability     the share of clips that get the shift, masks and gain
+ * @param vtlpMaxWarp     vocal tract length perturbation: a clip's MFCCs may be replaced by those over a
+ *                        frequency axis warped by 1 - w, 1 - w/2, 1 + w/2 or 1 + w (w this value; 0 is off),
+ *                        computed from its audio before training ({@link #vtlpFactors()}); it makes one
+ *                        speaker sound like speakers with shorter or longer vocal tracts
+ * @param vtlpProbability the share of clips that get a warped version (before the shift, masks and gain)
  */
 public record Augmentation(int maxShiftFrames, int timeMasks, int timeMaskWidth, int coefficientMasks,
-    int coefficientMaskWidth, float gainDb, float mixupAlpha, float probability) {
+    int coefficientMaskWidth, float gainDb, float mixupAlpha, float probability,
+    // left out of the JSON when 0, so records of runs from before it compare equal
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float vtlpMaxWarp,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float vtlpProbability) {
 
   public static final Augmentation NONE = new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f);
 
+  /** Without vocal tract length perturbation. */
+  public Augmentation(int maxShiftFrames, int timeMasks, int timeMaskWidth, int coefficientMasks,
+      int coefficientMaskWidth, float gainDb, float mixupAlpha, float probability) {
+    this(maxShiftFrames, timeMasks, timeMaskWidth, coefficientMasks, coefficientMaskWidth, gainDb, mixupAlpha,
+        probability, 0f, 0f);
+  }
+
   public Augmentation {
     if (maxShiftFrames < 0 || timeMasks < 0 || timeMaskWidth < 0 || coefficientMasks < 0 || coefficientMaskWidth < 0
-        || gainDb < 0 || mixupAlpha < 0 || probability < 0 || probability > 1) {
-      throw new IllegalArgumentException("augmentation settings must be >= 0 and the probability in [0, 1]: " + this);
+        || gainDb < 0 || mixupAlpha < 0 || probability < 0 || probability > 1 || vtlpMaxWarp < 0
+        || vtlpMaxWarp > 0.3f || vtlpProbability < 0 || vtlpProbability > 1) {
+      throw new IllegalArgumentException("augmentation settings must be >= 0, the probabilities in [0, 1] and the"
+          + " warp at most 0.3: " + this);
     }
   }
 
   public boolean isNone() {
-    return equals(NONE) || (probability == 0f && mixupAlpha == 0f);
+    return equals(NONE) || (probability == 0f && mixupAlpha == 0f && !warps());
+  }
+
+  /** Whether clips may be replaced by warped versions. */
+  public boolean warps() {
+    return vtlpMaxWarp > 0f && vtlpProbability > 0f;
+  }
+
+  /** The warp factors of the warped versions; empty when off. */
+  public double[] vtlpFactors() {
+    if (!warps()) {
+      return new double[0];
+    }
+    double w = Double.parseDouble(Float.toString(vtlpMaxWarp)); // 0.1, not 0.100000001
+    return new double[] {1 - w, 1 - w / 2, 1 + w / 2, 1 + w};
+  }
+
+  /**
+   * The clip to train on: {@code x}, or with probability {@code vtlpProbability} one of its
+   * {@code warped} versions drawn from {@code random}; {@code warped} may be null (no versions).
+   */
+  public float[] pick(float[] x, float[][] warped, Random random) {
+    if (!warps() || warped == null || warped.length == 0 || random.nextFloat() >= vtlpProbability) {
+      return x;
+    }
+    return warped[random.nextInt(warped.length)];
   }
 
   /**

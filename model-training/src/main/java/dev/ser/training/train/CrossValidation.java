@@ -30,9 +30,23 @@ public final class CrossValidation {
    * KFOLD: stratified k-fold, the papers' protocol. LOSO: leave one speaker out. TUNE: the
    * protocol for choosing settings without touching a test fold: split f trains on the k-fold
    * split's folds other than f and f+1 and is scored on fold f+1, a validation fold carved from
-   * fold f's training folds; fold f itself is not used.
+   * fold f's training folds; fold f itself is not used. TUNE_LOSO: the same for unseen speakers:
+   * split f trains on the speakers other than LOSO fold f's and the next one's and is scored on the
+   * next speaker; speaker f, that LOSO fold's test speaker, is not used.
    */
-  public enum Protocol { KFOLD, LOSO, TUNE }
+  public enum Protocol {
+    KFOLD, LOSO, TUNE, TUNE_LOSO;
+
+    /** Whether it only chooses settings (no report of record, no final model). */
+    public boolean tuning() {
+      return this == TUNE || this == TUNE_LOSO;
+    }
+
+    /** Whether its folds are speakers. */
+    public boolean bySpeaker() {
+      return this == LOSO || this == TUNE_LOSO;
+    }
+  }
 
   /** One model's data: the clips it trains on and the clips it is scored on. */
   public record Split(List<Integer> train, List<Integer> heldOut) {}
@@ -47,19 +61,22 @@ public final class CrossValidation {
           .forEach(f -> out.add(new Split(Folds.complement(f, data.size()), f)));
       case LOSO -> Folds.leaveOneSpeakerOut(data.clips().stream().map(c -> c.speaker()).toList())
           .forEach(f -> out.add(new Split(Folds.complement(f, data.size()), f)));
-      case TUNE -> {
-        List<List<Integer>> folds = Folds.stratifiedKFold(labels, k, seed);
-        for (int f = 0; f < k; f++) {
-          List<Integer> test = folds.get(f);
-          List<Integer> validation = folds.get((f + 1) % k);
-          List<Integer> both = new ArrayList<>(test);
-          both.addAll(validation);
-          out.add(new Split(Folds.complement(both, data.size()), validation));
-        }
-      }
+      case TUNE -> carveValidation(Folds.stratifiedKFold(labels, k, seed), data.size(), out);
+      case TUNE_LOSO -> carveValidation(Folds.leaveOneSpeakerOut(data.clips().stream().map(c -> c.speaker()).toList()),
+          data.size(), out);
       default -> throw new IllegalStateException(protocol.toString());
     }
     return out;
+  }
+
+  /** Split f: scored on fold f + 1, trained on the folds other than f and f + 1 (fold f, a test fold, unused). */
+  private static void carveValidation(List<List<Integer>> folds, int size, List<Split> out) {
+    int k = folds.size();
+    for (int f = 0; f < k; f++) {
+      List<Integer> both = new ArrayList<>(folds.get(f));
+      both.addAll(folds.get((f + 1) % k));
+      out.add(new Split(Folds.complement(both, size), folds.get((f + 1) % k)));
+    }
   }
 
   /**
@@ -71,9 +88,19 @@ public final class CrossValidation {
    * @param stopAfter train at most this many folds in this call (0: no limit)
    * @return the records of all folds, or an empty list when some fold is not finished yet
    */
-  public static List<FoldRecord> run(FeatureSet data, ModelConfig modelConfig, TrainingOptions options,
-      List<Split> folds, JsonNode settings, Path dir, boolean resume, int stopAfter, PrintStream log)
-      throws IOException {
+  /**
+   * Trains the folds that have no record in {@code dir} yet and writes each one's record as soon
+   * as it is finished. A fold another process is training (it holds {@code fold-NN.lock}) is
+   * skipped, so two processes can share one run. Existing records must have been made with
+   * {@code settings}; with {@code resume} false, any existing record is refused.
+   *
+   * @param warped    the clips' warped versions for the augmentation ({@link FeatureSet#warped}), or null
+   * @param stopAfter train at most this many folds in this call (0: no limit)
+   * @return the records of all folds, or an empty list when some fold is not finished yet
+   */
+  public static List<FoldRecord> run(FeatureSet data, float[][][] warped, ModelConfig modelConfig,
+      TrainingOptions options, List<Split> folds, JsonNode settings, Path dir, boolean resume, int stopAfter,
+      PrintStream log) throws IOException {
     Files.createDirectories(dir);
     int finished = 0;
     for (int f = 1; f <= folds.size(); f++) {
@@ -106,7 +133,8 @@ public final class CrossValidation {
         if (lock == null || Files.exists(file)) {
           continue; // another process has it, or has just finished it
         }
-        FoldRecord record = trainFold(data, modelConfig, options, folds.get(f - 1), f, folds.size(), settings, progress);
+        FoldRecord record = trainFold(data, warped, modelConfig, options, folds.get(f - 1), f, folds.size(), settings,
+            progress);
         record.write(dir);
         trained++;
         Metrics m = Metrics.of(data.labels(), record.truth(), record.predicted());
@@ -137,15 +165,15 @@ public final class CrossValidation {
    * One fold: a fresh model trained on the other folds with a seed of its own (so a fold gives the
    * same result whether or not the folds before it ran in this process), scored on the held-out fold.
    */
-  static FoldRecord trainFold(FeatureSet data, ModelConfig modelConfig, TrainingOptions options, Split split,
-      int fold, int folds, JsonNode settings, Progress progress) {
+  static FoldRecord trainFold(FeatureSet data, float[][][] warped, ModelConfig modelConfig, TrainingOptions options,
+      Split split, int fold, int folds, JsonNode settings, Progress progress) {
     long start = System.nanoTime();
     List<Integer> train = split.train();
     List<Integer> test = split.heldOut();
     TrainingOptions foldOptions = withSeed(options, options.seed() + 1000L * fold);
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
       List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, foldOptions, rows(data.x(), train),
-          labels(data.y(), train), rows(data.x(), test), labels(data.y(), test),
+          warped == null ? null : rows(warped, train), labels(data.y(), train), rows(data.x(), test), labels(data.y(), test),
           s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f%s",
               fold, folds, s.epoch(), options.epochs(), s.loss(), s.trainAccuracy(),
               Double.isNaN(s.heldOutAccuracy()) ? "" : String.format(Locale.ROOT, " held-out %.3f", s.heldOutAccuracy()))));
@@ -159,6 +187,14 @@ public final class CrossValidation {
     return new TrainingOptions(o.epochs(), o.batchSize(), o.learningRate(), o.beta1(), o.beta2(), o.epsilon(),
         o.labelSmoothing(), seed, o.initialization(), o.schedule(), o.warmupEpochs(), o.minLearningRate(),
         o.averageFrom(), o.augmentation(), o.evalEvery());
+  }
+
+  static float[][][] rows(float[][][] x, List<Integer> idx) {
+    float[][][] out = new float[idx.size()][][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = x[idx.get(i)];
+    }
+    return out;
   }
 
   static float[][] rows(float[][] x, List<Integer> idx) {

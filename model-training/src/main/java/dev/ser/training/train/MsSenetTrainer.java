@@ -46,6 +46,15 @@ public final class MsSenetTrainer {
    */
   public static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x, int[] y,
       float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch) {
+    return train(model, config, options, x, null, y, heldOutX, heldOutY, onEpoch);
+  }
+
+  /**
+   * As above; {@code warped[i]} are warped versions of {@code x[i]} that the augmentation may train
+   * on instead ({@link Augmentation#pick}), or {@code warped} is null.
+   */
+  public static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
+      float[][][] warped, int[] y, float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch) {
     Engine.getInstance().setRandomSeed((int) options.seed());
     int stepsPerEpoch = 0;
     for (int from = 0; from < y.length; from += options.batchSize()) {
@@ -70,6 +79,7 @@ public final class MsSenetTrainer {
       ((MsSenet) model.getBlock()).setInputStatistics(x);
       Random random = new Random(options.seed());
       Random augmentRandom = new Random(options.seed() ^ 0x5DEECE66DL);
+      Random warpRandom = new Random(options.seed() ^ 0x7A3L); // its own, so runs without warping draw as before
       WeightAverage average = options.averaging() ? new WeightAverage(model.getBlock()) : null;
       int[] order = java.util.stream.IntStream.range(0, y.length).toArray();
       for (int epoch = 1; epoch <= options.epochs(); epoch++) {
@@ -88,7 +98,8 @@ public final class MsSenetTrainer {
             float[] inputs = new float[rows.length * size];
             float[] targets = smoothedOneHot(y, rows, config.classes(), options.labelSmoothing());
             for (int r = 0; r < rows.length; r++) {
-              float[] row = augmentation.isNone() ? x[rows[r]] : augmentation.apply(x[rows[r]], config.frames(),
+              float[] clip = warped == null ? x[rows[r]] : augmentation.pick(x[rows[r]], warped[rows[r]], warpRandom);
+              float[] row = augmentation.isNone() ? clip : augmentation.apply(clip, config.frames(),
                   config.coefficients(), augmentRandom);
               checkSize(row, rows[r], config);
               System.arraycopy(row, 0, inputs, r * size, size);

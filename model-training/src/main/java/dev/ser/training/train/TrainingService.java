@@ -69,7 +69,8 @@ public final class TrainingService {
     ObjectNode settings = settings(source.name(), r, set, modelConfig);
 
     List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.options().seed());
-    List<FoldRecord> records = CrossValidation.run(set, modelConfig, r.options(), folds, settings,
+    float[][][] warped = r.options().augmentation().warps() ? set.warped(r.options().augmentation().vtlpFactors()) : null;
+    List<FoldRecord> records = CrossValidation.run(set, warped, modelConfig, r.options(), folds, settings,
         r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), log);
     if (records.isEmpty()) {
       log.println("not every fold is finished yet; run the same command with --resume to go on");
@@ -85,8 +86,8 @@ public final class TrainingService {
         report.at("/summary/ece_before").asDouble(), report.at("/summary/ece_after").asDouble(), reportFile);
 
     Path onnx = null;
-    if (!r.skipFinal() && r.protocol() != CrossValidation.Protocol.TUNE) {
-      onnx = trainFinal(r, set, modelConfig, report, log);
+    if (!r.skipFinal() && !r.protocol().tuning()) {
+      onnx = trainFinal(r, set, warped, modelConfig, report, log);
     }
     report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
     CrossValidationReport.write(report, reportFile);
@@ -95,14 +96,18 @@ public final class TrainingService {
     return new Result(true, records, report, reportFile, onnx);
   }
 
-  private static Path trainFinal(Request r, FeatureSet set, ModelConfig modelConfig, ObjectNode report, PrintStream log)
-      throws IOException {
+  private static Path trainFinal(Request r, FeatureSet set, float[][][] warped, ModelConfig modelConfig,
+      ObjectNode report, PrintStream log) throws IOException {
     int[] keep = java.util.stream.IntStream.range(0, set.size())
         .filter(i -> !r.finalExclude().contains(set.clips().get(i).audio().getFileName().toString())).toArray();
     float[][] x = new float[keep.length][];
+    float[][][] xWarped = warped == null ? null : new float[keep.length][][];
     int[] y = new int[keep.length];
     for (int i = 0; i < keep.length; i++) {
       x[i] = set.x()[keep[i]];
+      if (warped != null) {
+        xWarped[i] = warped[keep[i]];
+      }
       y[i] = set.y()[keep[i]];
     }
     double temperature = report.at("/calibration/final_temperature").asDouble();
@@ -119,7 +124,7 @@ public final class TrainingService {
     ModelMetadata metadata = new ModelMetadata(r.modelName() != null ? r.modelName() : "ms-senet-" + report.at("/summary/corpus").asText(),
         r.modelVersion(), set.labels(), r.features(), report.at("/summary/corpus").asText(), summary.toString());
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
-      MsSenetTrainer.train(model, modelConfig, r.options(), x, y, null, null,
+      MsSenetTrainer.train(model, modelConfig, r.options(), x, xWarped, y, null, null,
           s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f",
               s.epoch(), r.options().epochs(), s.loss(), s.trainAccuracy())));
       model.save(finalDir, "ms-senet");
@@ -139,8 +144,8 @@ public final class TrainingService {
     ObjectMapper json = new ObjectMapper();
     ObjectNode s = json.createObjectNode();
     s.put("corpus", corpus);
-    s.put("protocol", r.protocol().name().toLowerCase(java.util.Locale.ROOT));
-    s.put("folds", r.protocol() == CrossValidation.Protocol.LOSO ? 0 : r.folds());
+    s.put("protocol", r.protocol().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    s.put("folds", r.protocol().bySpeaker() ? 0 : r.folds());
     StringBuilder list = new StringBuilder();
     for (int i = 0; i < set.size(); i++) {
       list.append(set.clips().get(i).audio().getFileName()).append(',').append(set.labels().get(set.y()[i]))

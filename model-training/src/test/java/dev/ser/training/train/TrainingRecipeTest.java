@@ -85,6 +85,37 @@ class TrainingRecipeTest {
   }
 
   @Test
+  void vocalTractPerturbationPicksAWarpedVersionAtItsRate() {
+    Augmentation a = new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f, 0.1f, 0.5f);
+    assertThat(a.isNone()).isFalse();
+    assertThat(a.vtlpFactors()).containsExactly(0.9, 0.95, 1.05, 1.1);
+    float[] x = {0f};
+    float[][] warped = {{1f}, {2f}, {3f}, {4f}};
+    Random r = new Random(5);
+    int[] picked = new int[5];
+    for (int i = 0; i < 40_000; i++) {
+      picked[(int) a.pick(x, warped, r)[0]]++;
+    }
+    assertThat(picked[0]).isBetween(19_500, 20_500); // the clip itself half the time
+    for (int v = 1; v <= 4; v++) {
+      assertThat(picked[v]).isBetween(4_700, 5_300); // each version an eighth
+    }
+    assertThat(Augmentation.NONE.vtlpFactors()).isEmpty();
+    assertThat(Augmentation.NONE.pick(x, warped, r)).isSameAs(x);
+  }
+
+  @Test
+  void withoutVocalTractPerturbationTheSettingsReadAsBefore() throws Exception {
+    // records of runs from before it carry no vtlp fields; a run without it must compare equal to them
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.writeValueAsString(new Augmentation(20, 2, 12, 1, 4, 6f, 0f, 0.8f))).isEqualTo("{\"maxShiftFrames\":20,"
+        + "\"timeMasks\":2,\"timeMaskWidth\":12,\"coefficientMasks\":1,\"coefficientMaskWidth\":4,\"gainDb\":6.0,"
+        + "\"mixupAlpha\":0.0,\"probability\":0.8,\"none\":false}");
+    assertThat(json.writeValueAsString(new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f, 0.1f, 0.5f)))
+        .contains("\"probability\":0.0,\"vtlpMaxWarp\":0.1,\"vtlpProbability\":0.5");
+  }
+
+  @Test
   void mixupWeightsFollowTheirBetaDistribution() {
     Augmentation a = new Augmentation(0, 0, 0, 0, 0, 0f, 0.4f, 0f);
     Random r = new Random(11);

@@ -17,6 +17,19 @@ public final class MelFilterbank {
   private final double[][] weights;
 
   MelFilterbank(int sampleRate, int nFft, int nMels, double fMin, double fMax) {
+    this(sampleRate, nFft, nMels, fMin, fMax, 1.0);
+  }
+
+  /**
+   * As above, with the frequency axis warped by {@code warp} before the filters are applied
+   * (vocal tract length perturbation, Jaitly and Hinton 2013): a bin at f Hz is read as
+   * {@code warp * f} up to a boundary, then linearly so that the Nyquist frequency stays where it
+   * is. 1.0 is the plain filterbank, bit for bit.
+   */
+  MelFilterbank(int sampleRate, int nFft, int nMels, double fMin, double fMax, double warp) {
+    if (!(warp >= 0.5 && warp <= 2.0)) {
+      throw new IllegalArgumentException("warp factor must be in [0.5, 2], got " + warp);
+    }
     this.bins = nFft / 2 + 1;
     double melMin = hzToMel(fMin);
     double melMax = hzToMel(fMax);
@@ -34,7 +47,7 @@ public final class MelFilterbank {
       int first = -1;
       int last = -1;
       for (int k = 0; k < bins; k++) {
-        double f = (double) k * sampleRate / nFft;
+        double f = warp(warp, (double) k * sampleRate / nFft, sampleRate / 2.0);
         double rising = (f - edges[m]) / lowerWidth;
         double falling = (edges[m + 2] - f) / upperWidth;
         double w = Math.max(0.0, Math.min(rising, falling));
@@ -60,6 +73,26 @@ public final class MelFilterbank {
 
   public static MelFilterbank of(FeatureConfig c) {
     return new MelFilterbank(c.sampleRate(), c.nFft(), c.nMels(), c.fMin(), c.fMax());
+  }
+
+  /** The filterbank of {@code c} over a frequency axis warped by {@code warp} (training augmentation only). */
+  public static MelFilterbank warped(FeatureConfig c, double warp) {
+    return new MelFilterbank(c.sampleRate(), c.nFft(), c.nMels(), c.fMin(), c.fMax(), warp);
+  }
+
+  /**
+   * Piecewise-linear warp of {@code f}: {@code warp * f} below a boundary at 80 % of Nyquist (scaled
+   * so the warped boundary stays below Nyquist), then a line to (nyquist, nyquist).
+   */
+  static double warp(double warp, double f, double nyquist) {
+    if (warp == 1.0) {
+      return f;
+    }
+    double boundary = 0.8 * nyquist * Math.min(warp, 1.0) / warp;
+    if (f <= boundary) {
+      return warp * f;
+    }
+    return nyquist - (nyquist - warp * boundary) * (nyquist - f) / (nyquist - boundary);
   }
 
   static double hzToMel(double hz) {

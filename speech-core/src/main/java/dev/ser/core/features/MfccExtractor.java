@@ -31,6 +31,18 @@ public final class MfccExtractor {
   private final DoubleFFT_1D fft;
 
   public MfccExtractor(FeatureConfig config) {
+    this(config, MelFilterbank.of(config));
+  }
+
+  /**
+   * MFCCs over a frequency axis warped by {@code warp} ({@link MelFilterbank#warped}): vocal tract
+   * length perturbation, for training augmentation only; the stream job never warps.
+   */
+  public static MfccExtractor warped(FeatureConfig config, double warp) {
+    return new MfccExtractor(config, MelFilterbank.warped(config, warp));
+  }
+
+  private MfccExtractor(FeatureConfig config, MelFilterbank mel) {
     this.config = config;
     this.nFft = config.nFft();
     this.hop = config.hopLength();
@@ -38,7 +50,7 @@ public final class MfccExtractor {
     this.nMfcc = config.nMfcc();
     this.window = config.window().coefficients(config.winLength());
     this.windowOffset = (nFft - config.winLength()) / 2;
-    this.mel = MelFilterbank.of(config);
+    this.mel = mel;
     this.dct = new DoubleDCT_1D(nMels);
     this.fft = new DoubleFFT_1D(nFft);
   }
