@@ -31,6 +31,8 @@ class SchemaCompatibilityTest {
       case "AudioChunk" -> AudioChunk.getClassSchema();
       case "EmotionEvent" -> EmotionEvent.getClassSchema();
       case "DeadLetter" -> DeadLetter.getClassSchema();
+      case "CallAlert" -> CallAlert.getClassSchema();
+      case "CallSummary" -> CallSummary.getClassSchema();
       default -> throw new IllegalArgumentException("no generated class for " + name);
     };
   }

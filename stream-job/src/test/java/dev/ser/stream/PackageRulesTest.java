@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class PackageRulesTest {
 
-  static final String[] PURE = {"dev.ser.stream.chunk..", "dev.ser.stream.assembly..", "dev.ser.stream.scoring.."};
+  static final String[] PURE = {"dev.ser.stream.chunk..", "dev.ser.stream.assembly..", "dev.ser.stream.scoring..",
+      "dev.ser.stream.call.."};
   static JavaClasses classes;
 
   @BeforeAll

@@ -27,7 +27,8 @@ public class UtteranceRecord {
     return escape(callId) + "/" + escape(channel) + "/" + index;
   }
 
-  static String escape(String part) {
+  /** One part of an id, with '%' and '/' written as %25 and %2F so ids stay unambiguous. */
+  public static String escape(String part) {
     return part.indexOf('%') < 0 && part.indexOf('/') < 0 ? part
         : part.replace("%", "%25").replace("/", "%2F");
   }

@@ -1,0 +1,50 @@
+package dev.ser.stream.call;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The settings of the call stage (each one a job setting, {@code call-*}).
+ *
+ * @param negativeLabels      labels whose probabilities add up to an utterance's negative affect
+ * @param uncertainBelow      an event whose confidence (top probability) is under this is uncertain: counted
+ *                            in the summary, ignored by the score and the alerts
+ * @param smoothing           weight of a new certain utterance in the exponentially weighted score (0..1]
+ * @param raiseAbove          SUSTAINED_NEGATIVE: the score above this ...
+ * @param sustainedUtterances ... after this many certain utterances in a row
+ * @param riseBy              RISING_NEGATIVE: the score this much above its lowest value ...
+ * @param riseWithinMs        ... among the certain utterances that ended within this much call time
+ * @param clearBelow          an episode ends (CLEARED) when the score falls under this (hysteresis: below raiseAbove)
+ * @param alertChannels       channels alerts are raised for (the score and summary cover every scored channel)
+ * @param summaryWaitMs       after every channel of a call ended, how long events still missing are waited for
+ * @param idleTimeoutMs       a call of which nothing arrived this long is summarised and forgotten
+ */
+public record CallRules(Set<String> negativeLabels, double uncertainBelow, double smoothing, double raiseAbove,
+    int sustainedUtterances, double riseBy, long riseWithinMs, double clearBelow, Set<String> alertChannels,
+    long summaryWaitMs, long idleTimeoutMs) implements Serializable {
+
+  /** The emotions of the EmoDB label set counted as negative affect. */
+  public static final List<String> DEFAULT_NEGATIVE = List.of("angry", "disgust", "fear", "sad");
+
+  public CallRules {
+    negativeLabels = Set.copyOf(negativeLabels);
+    alertChannels = Set.copyOf(alertChannels);
+    require(!negativeLabels.isEmpty(), "call-negative-labels must name at least one label");
+    require(uncertainBelow >= 0 && uncertainBelow <= 1, "call-uncertain-below must be in [0, 1], got " + uncertainBelow);
+    require(smoothing > 0 && smoothing <= 1, "call-score-smoothing must be in (0, 1], got " + smoothing);
+    require(raiseAbove > 0 && raiseAbove < 1, "call-alert-raise-above must be in (0, 1), got " + raiseAbove);
+    require(clearBelow >= 0 && clearBelow < raiseAbove, "call-alert-clear-below must be in [0, call-alert-raise-above),"
+        + " got " + clearBelow + " with raise-above " + raiseAbove);
+    require(sustainedUtterances >= 1, "call-alert-sustained-utterances must be >= 1, got " + sustainedUtterances);
+    require(riseBy > 0 && riseBy <= 1, "call-alert-rise-by must be in (0, 1], got " + riseBy);
+    require(riseWithinMs > 0 && summaryWaitMs >= 0 && idleTimeoutMs > 0,
+        "call-alert-rise-within-ms and call-idle-timeout-ms must be > 0, call-summary-wait-ms >= 0");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}
