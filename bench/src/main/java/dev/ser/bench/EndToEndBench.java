@@ -94,6 +94,8 @@ final class EndToEndBench {
       broker.createTopic("audio-chunks", 4);
       broker.createTopic("emotion-events", 2);
       broker.createTopic("audio-dead-letters", 1);
+      broker.createTopic("call-alerts", 1);
+      broker.createTopic("call-summaries", 1);
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
           .set("model", s.model().toString()).set("delivery-guarantee", s.delivery())
           .set("checkpoint-interval-ms", Long.toString(s.checkpointMs())).set("starting-offsets", "earliest")

@@ -124,7 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("starting a Kafka broker (child JVM) ...");
       out.flush();
       demo.broker = KafkaBrokerProcess.builder().build().start();
-      for (String t : List.of("audio-chunks", "emotion-events", "audio-dead-letters")) {
+      for (String t : List.of("audio-chunks", "emotion-events", "audio-dead-letters", "call-alerts", "call-summaries")) {
         demo.broker.createTopic(t, t.equals("audio-chunks") ? 2 : 1);
       }
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", demo.broker.bootstrapServers())

@@ -7,10 +7,14 @@ import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.core.scoring.provider.InferenceDevice;
 import dev.ser.stream.assembly.ChannelAssemblySettings;
 import dev.ser.stream.assembly.UtteranceRecord;
+import dev.ser.stream.call.CallAnalytics;
+import dev.ser.stream.call.CallRecord;
+import dev.ser.stream.call.CallRules;
 import dev.ser.stream.chunk.ChunkOrDeadLetter;
 import dev.ser.stream.chunk.ChunkRecord;
 import dev.ser.stream.chunk.DeadLetterRecord;
 import dev.ser.stream.flink.AsyncScoringFunction;
+import dev.ser.stream.flink.CallStageFunction;
 import dev.ser.stream.flink.ChannelAssemblyFunction;
 import dev.ser.stream.flink.ChannelAssemblyOperator;
 import dev.ser.stream.flink.ChannelKeySelector;
@@ -48,6 +52,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                   -> features + micro-batched ONNX scoring (async) -> events sink
  *                      (an utterance that cannot be scored ----------------> dead-letter sink)
  *   every refused record --------------------------------------------> dead-letter sink
+ *   events + every utterance and channel end (no audio) -> keyBy(call) -> call state
+ *                      -> alerts sink (raised, cleared), summaries sink (one per call, at its end)
  * </pre>
  *
  * The source and sinks are constructor arguments ({@link #onKafka} builds the Kafka ones), so tests
@@ -64,14 +70,18 @@ public final class EmotionJob {
   private final Source<ChunkOrDeadLetter, ?, ?> source;
   private final Sink<EventRecord> events;
   private final Sink<DeadLetterRecord> deadLetters;
+  private final Sink<CallRecord> alerts;
+  private final Sink<CallRecord> summaries;
   private UnaryOperator<DataStream<UtteranceRecord>> afterSegmentation = UnaryOperator.identity();
 
   public EmotionJob(StreamJobConfig config, Source<ChunkOrDeadLetter, ?, ?> source, Sink<EventRecord> events,
-      Sink<DeadLetterRecord> deadLetters) throws Exception {
+      Sink<DeadLetterRecord> deadLetters, Sink<CallRecord> alerts, Sink<CallRecord> summaries) throws Exception {
     this.config = config;
     this.source = source;
     this.events = events;
     this.deadLetters = deadLetters;
+    this.alerts = alerts;
+    this.summaries = summaries;
     Path modelFile = Path.of(config.get(StreamJobOptions.MODEL));
     this.modelSha256 = ModelChecksum.expected(modelFile, config.get(StreamJobOptions.MODEL_SHA256));
     ModelChecksum.verify(modelFile, modelSha256);
@@ -83,7 +93,7 @@ public final class EmotionJob {
   /** The job on Kafka: source, events sink and dead-letter sink from the configuration. */
   public static EmotionJob onKafka(StreamJobConfig config) throws Exception {
     return new EmotionJob(config, KafkaConnectors.chunkSource(config), KafkaConnectors.eventSink(config),
-        KafkaConnectors.deadLetterSink(config));
+        KafkaConnectors.deadLetterSink(config), KafkaConnectors.alertSink(config), KafkaConnectors.summarySink(config));
   }
 
   public ModelMetadata model() {
@@ -115,6 +125,18 @@ public final class EmotionJob {
         config.get(StreamJobOptions.CLOSED_RETENTION_MS), config.get(StreamJobOptions.ALLOWED_LATENESS_MS),
         config.get(StreamJobOptions.MAX_SEQUENCE_JUMP), config.get(StreamJobOptions.MAX_REORDER_BYTES),
         config.get(StreamJobOptions.MAX_AUDIO_AHEAD_MS));
+  }
+
+  /** The call stage's rules, from the configuration. */
+  public CallAnalytics callAnalytics() {
+    CallRules rules = new CallRules(StreamJobOptions.labels(config.get(StreamJobOptions.CALL_NEGATIVE_LABELS)),
+        config.get(StreamJobOptions.CALL_UNCERTAIN_BELOW), config.get(StreamJobOptions.CALL_SCORE_SMOOTHING),
+        config.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE), config.get(StreamJobOptions.CALL_ALERT_SUSTAINED_UTTERANCES),
+        config.get(StreamJobOptions.CALL_ALERT_RISE_BY), config.get(StreamJobOptions.CALL_ALERT_RISE_WITHIN_MS),
+        config.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW),
+        StreamJobOptions.labels(config.get(StreamJobOptions.CALL_ALERT_CHANNELS)),
+        config.get(StreamJobOptions.CALL_SUMMARY_WAIT_MS), config.get(StreamJobOptions.CALL_IDLE_TIMEOUT_MS));
+    return new CallAnalytics(rules, ScoredChannels.parse(config.get(StreamJobOptions.SCORE_CHANNELS)));
   }
 
   /** Configures checkpointing and parallelism and adds the pipeline to {@code env}. */
@@ -159,6 +181,13 @@ public final class EmotionJob {
         .uid("score").name("features and scoring")
         .process(new ScoringOutcomeRouter()).uid("split-scoring-failures").name("events and scoring failures");
     scored.sinkTo(events).uid("events-sink").name("emotion events");
+
+    SingleOutputStreamOperator<CallRecord> callAlerts = scored.keyBy(e -> e.callId)
+        .connect(utterances.getSideOutput(ChannelAssemblyFunction.CHANNEL_NOTICES).keyBy(n -> n.callId))
+        .process(new CallStageFunction(callAnalytics()), CallStageFunction.TYPE).uid("calls")
+        .name("call state, alerts, summaries");
+    callAlerts.sinkTo(alerts).uid("alerts-sink").name("call alerts");
+    callAlerts.getSideOutput(CallStageFunction.SUMMARIES).sinkTo(summaries).uid("summaries-sink").name("call summaries");
 
     chunks.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)
         .union(utterances.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS),

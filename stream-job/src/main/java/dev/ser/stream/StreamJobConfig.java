@@ -196,8 +196,14 @@ public final class StreamJobConfig implements Serializable {
     private void checkTogether(Map<String, String> values, List<String> problems) {
       Configuration v = Configuration.fromMap(values);
       if (List.of(v.get(StreamJobOptions.INPUT_TOPIC), v.get(StreamJobOptions.OUTPUT_TOPIC),
-          v.get(StreamJobOptions.DEAD_LETTER_TOPIC)).stream().distinct().count() < 3) {
-        problems.add("input-topic, output-topic and dead-letter-topic must be three different topics");
+          v.get(StreamJobOptions.DEAD_LETTER_TOPIC), v.get(StreamJobOptions.ALERT_TOPIC),
+          v.get(StreamJobOptions.SUMMARY_TOPIC)).stream().distinct().count() < 5) {
+        problems.add("input-topic, output-topic, dead-letter-topic, alert-topic and summary-topic must be five different"
+            + " topics");
+      }
+      if (v.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW) >= v.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE)) {
+        problems.add("call-alert-clear-below (" + v.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW) + ") must be under"
+            + " call-alert-raise-above (" + v.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE) + "): the hysteresis");
       }
       Path model = Path.of(v.get(StreamJobOptions.MODEL));
       if (!Files.isRegularFile(model)) {

@@ -67,6 +67,14 @@ public final class StreamJobOptions {
       "topic for DeadLetter records",
       StreamJobOptions::isTopic, "a topic name");
 
+  public static final ConfigOption<String> ALERT_TOPIC = define(ConfigOptions.key("alert-topic").stringType().defaultValue("call-alerts"),
+      "topic for CallAlert records (escalation alerts, raised and cleared)",
+      StreamJobOptions::isTopic, "a topic name");
+
+  public static final ConfigOption<String> SUMMARY_TOPIC = define(ConfigOptions.key("summary-topic").stringType().defaultValue("call-summaries"),
+      "topic for CallSummary records (one per call, when it ends)",
+      StreamJobOptions::isTopic, "a topic name");
+
   public static final ConfigOption<String> DEAD_LETTER_VALUE = define(ConfigOptions.key("dead-letter-value").stringType().defaultValue("head"),
       "how much of a refused record's value (call audio: personal data) a dead letter keeps: none, head (the first"
           + " 64 bytes: Avro header, fingerprint, call id) or full (up to 512 KiB)",
@@ -77,6 +85,55 @@ public final class StreamJobOptions {
           + " scored. Customer only by default: inferring the emotions of people at work (agents) is prohibited in the"
           + " EU (AI Act Art. 5(1)(f)) except for medical or safety reasons; see docs/privacy.md",
       StreamJobOptions::isChannelList, "channel names, comma-separated, or *");
+
+  public static final ConfigOption<String> CALL_NEGATIVE_LABELS = define(ConfigOptions.key("call-negative-labels").stringType()
+          .defaultValue(String.join(",", dev.ser.stream.call.CallRules.DEFAULT_NEGATIVE)),
+      "labels whose probabilities add up to an utterance's negative affect, comma-separated (the model's label names)",
+      v -> !labels(v).isEmpty(), "label names, comma-separated");
+
+  public static final ConfigOption<Double> CALL_UNCERTAIN_BELOW = define(ConfigOptions.key("call-uncertain-below").doubleType().defaultValue(0.4),
+      "an utterance whose confidence (calibrated top probability) is under this is uncertain: counted in the summary,"
+          + " ignored by the score and the alerts",
+      unit(), "0..1");
+
+  public static final ConfigOption<Double> CALL_SCORE_SMOOTHING = define(ConfigOptions.key("call-score-smoothing").doubleType().defaultValue(0.5),
+      "weight of each new certain utterance in a channel's negative-affect score (an exponentially weighted mean)",
+      x -> x > 0 && x <= 1, "(0, 1]");
+
+  public static final ConfigOption<Double> CALL_ALERT_RAISE_ABOVE = define(ConfigOptions.key("call-alert-raise-above").doubleType().defaultValue(0.6),
+      "SUSTAINED_NEGATIVE: an alert when the score stays above this for call-alert-sustained-utterances certain"
+          + " utterances in a row",
+      x -> x > 0 && x < 1, "(0, 1)");
+
+  public static final ConfigOption<Integer> CALL_ALERT_SUSTAINED_UTTERANCES = define(ConfigOptions.key("call-alert-sustained-utterances").intType().defaultValue(3),
+      "how many certain utterances in a row the score must stay above call-alert-raise-above",
+      between(1, 1000), "1..1000");
+
+  public static final ConfigOption<Double> CALL_ALERT_RISE_BY = define(ConfigOptions.key("call-alert-rise-by").doubleType().defaultValue(0.4),
+      "RISING_NEGATIVE: an alert when the score rises by more than this within call-alert-rise-within-ms of call time",
+      x -> x > 0 && x <= 1, "(0, 1]");
+
+  public static final ConfigOption<Long> CALL_ALERT_RISE_WITHIN_MS = define(ConfigOptions.key("call-alert-rise-within-ms").longType().defaultValue(30000L),
+      "the window of call time the rise is measured over",
+      between(1L, MAX_WAIT_MS), "1.." + MAX_WAIT_MS);
+
+  public static final ConfigOption<Double> CALL_ALERT_CLEAR_BELOW = define(ConfigOptions.key("call-alert-clear-below").doubleType().defaultValue(0.4),
+      "an alert's episode ends (CLEARED) when the score falls under this; no new alert on the channel before"
+          + " (hysteresis: must be under call-alert-raise-above)",
+      unit(), "0..1, under call-alert-raise-above");
+
+  public static final ConfigOption<String> CALL_ALERT_CHANNELS = define(ConfigOptions.key("call-alert-channels").stringType().defaultValue("customer"),
+      "channels alerts are raised for, comma-separated, or *; only scored channels have scores",
+      StreamJobOptions::isChannelList, "channel names, comma-separated, or *");
+
+  public static final ConfigOption<Long> CALL_SUMMARY_WAIT_MS = define(ConfigOptions.key("call-summary-wait-ms").longType().defaultValue(70000L),
+      "after every channel of a call ended, how long events still missing are waited for before the summary (they"
+          + " may be scoring failures); the summary says how many are missing",
+      between(0L, MAX_WAIT_MS), "0.." + MAX_WAIT_MS);
+
+  public static final ConfigOption<Long> CALL_IDLE_TIMEOUT_MS = define(ConfigOptions.key("call-idle-timeout-ms").longType().defaultValue(7200000L),
+      "a call of which nothing arrived this long is summarised and forgotten",
+      between(1L, MAX_WAIT_MS), "1.." + MAX_WAIT_MS);
 
   public static final ConfigOption<String> GROUP_ID = define(ConfigOptions.key("group-id").stringType().defaultValue("ser-stream-job"),
       "Kafka consumer group (offsets are committed on checkpoints)",
@@ -270,6 +327,21 @@ public final class StreamJobOptions {
     ConfigOption<T> described = option.withDescription(description);
     SPECS.put(option.key(), new Spec<>(described, description, valid, expected, false));
     return described;
+  }
+
+  private static Predicate<Double> unit() {
+    return x -> x >= 0 && x <= 1;
+  }
+
+  /** A comma-separated list of names, blanks dropped. */
+  public static java.util.Set<String> labels(String v) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (String part : v.split(",")) {
+      if (!part.isBlank()) {
+        out.add(part.trim());
+      }
+    }
+    return out;
   }
 
   private static boolean isTopic(String v) {

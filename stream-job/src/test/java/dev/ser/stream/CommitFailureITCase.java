@@ -127,7 +127,8 @@ class CommitFailureITCase {
     restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 4);
     restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
     EmotionJob job = new EmotionJob(config, KafkaConnectors.chunkSource(config),
-        new FirstCommitFails(KafkaConnectors.eventSink(config)), KafkaConnectors.deadLetterSink(config));
+        new FirstCommitFails(KafkaConnectors.eventSink(config)), KafkaConnectors.deadLetterSink(config),
+        KafkaConnectors.alertSink(config), KafkaConnectors.summarySink(config));
     INJECTED.set(0);
     JobClient client = KafkaTestSupport.submit(job, "commit failure", restart);
     try {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.AudioChunk;
+import dev.ser.schemas.CallAlert;
+import dev.ser.schemas.CallSummary;
 import dev.ser.schemas.DeadLetter;
 import dev.ser.schemas.DeadLetterKind;
 import dev.ser.schemas.EmotionEvent;
@@ -71,11 +73,12 @@ class EmotionJobITCase {
 
   /** The job's settings for one test on {@code broker}: its own topics, group and transactional ids. */
   static StreamJobConfig config(KafkaBrokerProcess broker, String test, String delivery) {
-    for (String t : List.of("in-", "out-", "dlq-")) {
+    for (String t : List.of("in-", "out-", "dlq-", "alerts-", "summaries-")) {
       broker.createTopic(t + test, t.equals("in-") ? 3 : 1);
     }
     return StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
         .set("input-topic", "in-" + test).set("output-topic", "out-" + test).set("dead-letter-topic", "dlq-" + test)
+        .set("alert-topic", "alerts-" + test).set("summary-topic", "summaries-" + test)
         .set("group-id", "job-" + test).set("transactional-id-prefix", "tx-" + test)
         .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "500")
         .set("delivery-guarantee", delivery).set("parallelism", "2").set("max-batch-wait-ms", "5").build();
@@ -409,6 +412,87 @@ class EmotionJobITCase {
 
   static List<Long> latencies(java.util.Set<String> ids, Map<String, EmotionEvent> events, Map<String, Long> received) {
     return ids.stream().sorted().map(id -> received.get(id) - events.get(id).getEndTime().toEpochMilli()).toList();
+  }
+
+  /**
+   * Issue 17 through Kafka: a call whose customer is calm, then angry. The call stage raises
+   * exactly one alert, on an angry utterance, the alerts equal the rules applied to the events the
+   * job wrote, and one summary whose numbers match those events ends the call; the agent (not
+   * scored by default) has no event, no alert and only its talk time in the summary.
+   */
+  @Test
+  void aCalmThenAngryCustomerRaisesOneAlertAndTheCallEndsWithAMatchingSummary() throws Exception {
+    StreamJobConfig config = config("calls", "exactly-once");
+    // clips take turns, customer first: the customer is neutral twice, then angry three times
+    List<String> order = List.of("03a01Nc", "03a01Fa", "09a01Nb", "08a01Fd", "03a01Wa", "09a01Fa", "08a01Wa",
+        "03a02Ta", "09a01Wb");
+    List<SampleCalls.Clip> turns = order.stream().map(name -> clips.stream()
+        .filter(c -> c.file().getFileName().toString().startsWith(name)).findFirst().orElseThrow()).toList();
+    List<SampleCalls.Call> calls = SampleCalls.build(turns, 1, 22050, 1000, "mood-");
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
+      new ChunkReplayer(producer, "in-calls", 100, 20, SampleEncoding.PCM_S16LE).replay(calls, System.currentTimeMillis());
+    }
+    Map<String, String> customer = expected(config, calls);
+    JobClient client = start(EmotionJob.onKafka(config), "calls");
+    try {
+      List<CallSummary> summaries = KafkaTestSupport.read(broker.bootstrapServers(), "summaries-calls", 1,
+          Duration.ofSeconds(3), Duration.ofSeconds(120), r -> decode(CallSummary.class, r.value()));
+      List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-calls", customer.size(),
+          Duration.ZERO, Duration.ofSeconds(10));
+      List<CallAlert> alerts = KafkaTestSupport.read(broker.bootstrapServers(), "alerts-calls", 1, Duration.ofSeconds(1),
+          Duration.ofSeconds(10), r -> decode(CallAlert.class, r.value()));
+      assertEventsMatch(events, calls, config);
+      List<EmotionEvent> inOrder = events.stream().sorted(java.util.Comparator.comparing(e -> e.getStartTime())).toList();
+
+      // the alerts are the rules applied to these events
+      EmotionJob job = EmotionJob.onKafka(config);
+      dev.ser.stream.call.CallState replayed = new dev.ser.stream.call.CallState("mood-1");
+      List<CallAlert> fromEvents = new ArrayList<>();
+      inOrder.forEach(e -> fromEvents.addAll(job.callAnalytics().onEvent(replayed, e, 0)));
+      assertThat(alerts).isEqualTo(fromEvents);
+      assertThat(alerts).singleElement().satisfies(a -> {
+        assertThat(a.getStatus()).isEqualTo(dev.ser.schemas.AlertStatus.RAISED);
+        assertThat(a.getChannel().toString()).isEqualTo("customer");
+        String last = a.getUtteranceIds().get(a.getUtteranceIds().size() - 1).toString();
+        assertThat(customer.get(last)).as("raised by an angry utterance").isEqualTo("angry");
+      });
+
+      assertThat(summaries).singleElement().satisfies(summary -> {
+        assertThat(summary.getEndReason().toString()).isEqualTo("every channel ended");
+        assertThat(summary.getChannels()).extracting(c -> c.getChannel().toString()).containsExactlyInAnyOrder(
+            "customer", "agent");
+        for (var c : summary.getChannels()) {
+          if (c.getChannel().toString().equals("agent")) {
+            assertThat(c.getScored()).isFalse();
+            assertThat(c.getEvents()).isZero();
+            assertThat(c.getClassShares()).isEmpty();
+            assertThat(c.getAlertsRaised()).isZero();
+            assertThat(c.getUtterances()).isEqualTo(4); // one per clip it said
+            assertThat(c.getSpeechMs()).isPositive();
+          } else {
+            assertThat(c.getEvents()).isEqualTo(customer.size());
+            assertThat(c.getUtterances()).isEqualTo(customer.size());
+            assertThat(c.getMissingEvents()).isZero();
+            assertThat(c.getAlertsRaised()).isEqualTo(1);
+            var expectedSummary = job.callAnalytics().summarize(replayed, "x").getChannels().get(0);
+            assertThat(c.getClassShares()).isEqualTo(expectedSummary.getClassShares());
+            assertThat(c.getUncertainEvents()).isEqualTo(expectedSummary.getUncertainEvents());
+            assertThat(c.getPeakNegativeScore()).isEqualTo(expectedSummary.getPeakNegativeScore());
+            assertThat(c.getModels()).extracting(Object::toString).containsExactly("ms-senet-emodb/2");
+          }
+        }
+      });
+    } finally {
+      EmotionJob.cancel(client);
+    }
+  }
+
+  static <T extends org.apache.avro.specific.SpecificRecord> T decode(Class<T> type, byte[] value) {
+    try {
+      return WireFormat.decoder(type).decode(value);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /**

@@ -146,6 +146,8 @@ class MalformedTrafficITCase {
       broker.createTopic("in", 2);
       broker.createTopic("out", 1);
       broker.createTopic("dlq", 1);
+      broker.createTopic("call-alerts", 1);
+      broker.createTopic("call-summaries", 1);
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
           .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
           .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "1000")

@@ -140,7 +140,7 @@ class SavepointCompatibilityITCase {
     copyTree(FIXTURE.resolve("savepoint"), savepoint);
     List<AudioChunk> all = chunks();
     try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().build().start()) {
-      for (String t : List.of("in", "out", "full", "full-out", "dlq")) {
+      for (String t : List.of("in", "out", "full", "full-out", "dlq", "call-alerts", "call-summaries")) {
         broker.createTopic(t, 1);
       }
       send(broker.bootstrapServers(), "in", beforeCut(all));
@@ -189,7 +189,7 @@ class SavepointCompatibilityITCase {
   void writeFixture(@TempDir Path dir) throws Exception {
     List<AudioChunk> all = chunks();
     try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().build().start()) {
-      for (String t : List.of("in", "out", "dlq")) {
+      for (String t : List.of("in", "out", "dlq", "call-alerts", "call-summaries")) {
         broker.createTopic(t, 1);
       }
       send(broker.bootstrapServers(), "in", beforeCut(all));

@@ -47,6 +47,8 @@ class SavepointRescaleITCase {
       broker.createTopic("in", 3);
       broker.createTopic("out", 1);
       broker.createTopic("dlq", 1);
+      broker.createTopic("call-alerts", 1);
+      broker.createTopic("call-summaries", 1);
       StreamJobConfig.Builder settings = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
           .set("input-topic", "in").set("output-topic", "out").set("dead-letter-topic", "dlq")
           .set("model", TestAudio.model().toString()).set("checkpoint-interval-ms", "500")

@@ -75,7 +75,7 @@ class SecureKafkaITCase {
 
   /** The Secret's job.properties: bootstrap, topics and the kafka.* security settings. */
   static Path jobProperties(String test, String password, String... more) throws Exception {
-    for (String t : List.of("in-", "out-", "dlq-")) {
+    for (String t : List.of("in-", "out-", "dlq-", "alerts-", "summaries-")) {
       broker.createTopic(t + test, 1);
     }
     StringBuilder p = new StringBuilder();
@@ -83,6 +83,8 @@ class SecureKafkaITCase {
     p.append("input-topic=in-").append(test).append('\n');
     p.append("output-topic=out-").append(test).append('\n');
     p.append("dead-letter-topic=dlq-").append(test).append('\n');
+    p.append("alert-topic=alerts-").append(test).append('\n');
+    p.append("summary-topic=summaries-").append(test).append('\n');
     p.append("group-id=job-").append(test).append('\n');
     p.append("transactional-id-prefix=tx-").append(test).append('\n');
     broker.secureClientProperties(USER, password).forEach((k, v) -> {
@@ -105,6 +107,8 @@ class SecureKafkaITCase {
         acl(ResourceType.TOPIC, config.get(StreamJobOptions.INPUT_TOPIC), PatternType.LITERAL, principal, AclOperation.READ),
         acl(ResourceType.TOPIC, config.get(StreamJobOptions.OUTPUT_TOPIC), PatternType.LITERAL, principal, AclOperation.WRITE),
         acl(ResourceType.TOPIC, config.get(StreamJobOptions.DEAD_LETTER_TOPIC), PatternType.LITERAL, principal, AclOperation.WRITE),
+        acl(ResourceType.TOPIC, config.get(StreamJobOptions.ALERT_TOPIC), PatternType.LITERAL, principal, AclOperation.WRITE),
+        acl(ResourceType.TOPIC, config.get(StreamJobOptions.SUMMARY_TOPIC), PatternType.LITERAL, principal, AclOperation.WRITE),
         acl(ResourceType.GROUP, config.get(StreamJobOptions.GROUP_ID), PatternType.LITERAL, principal, AclOperation.READ),
         acl(ResourceType.TRANSACTIONAL_ID, config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX), PatternType.PREFIXED, principal,
             AclOperation.WRITE));
@@ -182,7 +186,8 @@ class SecureKafkaITCase {
     grantJobAcls(config);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaPreflight.check(config))
         .hasMessage("Kafka at " + broker.secureBootstrapServers() + " has no topic no-such-topic; create it"
-            + " (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic");
+            + " (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic, alert-topic,"
+            + " summary-topic");
   }
 
   @Test
@@ -190,8 +195,9 @@ class SecureKafkaITCase {
     StreamJobConfig config = load(jobProperties("noacl", PASSWORD));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> KafkaPreflight.check(config))
         .hasMessage("Kafka at " + broker.secureBootstrapServers() + " accepted the login (SASL_SSL SCRAM-SHA-512 as"
-            + " user \"ser-job\") but does not let it see topic in-noacl, out-noacl, dlq-noacl. The job's user needs"
-            + " Read on topic in-noacl, Write on topics out-noacl and dlq-noacl, Read on group job-noacl, and Write on"
+            + " user \"ser-job\") but does not let it see topic in-noacl, out-noacl, dlq-noacl, alerts-noacl,"
+            + " summaries-noacl. The job's user needs Read on topic in-noacl, Write on topics out-noacl, dlq-noacl,"
+            + " alerts-noacl and summaries-noacl, Read on group job-noacl, and Write on"
             + " transactional ids prefixed tx-noacl");
   }
 

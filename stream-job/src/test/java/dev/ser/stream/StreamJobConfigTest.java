@@ -71,7 +71,12 @@ class StreamJobConfigTest {
   @Test
   void settingsThatOnlyFailTogether() {
     assertThatThrownBy(() -> minimal().set("output-topic", "audio-chunks").build())
-        .hasMessageContaining("input-topic, output-topic and dead-letter-topic must be three different topics");
+        .hasMessageContaining("input-topic, output-topic, dead-letter-topic, alert-topic and summary-topic must be five"
+            + " different topics");
+    assertThatThrownBy(() -> minimal().set("summary-topic", "call-alerts").build())
+        .hasMessageContaining("must be five different topics");
+    assertThatThrownBy(() -> minimal().set("call-alert-clear-below", "0.7").build())
+        .hasMessageContaining("call-alert-clear-below (0.7) must be under call-alert-raise-above (0.6): the hysteresis");
     assertThatThrownBy(() -> minimal().set("transaction-timeout-ms", "1000000").build())
         .hasMessageContaining("--transaction-timeout-ms 1000000 is above Kafka's default transaction.max.timeout.ms");
     assertThatThrownBy(() -> minimal().set("transaction-timeout-ms", "4000").build())
@@ -125,7 +130,7 @@ class StreamJobConfigTest {
     // one list: a setting added, renamed or re-defaulted without the README following fails here
     String readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"));
     assertThat(readme).contains(StreamJobOptions.markdownTable());
-    assertThat(StreamJobOptions.all()).hasSize(46);
+    assertThat(StreamJobOptions.all()).hasSize(59);
     assertThat(StreamJobOptions.all().get("max-channels-per-task").defaultText()).isEqualTo("5000");
     assertThat(StreamJobOptions.all().get("vad-threshold-db").defaultText()).isEqualTo("9");
   }

@@ -58,11 +58,12 @@ class TaskManagerLossITCase {
    */
   static StreamJobConfig jobConfig(KafkaBrokerProcess broker, FlinkClusterProcess cluster, String name,
       Map<String, String> extra) {
-    for (String t : List.of("in-", "out-", "dlq-")) {
+    for (String t : List.of("in-", "out-", "dlq-", "alerts-", "summaries-")) {
       broker.createTopic(t + name, 2);
     }
     StreamJobConfig.Builder b = StreamJobConfig.builder().set("bootstrap-servers", broker.bootstrapServers())
         .set("input-topic", "in-" + name).set("output-topic", "out-" + name).set("dead-letter-topic", "dlq-" + name)
+        .set("alert-topic", "alerts-" + name).set("summary-topic", "summaries-" + name)
         .set("group-id", "job-" + name).set("transactional-id-prefix", "tx-" + name)
         .set("model", TestAudio.model().toAbsolutePath().toString()).set("checkpoint-interval-ms", "1000")
         .set("checkpoint-dir", cluster.directory().resolve("job-checkpoints-" + name).toUri().toString())

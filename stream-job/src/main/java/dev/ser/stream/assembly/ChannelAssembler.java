@@ -34,6 +34,9 @@ public final class ChannelAssembler implements Serializable {
 
     /** Chunks that never arrived, replaced by {@code silenceSamples} samples of silence. */
     void gapFilled(long missingChunks, long silenceSamples);
+
+    /** The channel closed after giving {@code utterances} utterances in all. */
+    default void channelClosed(ChannelState s, int utterances, String reason) {}
   }
 
   private final ChannelAssemblySettings config;
@@ -229,7 +232,8 @@ public final class ChannelAssembler implements Serializable {
   }
 
   private void close(ChannelState s, long now, String reason, Output out) {
-    s.closedWithoutUtterances = s.segmenter == null || s.segmenter.emittedUtterances() == 0;
+    int utterances = s.segmenter == null ? 0 : s.segmenter.emittedUtterances();
+    s.closedWithoutUtterances = utterances == 0;
     s.closed = true;
     s.closedAtMs = now;
     s.closedReason = reason;
@@ -240,6 +244,7 @@ public final class ChannelAssembler implements Serializable {
     }
     s.pending.clear();
     s.pendingSinceMs = -1;
+    out.channelClosed(s, utterances, reason);
   }
 
   private void emit(ChannelState s, List<Utterance> utterances, long now, Output out) {

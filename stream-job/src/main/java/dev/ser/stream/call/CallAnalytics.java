@@ -120,17 +120,19 @@ public final class CallAnalytics implements Serializable {
     return List.of();
   }
 
-  /** A channel of the call closed. */
-  public void onChannelEnd(CallState s, ChannelEnd end, long now) {
+  /** An utterance of the call (scored or not) was found, or one of its channels closed. */
+  public void onNotice(CallState s, ChannelNotice n, long now) {
     s.lastSeenMs = now;
-    CallState.Channel c = channel(s, end.channel);
-    c.ended = true;
-    c.utterances = end.utterances;
-    c.speechMs = end.speechMs;
-    if (end.firstStart >= 0) {
-      s.firstStart = s.firstStart < 0 ? end.firstStart : Math.min(s.firstStart, end.firstStart);
-      s.lastEnd = Math.max(s.lastEnd, end.lastEnd);
+    CallState.Channel c = channel(s, n.channel);
+    if (!n.end) {
+      c.found++;
+      c.speechMs += n.finish - n.start;
+      s.firstStart = s.firstStart < 0 ? n.start : Math.min(s.firstStart, n.start);
+      s.lastEnd = Math.max(s.lastEnd, n.finish);
+      return;
     }
+    c.ended = true;
+    c.utterances = n.utterances;
     s.allEndedAtMs = s.channels.values().stream().allMatch(ch -> ch.ended) ? now : -1;
   }
 
@@ -172,7 +174,7 @@ public final class CallAnalytics implements Serializable {
         c.certainMs.forEach((label, ms) -> shares.add(new ClassShare(label, certain == 0 ? 0.0 : (double) ms / certain)));
       }
       channels.add(ChannelSummary.newBuilder().setChannel(c.channel).setScored(c.scored)
-          .setUtterances(Math.max(c.utterances, c.events)).setSpeechMs(c.speechMs).setEvents(c.events)
+          .setUtterances(Math.max(Math.max(c.utterances, c.found), c.events)).setSpeechMs(c.speechMs).setEvents(c.events)
           .setMissingEvents(missing(c)).setUncertainEvents(c.uncertainEvents).setUncertainMs(c.uncertainMs)
           .setClassShares(shares).setPeakNegativeScore(c.peakUtteranceId == null ? 0.0 : c.peakScore)
           .setPeakNegativeUtteranceId(c.peakUtteranceId)

@@ -22,14 +22,18 @@ public class CallState {
   public long lastSeenMs;
   /** Job time at which every known channel had ended (the latest end), or -1 while one is open. */
   public long allEndedAtMs = -1;
+  /** The Flink wiring's one timer (wall time), or -1. */
+  public long timerAtMs = -1;
 
   /** One channel of the call. */
   public static class Channel {
     public String channel;
     public boolean scored;
     public boolean ended;
-    /** From its end: utterances found and their duration (events may come before or after it). */
+    /** Utterances the channel gave in all, from its end notice (events may come before or after it). */
     public int utterances;
+    /** Utterance notices so far, and their summed duration. */
+    public int found;
     public long speechMs;
     public int events;
     public int uncertainEvents;

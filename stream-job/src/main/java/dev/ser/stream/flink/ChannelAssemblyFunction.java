@@ -6,6 +6,7 @@ import dev.ser.stream.assembly.ChannelState;
 import dev.ser.stream.assembly.JobClock;
 import dev.ser.stream.assembly.TaskChannels;
 import dev.ser.stream.assembly.UtteranceRecord;
+import dev.ser.stream.call.ChannelNotice;
 import dev.ser.stream.chunk.ChunkRecord;
 import dev.ser.stream.chunk.DeadLetterRecord;
 import org.apache.flink.annotation.Internal;
@@ -33,6 +34,8 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
   private static final long serialVersionUID = 1L;
   /** Dead letters of every stage, to the dead-letter sink. */
   public static final OutputTag<DeadLetterRecord> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+  /** Every utterance found and every channel closed, without audio: to the call stage. */
+  public static final OutputTag<ChannelNotice> CHANNEL_NOTICES = new OutputTag<>("channel-notices") {};
   /** The per-channel state; {@link ChannelAssemblyOperator} iterates it after a restore. */
   static final ValueStateDescriptor<KeyedChannel> STATE = new ValueStateDescriptor<>("channel",
       KeyedChannelSerializer.INSTANCE);
@@ -186,6 +189,12 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
       utterances.inc();
       u.closedAtMs = clock.toWall(u.closedAtMs); // the event's processing latency is measured in wall time
       out.collect(u);
+      ctx.output(CHANNEL_NOTICES, ChannelNotice.utterance(u.callId, u.channel, u.startTime, u.endTime));
+    }
+
+    @Override
+    public void channelClosed(ChannelState s, int utterances, String reason) {
+      ctx.output(CHANNEL_NOTICES, ChannelNotice.end(s.callId, s.channel, utterances, reason));
     }
 
     @Override

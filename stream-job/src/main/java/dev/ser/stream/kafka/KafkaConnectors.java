@@ -2,6 +2,7 @@ package dev.ser.stream.kafka;
 
 import dev.ser.stream.StreamJobConfig;
 import dev.ser.stream.StreamJobOptions;
+import dev.ser.stream.call.CallRecord;
 import dev.ser.stream.chunk.ChunkOrDeadLetter;
 import dev.ser.stream.chunk.DeadLetterRecord;
 import dev.ser.stream.chunk.DeadLetterValue;
@@ -49,6 +50,16 @@ public final class KafkaConnectors {
   /** The emotion-event sink. */
   public static KafkaSink<EventRecord> eventSink(StreamJobConfig config) {
     return sink(config, "events", KafkaSerializers.events(config.get(StreamJobOptions.OUTPUT_TOPIC)));
+  }
+
+  /** The call stage's alerts sink. */
+  public static KafkaSink<CallRecord> alertSink(StreamJobConfig config) {
+    return sink(config, "alerts", KafkaSerializers.calls(config.get(StreamJobOptions.ALERT_TOPIC)));
+  }
+
+  /** The call stage's summaries sink. */
+  public static KafkaSink<CallRecord> summarySink(StreamJobConfig config) {
+    return sink(config, "summaries", KafkaSerializers.calls(config.get(StreamJobOptions.SUMMARY_TOPIC)));
   }
 
   /** The dead-letter sink. */

@@ -49,7 +49,8 @@ public final class KafkaPreflight {
     String protocol = props.getProperty("security.protocol", "PLAINTEXT");
     String who = describeLogin(props);
     List<String> topics = List.of(config.get(StreamJobOptions.INPUT_TOPIC), config.get(StreamJobOptions.OUTPUT_TOPIC),
-        config.get(StreamJobOptions.DEAD_LETTER_TOPIC));
+        config.get(StreamJobOptions.DEAD_LETTER_TOPIC), config.get(StreamJobOptions.ALERT_TOPIC),
+        config.get(StreamJobOptions.SUMMARY_TOPIC));
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
       List<String> missing = new ArrayList<>();
@@ -74,7 +75,7 @@ public final class KafkaPreflight {
       }
       if (!missing.isEmpty()) {
         throw new IllegalStateException("Kafka at " + bootstrap + " has no topic " + String.join(", ", missing)
-            + "; create it (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic");
+            + "; create it (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic, alert-topic, summary-topic");
       }
     } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -105,7 +106,8 @@ public final class KafkaPreflight {
   /** The ACLs the job's user needs, as a sentence (docs/reliability.md shows the job runs with exactly these). */
   static String requiredAcls(StreamJobConfig config) {
     String acls = "The job's user needs Read on topic " + config.get(StreamJobOptions.INPUT_TOPIC) + ", Write on topics "
-        + config.get(StreamJobOptions.OUTPUT_TOPIC) + " and " + config.get(StreamJobOptions.DEAD_LETTER_TOPIC) + ", Read on group "
+        + config.get(StreamJobOptions.OUTPUT_TOPIC) + ", " + config.get(StreamJobOptions.DEAD_LETTER_TOPIC) + ", "
+        + config.get(StreamJobOptions.ALERT_TOPIC) + " and " + config.get(StreamJobOptions.SUMMARY_TOPIC) + ", Read on group "
         + config.get(StreamJobOptions.GROUP_ID);
     return acls + (config.exactlyOnce() ? ", and Write on transactional ids prefixed "
         + config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX) : "");

@@ -3,6 +3,7 @@ package dev.ser.stream.kafka;
 import dev.ser.schemas.DeadLetter;
 import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.WireFormat;
+import dev.ser.stream.call.CallRecord;
 import dev.ser.stream.chunk.DeadLetterRecord;
 import dev.ser.stream.chunk.DeadLetterValue;
 import dev.ser.stream.chunk.TraceParent;
@@ -41,6 +42,19 @@ public final class KafkaSerializers {
   /** Dead letters keyed by the refused record's own key, with as much of its value as {@code keep} allows. */
   public static KafkaRecordSerializationSchema<DeadLetterRecord> deadLetters(String topic, DeadLetterValue keep) {
     return new DeadLetters(topic, keep);
+  }
+
+  /** Alerts or summaries of the call stage, keyed by their id, with their own content type. */
+  public static KafkaRecordSerializationSchema<CallRecord> calls(String topic) {
+    return new Calls(topic);
+  }
+
+  private record Calls(String topic) implements KafkaRecordSerializationSchema<CallRecord> {
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(CallRecord r, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, null, timestamp, r.key.getBytes(StandardCharsets.UTF_8), r.value,
+          new RecordHeaders().add(CONTENT_TYPE, r.contentType.getBytes(StandardCharsets.UTF_8)));
+    }
   }
 
   private record Events(String topic) implements KafkaRecordSerializationSchema<EventRecord> {

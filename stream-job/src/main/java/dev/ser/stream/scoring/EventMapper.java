@@ -41,6 +41,7 @@ public final class EventMapper {
     EventRecord r = new EventRecord(u.utteranceId(), WireFormat.encode(toEvent(u, p, latencyMs)),
         model.name() + "/" + model.version());
     r.traceparent = u.traceparent;
+    r.callId = u.callId;
     return r;
   }
 }

@@ -7,6 +7,8 @@ package dev.ser.stream.scoring;
  */
 public class EventRecord {
   public String key;
+  /** The call, so the call stage can key events without decoding them. */
+  public String callId;
   public byte[] value;
   public String model;
   /** The W3C traceparent carried from the chunk that ended the utterance, or null. */

@@ -20,7 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The call rules on synthetic event sequences: exact scores, one alert per episode, exact summaries. */
-class CallAnalyticsTest {
+public class CallAnalyticsTest {
 
   static final List<String> LABELS = List.of("angry", "boredom", "disgust", "fear", "happy", "neutral", "sad");
   static final long T0 = 1_700_000_000_000L;
@@ -39,7 +39,7 @@ class CallAnalyticsTest {
    * the call: {@code angry} gets {@code negative}, {@code neutral} the rest; its confidence is the
    * larger of the two unless given.
    */
-  static EmotionEvent event(String channel, int index, long startMs, long durationMs, double negative, Float confidence) {
+  public static EmotionEvent event(String channel, int index, long startMs, long durationMs, double negative, Float confidence) {
     List<ClassScore> scores = new ArrayList<>();
     for (String label : LABELS) {
       scores.add(new ClassScore(label, label.equals("angry") ? (float) negative
@@ -151,9 +151,14 @@ class CallAnalyticsTest {
     ANALYTICS.onEvent(s, event("customer", 0, 0, 1_000, 0.9, null), 100); // angry, 1 s
     ANALYTICS.onEvent(s, event("customer", 1, 2_000, 3_000, 0.2, null), 200); // neutral, 3 s
     ANALYTICS.onEvent(s, event("customer", 2, 6_000, 500, 0.9, 0.3f), 300); // uncertain, 0.5 s
-    ANALYTICS.onChannelEnd(s, new ChannelEnd("call", "agent", 2, 2_500, T0 - 500, T0 + 9_000, "end of stream"), 400);
+    ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "agent", T0 - 500, T0 + 1_000), 350);
+    ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "agent", T0 + 8_000, T0 + 9_000), 360);
+    ANALYTICS.onNotice(s, ChannelNotice.end("call", "agent", 2, "end of stream"), 400);
     assertThat(ANALYTICS.summaryDue(s, 400)).as("the customer has not ended").isEmpty();
-    ANALYTICS.onChannelEnd(s, new ChannelEnd("call", "customer", 4, 5_700, T0, T0 + 8_000, "end of stream"), 500);
+    for (long[] u : new long[][] {{0, 1_000}, {2_000, 5_000}, {6_000, 6_500}, {7_300, 8_000}}) {
+      ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "customer", T0 + u[0], T0 + u[1]), 450);
+    }
+    ANALYTICS.onNotice(s, ChannelNotice.end("call", "customer", 4, "end of stream"), 500);
     assertThat(ANALYTICS.summaryDue(s, 5_499)).as("one of its 4 utterances has no event yet").isEmpty();
     assertThat(ANALYTICS.nextDeadline(s)).isEqualTo(5_500);
     assertThat(ANALYTICS.summaryDue(s, 5_500)).contains("every channel ended; 1 event(s) still missing after 5000 ms"
@@ -167,7 +172,7 @@ class CallAnalyticsTest {
     ChannelSummary customer = summary.getChannels().get(0);
     assertThat(customer.getScored()).isTrue();
     assertThat(customer.getUtterances()).isEqualTo(4);
-    assertThat(customer.getSpeechMs()).isEqualTo(5_700);
+    assertThat(customer.getSpeechMs()).isEqualTo(5_200);
     assertThat(customer.getEvents()).isEqualTo(3);
     assertThat(customer.getMissingEvents()).isEqualTo(1);
     assertThat(customer.getUncertainEvents()).isEqualTo(1);
@@ -197,7 +202,8 @@ class CallAnalyticsTest {
   void aCallWhoseEventsAllArrivedIsDueAtItsLastEndAndAnIdleOneAtItsTimeout() {
     CallState s = new CallState("call");
     ANALYTICS.onEvent(s, customer(0, 0.2), 100);
-    ANALYTICS.onChannelEnd(s, new ChannelEnd("call", "customer", 1, 2_000, T0, T0 + 2_000, "end of stream"), 200);
+    ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "customer", T0, T0 + 2_000), 150);
+    ANALYTICS.onNotice(s, ChannelNotice.end("call", "customer", 1, "end of stream"), 200);
     assertThat(ANALYTICS.summaryDue(s, 200)).contains("every channel ended");
 
     CallState idle = new CallState("quiet");
