@@ -201,6 +201,10 @@ public final class StreamJobConfig implements Serializable {
         problems.add("input-topic, output-topic, dead-letter-topic, alert-topic and summary-topic must be five different"
             + " topics");
       }
+      if (v.get(StreamJobOptions.CALL_SUMMARY_WAIT_MS) < v.get(StreamJobOptions.CALL_END_GRACE_MS)) {
+        problems.add("call-summary-wait-ms (" + v.get(StreamJobOptions.CALL_SUMMARY_WAIT_MS) + ") must be at least"
+            + " call-end-grace-ms (" + v.get(StreamJobOptions.CALL_END_GRACE_MS) + ")");
+      }
       if (v.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW) >= v.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE)) {
         problems.add("call-alert-clear-below (" + v.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW) + ") must be under"
             + " call-alert-raise-above (" + v.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE) + "): the hysteresis");

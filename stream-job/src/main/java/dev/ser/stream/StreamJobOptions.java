@@ -126,6 +126,12 @@ public final class StreamJobOptions {
       "channels alerts are raised for, comma-separated, or *; only scored channels have scores",
       StreamJobOptions::isChannelList, "channel names, comma-separated, or *");
 
+  public static final ConfigOption<Long> CALL_END_GRACE_MS = define(ConfigOptions.key("call-end-grace-ms").longType().defaultValue(30000L),
+      "after every channel of a call the job knows ended, how long another channel may still show up (its audio is"
+          + " processed by another task, which may lag) before the summary, unless the watermark passes the call's end"
+          + " first (it does while other calls go on)",
+      between(0L, MAX_WAIT_MS), "0.." + MAX_WAIT_MS);
+
   public static final ConfigOption<Long> CALL_SUMMARY_WAIT_MS = define(ConfigOptions.key("call-summary-wait-ms").longType().defaultValue(70000L),
       "after every channel of a call ended, how long events still missing are waited for before the summary (they"
           + " may be scoring failures); the summary says how many are missing",

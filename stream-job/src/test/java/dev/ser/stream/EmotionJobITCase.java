@@ -422,7 +422,9 @@ class EmotionJobITCase {
    */
   @Test
   void aCalmThenAngryCustomerRaisesOneAlertAndTheCallEndsWithAMatchingSummary() throws Exception {
-    StreamJobConfig config = config("calls", "exactly-once");
+    // the call's end: when the watermark passes it, or 15 s after both channels ended (this test's
+    // other partitions stay empty, so the watermark waits for their idleness)
+    StreamJobConfig config = config("calls", "exactly-once").toBuilder().set("call-end-grace-ms", "15000").build();
     // clips take turns, customer first: the customer is neutral twice, then angry three times
     List<String> order = List.of("03a01Nc", "03a01Fa", "09a01Nb", "08a01Fd", "03a01Wa", "09a01Fa", "08a01Wa",
         "03a02Ta", "09a01Wb");
@@ -436,7 +438,7 @@ class EmotionJobITCase {
     JobClient client = start(EmotionJob.onKafka(config), "calls");
     try {
       List<CallSummary> summaries = KafkaTestSupport.read(broker.bootstrapServers(), "summaries-calls", 1,
-          Duration.ofSeconds(3), Duration.ofSeconds(120), r -> decode(CallSummary.class, r.value()));
+          Duration.ofSeconds(5), Duration.ofSeconds(120), r -> decode(CallSummary.class, r.value()));
       List<EmotionEvent> events = KafkaTestSupport.events(broker.bootstrapServers(), "out-calls", customer.size(),
           Duration.ZERO, Duration.ofSeconds(10));
       List<CallAlert> alerts = KafkaTestSupport.read(broker.bootstrapServers(), "alerts-calls", 1, Duration.ofSeconds(1),

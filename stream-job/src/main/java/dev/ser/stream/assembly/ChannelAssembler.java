@@ -35,8 +35,11 @@ public final class ChannelAssembler implements Serializable {
     /** Chunks that never arrived, replaced by {@code silenceSamples} samples of silence. */
     void gapFilled(long missingChunks, long silenceSamples);
 
-    /** The channel closed after giving {@code utterances} utterances in all. */
-    default void channelClosed(ChannelState s, int utterances, String reason) {}
+    /**
+     * The channel closed after giving {@code utterances} utterances in all; {@code at} is the event
+     * time of the end of its audio (-1 if it had none).
+     */
+    default void channelClosed(ChannelState s, int utterances, long at, String reason) {}
   }
 
   private final ChannelAssemblySettings config;
@@ -233,6 +236,7 @@ public final class ChannelAssembler implements Serializable {
 
   private void close(ChannelState s, long now, String reason, Output out) {
     int utterances = s.segmenter == null ? 0 : s.segmenter.emittedUtterances();
+    long at = s.segmenter == null ? -1 : s.originTimestamp + s.segmenter.position() * 1000 / s.sampleRate;
     s.closedWithoutUtterances = utterances == 0;
     s.closed = true;
     s.closedAtMs = now;
@@ -244,7 +248,7 @@ public final class ChannelAssembler implements Serializable {
     }
     s.pending.clear();
     s.pendingSinceMs = -1;
-    out.channelClosed(s, utterances, reason);
+    out.channelClosed(s, utterances, at, reason);
   }
 
   private void emit(ChannelState s, List<Utterance> utterances, long now, Output out) {

@@ -31,8 +31,10 @@ import java.util.Optional;
  * CLEARED when the score falls under {@code clearBelow}; until then no rule fires again.
  *
  * <p><b>Summary</b> when every channel the call had ended and the events of their utterances
- * arrived, or {@code summaryWaitMs} after the last end, or after {@code idleTimeoutMs} without
- * anything.
+ * arrived, and no other channel of the call can still show up: the watermark passed the end of the
+ * last channel (every upstream task has processed the call's audio up to there), or
+ * {@code endGraceMs} went by (a watermark that stands still when traffic stops). With events still
+ * missing, {@code summaryWaitMs} after the last end. After {@code idleTimeoutMs} without anything.
  */
 public final class CallAnalytics implements Serializable {
 
@@ -133,6 +135,7 @@ public final class CallAnalytics implements Serializable {
     }
     c.ended = true;
     c.utterances = n.utterances;
+    s.endedAt = Math.max(s.endedAt, n.at);
     s.allEndedAtMs = s.channels.values().stream().allMatch(ch -> ch.ended) ? now : -1;
   }
 
@@ -140,10 +143,10 @@ public final class CallAnalytics implements Serializable {
    * Why the call's summary is due at {@code now}, or empty: every channel ended and nothing is
    * missing, or the wait for missing events is over, or the call has been idle too long.
    */
-  public Optional<String> summaryDue(CallState s, long now) {
+  public Optional<String> summaryDue(CallState s, long now, long watermark) {
     if (s.allEndedAtMs >= 0) {
       int missing = s.channels.values().stream().mapToInt(this::missing).sum();
-      if (missing == 0) {
+      if (missing == 0 && (watermark >= s.endedAt || now >= s.allEndedAtMs + rules.endGraceMs())) {
         return Optional.of("every channel ended");
       }
       if (now >= s.allEndedAtMs + rules.summaryWaitMs()) {
@@ -158,10 +161,22 @@ public final class CallAnalytics implements Serializable {
     return Optional.empty();
   }
 
-  /** When {@link #summaryDue} may next become true (job time). */
-  public long nextDeadline(CallState s) {
-    long idle = s.lastSeenMs + rules.idleTimeoutMs();
-    return s.allEndedAtMs >= 0 ? Math.min(idle, s.allEndedAtMs + rules.summaryWaitMs()) : idle;
+  /** When, after {@code now}, {@link #summaryDue} may next become true (job time). */
+  public long nextDeadline(CallState s, long now) {
+    long next = s.lastSeenMs + rules.idleTimeoutMs();
+    if (s.allEndedAtMs >= 0) {
+      for (long t : new long[] {s.allEndedAtMs + rules.endGraceMs(), s.allEndedAtMs + rules.summaryWaitMs()}) {
+        if (t > now) {
+          next = Math.min(next, t);
+        }
+      }
+    }
+    return next;
+  }
+
+  /** The event time whose watermark may make the summary due, or -1 while a channel is open. */
+  public long nextEventTimeDeadline(CallState s) {
+    return s.allEndedAtMs >= 0 ? s.endedAt : -1;
   }
 
   /** The call's summary. */

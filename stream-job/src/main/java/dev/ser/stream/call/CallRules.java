@@ -17,12 +17,14 @@ import java.util.Set;
  * @param riseWithinMs        ... among the certain utterances that ended within this much call time
  * @param clearBelow          an episode ends (CLEARED) when the score falls under this (hysteresis: below raiseAbove)
  * @param alertChannels       channels alerts are raised for (the score and summary cover every scored channel)
+ * @param endGraceMs          after every channel known ended, how long (job time) another channel of the call may
+ *                            still show up, unless the watermark passes the end first
  * @param summaryWaitMs       after every channel of a call ended, how long events still missing are waited for
  * @param idleTimeoutMs       a call of which nothing arrived this long is summarised and forgotten
  */
 public record CallRules(Set<String> negativeLabels, double uncertainBelow, double smoothing, double raiseAbove,
     int sustainedUtterances, double riseBy, long riseWithinMs, double clearBelow, Set<String> alertChannels,
-    long summaryWaitMs, long idleTimeoutMs) implements Serializable {
+    long endGraceMs, long summaryWaitMs, long idleTimeoutMs) implements Serializable {
 
   /** The emotions of the EmoDB label set counted as negative affect. */
   public static final List<String> DEFAULT_NEGATIVE = List.of("angry", "disgust", "fear", "sad");
@@ -38,8 +40,10 @@ public record CallRules(Set<String> negativeLabels, double uncertainBelow, doubl
         + " got " + clearBelow + " with raise-above " + raiseAbove);
     require(sustainedUtterances >= 1, "call-alert-sustained-utterances must be >= 1, got " + sustainedUtterances);
     require(riseBy > 0 && riseBy <= 1, "call-alert-rise-by must be in (0, 1], got " + riseBy);
-    require(riseWithinMs > 0 && summaryWaitMs >= 0 && idleTimeoutMs > 0,
-        "call-alert-rise-within-ms and call-idle-timeout-ms must be > 0, call-summary-wait-ms >= 0");
+    require(riseWithinMs > 0 && endGraceMs >= 0 && idleTimeoutMs > 0,
+        "call-alert-rise-within-ms and call-idle-timeout-ms must be > 0, call-end-grace-ms >= 0");
+    require(summaryWaitMs >= endGraceMs, "call-summary-wait-ms (" + summaryWaitMs + ") must be at least"
+        + " call-end-grace-ms (" + endGraceMs + ")");
   }
 
   private static void require(boolean ok, String message) {

@@ -22,8 +22,11 @@ public class CallState {
   public long lastSeenMs;
   /** Job time at which every known channel had ended (the latest end), or -1 while one is open. */
   public long allEndedAtMs = -1;
-  /** The Flink wiring's one timer (wall time), or -1. */
+  /** Event time of the end of the latest-ending channel that ended, or -1. */
+  public long endedAt = -1;
+  /** The Flink wiring's processing-time timer (wall time) and event-time timer, or -1. */
   public long timerAtMs = -1;
+  public long eventTimerAt = -1;
 
   /** One channel of the call. */
   public static class Channel {

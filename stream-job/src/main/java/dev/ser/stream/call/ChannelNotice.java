@@ -13,6 +13,8 @@ public class ChannelNotice {
   /** The utterance's event times, ms since the epoch (utterance notices only). */
   public long start;
   public long finish;
+  /** Event time of the end of the channel's audio, or -1 (end notices only). */
+  public long at = -1;
   /** Utterances the channel gave in all (end notices only). */
   public int utterances;
   /** Why it closed (end notices only). */
@@ -29,12 +31,13 @@ public class ChannelNotice {
     return n;
   }
 
-  public static ChannelNotice end(String callId, String channel, int utterances, String reason) {
+  public static ChannelNotice end(String callId, String channel, int utterances, long at, String reason) {
     ChannelNotice n = new ChannelNotice();
     n.callId = callId;
     n.channel = channel;
     n.end = true;
     n.utterances = utterances;
+    n.at = at;
     n.reason = reason;
     return n;
   }

@@ -27,7 +27,8 @@ import org.apache.flink.util.OutputTag;
  * Flink wiring of {@link CallAnalytics}, keyed by call: emotion events on one input, the
  * segmentation stage's {@link ChannelNotice}s on the other; alerts on the main output, the summary
  * on {@link #SUMMARIES}. One value state per call (its {@link CallState} as JSON, so the state can
- * gain fields) and at most one processing-time timer; both are gone once the summary is out.
+ * gain fields), at most one processing-time timer and, once every channel known ended, one
+ * event-time timer at the end of the call's audio; all are gone once the summary is out.
  * A channel that closed without any utterance does not open a call: floods of empty calls leave
  * nothing here.
  */
@@ -92,7 +93,11 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
       return;
     }
     CallState s = json.readValue(bytes, CallState.class);
-    s.timerAtMs = -1; // this one fired
+    if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME) {
+      s.timerAtMs = -1; // this one fired
+    } else {
+      s.eventTimerAt = -1;
+    }
     settle(s, ctx.timerService().currentProcessingTime(), ctx);
   }
 
@@ -103,7 +108,7 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
 
   /** Emits the summary and forgets the call if it is due; otherwise keeps the state and one timer. */
   private void settle(CallState s, long now, Context ctx) throws Exception {
-    Optional<String> due = analytics.summaryDue(s, now);
+    Optional<String> due = analytics.summaryDue(s, now, ctx.timerService().currentWatermark());
     if (due.isPresent()) {
       CallSummary summary = analytics.summarize(s, due.get());
       summaries.inc();
@@ -111,10 +116,23 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
       if (s.timerAtMs >= 0) {
         ctx.timerService().deleteProcessingTimeTimer(s.timerAtMs);
       }
+      if (s.eventTimerAt >= 0) {
+        ctx.timerService().deleteEventTimeTimer(s.eventTimerAt);
+      }
       state.clear();
       return;
     }
-    long deadline = analytics.nextDeadline(s);
+    long watermarkDeadline = analytics.nextEventTimeDeadline(s);
+    // only while the watermark is before it: a passed one would fire again at once
+    if (watermarkDeadline >= 0 && s.eventTimerAt != watermarkDeadline
+        && ctx.timerService().currentWatermark() < watermarkDeadline) {
+      if (s.eventTimerAt >= 0) {
+        ctx.timerService().deleteEventTimeTimer(s.eventTimerAt);
+      }
+      ctx.timerService().registerEventTimeTimer(watermarkDeadline);
+      s.eventTimerAt = watermarkDeadline;
+    }
+    long deadline = analytics.nextDeadline(s, now);
     if (s.timerAtMs != deadline) {
       if (s.timerAtMs >= 0) {
         ctx.timerService().deleteProcessingTimeTimer(s.timerAtMs);

@@ -193,8 +193,8 @@ public final class ChannelAssemblyFunction extends KeyedProcessFunction<String, 
     }
 
     @Override
-    public void channelClosed(ChannelState s, int utterances, String reason) {
-      ctx.output(CHANNEL_NOTICES, ChannelNotice.end(s.callId, s.channel, utterances, reason));
+    public void channelClosed(ChannelState s, int utterances, long at, String reason) {
+      ctx.output(CHANNEL_NOTICES, ChannelNotice.end(s.callId, s.channel, utterances, at, reason));
     }
 
     @Override

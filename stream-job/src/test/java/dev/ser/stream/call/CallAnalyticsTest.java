@@ -27,7 +27,7 @@ public class CallAnalyticsTest {
 
   static CallRules rules(double riseBy) {
     return new CallRules(Set.copyOf(CallRules.DEFAULT_NEGATIVE), 0.4, 0.5, 0.6, 3, riseBy, 30_000, 0.4,
-        Set.of("customer"), 5_000, 7_200_000);
+        Set.of("customer"), 3_000, 5_000, 7_200_000);
   }
 
   static final CallAnalytics ANALYTICS = new CallAnalytics(rules(0.4), ScoredChannels.parse("customer"));
@@ -153,15 +153,16 @@ public class CallAnalyticsTest {
     ANALYTICS.onEvent(s, event("customer", 2, 6_000, 500, 0.9, 0.3f), 300); // uncertain, 0.5 s
     ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "agent", T0 - 500, T0 + 1_000), 350);
     ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "agent", T0 + 8_000, T0 + 9_000), 360);
-    ANALYTICS.onNotice(s, ChannelNotice.end("call", "agent", 2, "end of stream"), 400);
-    assertThat(ANALYTICS.summaryDue(s, 400)).as("the customer has not ended").isEmpty();
+    ANALYTICS.onNotice(s, ChannelNotice.end("call", "agent", 2, T0 + 9_100, "end of stream"), 400);
+    assertThat(ANALYTICS.summaryDue(s, 400, Long.MAX_VALUE)).as("the customer has not ended").isEmpty();
     for (long[] u : new long[][] {{0, 1_000}, {2_000, 5_000}, {6_000, 6_500}, {7_300, 8_000}}) {
       ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "customer", T0 + u[0], T0 + u[1]), 450);
     }
-    ANALYTICS.onNotice(s, ChannelNotice.end("call", "customer", 4, "end of stream"), 500);
-    assertThat(ANALYTICS.summaryDue(s, 5_499)).as("one of its 4 utterances has no event yet").isEmpty();
-    assertThat(ANALYTICS.nextDeadline(s)).isEqualTo(5_500);
-    assertThat(ANALYTICS.summaryDue(s, 5_500)).contains("every channel ended; 1 event(s) still missing after 5000 ms"
+    ANALYTICS.onNotice(s, ChannelNotice.end("call", "customer", 4, T0 + 8_100, "end of stream"), 500);
+    assertThat(ANALYTICS.summaryDue(s, 5_499, Long.MAX_VALUE)).as("one of its 4 utterances has no event yet").isEmpty();
+    assertThat(ANALYTICS.nextDeadline(s, 500)).as("the grace").isEqualTo(3_500);
+    assertThat(ANALYTICS.nextDeadline(s, 3_500)).as("then the wait for events").isEqualTo(5_500);
+    assertThat(ANALYTICS.summaryDue(s, 5_500, Long.MIN_VALUE)).contains("every channel ended; 1 event(s) still missing after 5000 ms"
         + " (call-summary-wait-ms)");
 
     CallSummary summary = ANALYTICS.summarize(s, "x");
@@ -203,14 +204,18 @@ public class CallAnalyticsTest {
     CallState s = new CallState("call");
     ANALYTICS.onEvent(s, customer(0, 0.2), 100);
     ANALYTICS.onNotice(s, ChannelNotice.utterance("call", "customer", T0, T0 + 2_000), 150);
-    ANALYTICS.onNotice(s, ChannelNotice.end("call", "customer", 1, "end of stream"), 200);
-    assertThat(ANALYTICS.summaryDue(s, 200)).contains("every channel ended");
+    ANALYTICS.onNotice(s, ChannelNotice.end("call", "customer", 1, T0 + 2_100, "end of stream"), 200);
+    assertThat(ANALYTICS.nextEventTimeDeadline(s)).isEqualTo(T0 + 2_100);
+    assertThat(ANALYTICS.summaryDue(s, 200, T0 + 2_099)).as("another channel of the call may still show up").isEmpty();
+    assertThat(ANALYTICS.summaryDue(s, 200, T0 + 2_100)).as("the watermark passed its end").contains("every channel ended");
+    assertThat(ANALYTICS.summaryDue(s, 3_199, Long.MIN_VALUE)).isEmpty();
+    assertThat(ANALYTICS.summaryDue(s, 3_200, Long.MIN_VALUE)).as("or the grace went by").contains("every channel ended");
 
     CallState idle = new CallState("quiet");
     ANALYTICS.onEvent(idle, customer(0, 0.2), 100);
-    assertThat(ANALYTICS.nextDeadline(idle)).isEqualTo(7_200_100);
-    assertThat(ANALYTICS.summaryDue(idle, 7_200_099)).isEmpty();
-    assertThat(ANALYTICS.summaryDue(idle, 7_200_100)).contains("nothing for 7200000 ms (call-idle-timeout-ms 7200000)");
+    assertThat(ANALYTICS.nextDeadline(idle, 100)).isEqualTo(7_200_100);
+    assertThat(ANALYTICS.summaryDue(idle, 7_200_099, Long.MIN_VALUE)).isEmpty();
+    assertThat(ANALYTICS.summaryDue(idle, 7_200_100, Long.MIN_VALUE)).contains("nothing for 7200000 ms (call-idle-timeout-ms 7200000)");
     CallSummary summary = ANALYTICS.summarize(idle, "idle");
     assertThat(summary.getChannels().get(0).getMissingEvents()).as("not ended: nothing known missing").isZero();
   }
@@ -218,8 +223,10 @@ public class CallAnalyticsTest {
   @Test
   void settingsThatCannotWorkAreRefused() {
     assertThatThrownBy(() -> new CallRules(Set.of("angry"), 0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.7, Set.of("customer"),
-        5_000, 1)).hasMessage("call-alert-clear-below must be in [0, call-alert-raise-above), got 0.7 with raise-above 0.6");
-    assertThatThrownBy(() -> new CallRules(Set.of(), 0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 5_000, 1))
+        0, 5_000, 1)).hasMessage("call-alert-clear-below must be in [0, call-alert-raise-above), got 0.7 with raise-above 0.6");
+    assertThatThrownBy(() -> new CallRules(Set.of(), 0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 0, 5_000, 1))
         .hasMessage("call-negative-labels must name at least one label");
+    assertThatThrownBy(() -> new CallRules(Set.of("sad"), 0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 9, 5, 1))
+        .hasMessage("call-summary-wait-ms (5) must be at least call-end-grace-ms (9)");
   }
 }

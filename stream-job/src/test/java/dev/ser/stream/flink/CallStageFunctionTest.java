@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class CallStageFunctionTest {
 
   static final CallAnalytics ANALYTICS = new CallAnalytics(new CallRules(Set.of("angry", "disgust", "fear", "sad"),
-      0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.4, Set.of("customer"), 5_000, 60_000), ScoredChannels.parse("customer"));
+      0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.4, Set.of("customer"), 2_000, 5_000, 60_000), ScoredChannels.parse("customer"));
 
   static KeyedTwoInputStreamOperatorTestHarness<String, EventRecord, ChannelNotice, CallRecord> harness()
       throws Exception {
@@ -59,9 +59,12 @@ class CallStageFunctionTest {
       assertThat(h.numKeyedStateEntries()).isEqualTo(1);
       assertThat(h.numProcessingTimeTimers()).as("the idle timer").isEqualTo(1);
 
-      h.processElement2(ChannelNotice.end("c", "agent", 1, "end of stream"), 0);
+      h.processElement2(ChannelNotice.end("c", "agent", 1, 1_600, "end of stream"), 0);
       h.setProcessingTime(10);
-      h.processElement2(ChannelNotice.end("c", "customer", 4, "end of stream"), 0);
+      h.processElement2(ChannelNotice.end("c", "customer", 4, 12_000, "end of stream"), 0);
+      assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).as("another channel may still show up").isNull();
+      assertThat(h.numEventTimeTimers()).isEqualTo(1);
+      h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(12_000));
       assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).singleElement().satisfies(r -> {
         CallSummary s = WireFormat.decoder(CallSummary.class).decode(r.getValue().value);
         assertThat(r.getValue().key).isEqualTo("c");
@@ -73,6 +76,29 @@ class CallStageFunctionTest {
       });
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numProcessingTimeTimers()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
+  /** The race that two summaries of one call showed: one channel ends before the other was heard of. */
+  @Test
+  void aChannelHeardOfLateWithinTheGraceJoinsTheOneSummary() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      h.setProcessingTime(0);
+      h.processElement2(ChannelNotice.utterance("c", "agent", 0, 1_500), 0);
+      h.processElement2(ChannelNotice.end("c", "agent", 1, 1_600, "end of stream"), 0);
+      h.setProcessingTime(1_999);
+      assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).isNull();
+      h.processElement1(record("c", 0, 0.2), 0); // the customer, processed by a task that lagged
+      h.processElement2(ChannelNotice.utterance("c", "customer", 0, 2_000), 0);
+      h.processElement2(ChannelNotice.end("c", "customer", 1, 2_100, "end of stream"), 0);
+      h.setProcessingTime(1_999 + 2_000);
+      assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).singleElement().satisfies(r -> assertThat(
+          WireFormat.decoder(CallSummary.class).decode(r.getValue().value).getChannels()).hasSize(2));
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numProcessingTimeTimers()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
     }
   }
 
@@ -81,7 +107,7 @@ class CallStageFunctionTest {
     try (var h = harness()) {
       h.open();
       h.setProcessingTime(0);
-      h.processElement2(ChannelNotice.end("silent", "customer", 0, "end of stream"), 0);
+      h.processElement2(ChannelNotice.end("silent", "customer", 0, -1, "end of stream"), 0);
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numProcessingTimeTimers()).isZero();
 
