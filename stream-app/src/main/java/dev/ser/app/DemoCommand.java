@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ser.cli.Cli;
 import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.schemas.CallAlert;
+import dev.ser.schemas.CallSummary;
 import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
@@ -131,6 +133,8 @@ public final class DemoCommand implements Callable<Integer> {
           .set("model", modelFile.toString()).set("delivery-guarantee", delivery)
           .set("checkpoint-interval-ms", Long.toString(checkpointMs)).set("starting-offsets", "earliest")
           .set("score-channels", scoreChannels)
+          // replayed live, the two channels of a call are processed in step: a short wait for a late channel
+          .set("call-end-grace-ms", "5000")
           .set("parallelism", "2").set("checkpoint-dir", demo.broker.directory().resolve("checkpoints").toUri().toString())
           .build();
       EmotionJob job = EmotionJob.onKafka(config);
@@ -156,6 +160,8 @@ public final class DemoCommand implements Callable<Integer> {
       out.flush();
 
       List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
+      List<CallAlert> alerts = Collections.synchronizedList(new ArrayList<>());
+      List<CallSummary> summaries = Collections.synchronizedList(new ArrayList<>());
       AtomicBoolean reading = new AtomicBoolean(true);
       ChunkReplayer replayer;
       long start = System.currentTimeMillis() + 500;
@@ -165,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
         replayer = new ChunkReplayer(producer, config.get(dev.ser.stream.StreamJobOptions.INPUT_TOPIC), 100, speed, encoding);
         ChunkReplayer r = replayer;
         Thread reader = new Thread(() -> read(config, demo.broker.bootstrapServers(), placements, r, start, seen,
-            reading, out), "ser-demo-reader");
+            alerts, summaries, reading, out), "ser-demo-reader");
         reader.start();
         r.replay(built, start);
         // wait for the last events: every utterance seen, or checkpoint + 15 s of silence
@@ -174,6 +180,11 @@ public final class DemoCommand implements Callable<Integer> {
           Thread.sleep(100);
         }
         Thread.sleep(Math.min(2000, checkpointMs + 500)); // anything extra (a split utterance) shows up too
+        // each call's summary comes once both its channels ended (call-end-grace-ms) and is committed
+        long summariesDue = System.currentTimeMillis() + 5_000 + checkpointMs + 10_000;
+        while (System.currentTimeMillis() < summariesDue && summaries.size() < built.size()) {
+          Thread.sleep(100);
+        }
         reading.set(false);
         reader.join(5000);
       }
@@ -181,6 +192,8 @@ public final class DemoCommand implements Callable<Integer> {
       summary.put("score_channels", scoreChannels);
       summary.put("unscored_utterances", all.size() - placements.size());
       summary.put("clips_in_model_training", clipsInTraining(job.model().crossValidation(), placements));
+      summary.put("alerts", alerts.stream().map(DemoCommand::json).toList());
+      summary.put("summaries", summaries.stream().map(DemoCommand::json).toList());
       printSummary(out, summary);
       if (summaryJson != null) {
         Files.writeString(summaryJson, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -233,15 +246,34 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   static void read(StreamJobConfig config, String bootstrap, List<SampleCalls.Placement> placements,
-      ChunkReplayer replayer, long start, List<Seen> seen, AtomicBoolean reading, PrintWriter out) {
+      ChunkReplayer replayer, long start, List<Seen> seen, List<CallAlert> alerts, List<CallSummary> summaries,
+      AtomicBoolean reading, PrintWriter out) {
     var decoder = WireFormat.decoder(EmotionEvent.class);
+    var alertDecoder = WireFormat.decoder(CallAlert.class);
+    var summaryDecoder = WireFormat.decoder(CallSummary.class);
+    String alertTopic = config.get(dev.ser.stream.StreamJobOptions.ALERT_TOPIC);
+    String summaryTopic = config.get(dev.ser.stream.StreamJobOptions.SUMMARY_TOPIC);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "ser-demo-printer",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(config.get(dev.ser.stream.StreamJobOptions.OUTPUT_TOPIC)));
+      consumer.subscribe(List.of(config.get(dev.ser.stream.StreamJobOptions.OUTPUT_TOPIC), alertTopic, summaryTopic));
       while (reading.get()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          if (r.topic().equals(alertTopic)) {
+            CallAlert a = alertDecoder.decode(r.value());
+            alerts.add(a);
+            out.println(describe(a));
+            out.flush();
+            continue;
+          }
+          if (r.topic().equals(summaryTopic)) {
+            CallSummary c = summaryDecoder.decode(r.value());
+            summaries.add(c);
+            out.print(describe(c));
+            out.flush();
+            continue;
+          }
           long now = System.currentTimeMillis();
           EmotionEvent e = decoder.decode(r.value());
           long from = e.getStartTime().toEpochMilli() - start;
@@ -260,6 +292,49 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (Exception e) {
       out.println("ser demo: reading events failed: " + e);
       out.flush();
+    }
+  }
+
+  /** One line a supervisor can read. */
+  static String describe(CallAlert a) {
+    return String.format(Locale.ROOT, "%s ALERT %s %s/%s at %.1f s in the call: %s, negative-affect score %.2f (%s %.2f)"
+        + " after %s", a.getStatus() == dev.ser.schemas.AlertStatus.RAISED ? ">>" : "<<", a.getStatus(), a.getCallId(),
+        a.getChannel(), a.getTimeInCallMs() / 1000.0, a.getRule(), a.getScore(),
+        a.getStatus() == dev.ser.schemas.AlertStatus.CLEARED ? "under" : a.getRule().name().startsWith("RISING")
+            ? "rose by more than" : "above", a.getThreshold(), a.getUtteranceIds());
+  }
+
+  /** A few lines per call: per channel its speech, shares, peak and alerts. */
+  static String describe(CallSummary c) {
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "== SUMMARY %s (%s)%n", c.getCallId(),
+        c.getEndReason()));
+    for (var ch : c.getChannels()) {
+      b.append(String.format(Locale.ROOT, "   %-9s %d utterances, %.1f s of speech", ch.getChannel(), ch.getUtterances(),
+          ch.getSpeechMs() / 1000.0));
+      if (!ch.getScored()) {
+        b.append(", not scored\n");
+        continue;
+      }
+      StringBuilder shares = new StringBuilder();
+      for (var share : ch.getClassShares()) {
+        if (share.getShare() > 0) {
+          shares.append(shares.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f %%",
+              share.getLabel(), 100 * share.getShare()));
+        }
+      }
+      b.append(String.format(Locale.ROOT, "; %s; %d uncertain; peak negative %.2f; %d alert(s)%s%n", shares,
+          ch.getUncertainEvents(), ch.getPeakNegativeScore(), ch.getAlertsRaised(),
+          ch.getMissingEvents() > 0 ? "; " + ch.getMissingEvents() + " not scored (failures)" : ""));
+    }
+    return b.toString();
+  }
+
+  /** An Avro record as a JSON-ready map (its own JSON form). */
+  static Object json(org.apache.avro.specific.SpecificRecord r) {
+    try {
+      return new ObjectMapper().readValue(r.toString(), Map.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -332,5 +407,8 @@ public final class DemoCommand implements Callable<Integer> {
             s.get("events")) + basis));
     out.printf(Locale.ROOT, "end of utterance to event latency: p50 %s ms, p99 %s ms%n", s.get("latency_ms_p50"),
         s.get("latency_ms_p99"));
+    if (s.get("alerts") instanceof List<?> alerts && s.get("summaries") instanceof List<?> summaries) {
+      out.printf(Locale.ROOT, "alerts: %d; call summaries: %d%n", alerts.size(), summaries.size());
+    }
   }
 }

@@ -55,4 +55,32 @@ class DemoSummaryTest {
     assertThat(withAgents.toString()).contains(
         "events: 2 for 2 utterances (2 placed on scored channels; 10 on agent channels, not scored)\n");
   }
+
+  @Test
+  void alertsAndSummariesReadAsSentences() {
+    var alert = dev.ser.schemas.CallAlert.newBuilder().setAlertId("c1/customer/alert/0").setCallId("c1")
+        .setChannel("customer").setStatus(dev.ser.schemas.AlertStatus.RAISED)
+        .setRule(dev.ser.schemas.AlertRule.SUSTAINED_NEGATIVE).setScore(0.8125).setThreshold(0.6)
+        .setUtteranceIds(List.of("c1/customer/2", "c1/customer/3", "c1/customer/4"))
+        .setTime(java.time.Instant.ofEpochMilli(20_000)).setTimeInCallMs(19_500).build();
+    assertThat(DemoCommand.describe(alert)).isEqualTo(">> ALERT RAISED c1/customer at 19.5 s in the call:"
+        + " SUSTAINED_NEGATIVE, negative-affect score 0.81 (above 0.60) after [c1/customer/2, c1/customer/3,"
+        + " c1/customer/4]");
+    var customer = dev.ser.schemas.ChannelSummary.newBuilder().setChannel("customer").setScored(true).setUtterances(5)
+        .setSpeechMs(10_600).setEvents(5).setMissingEvents(0).setUncertainEvents(1).setUncertainMs(900)
+        .setClassShares(List.of(new dev.ser.schemas.ClassShare("angry", 0.6), new dev.ser.schemas.ClassShare("fear", 0.0),
+            new dev.ser.schemas.ClassShare("neutral", 0.4)))
+        .setPeakNegativeScore(0.82).setPeakNegativeUtteranceId("c1/customer/4").setPeakNegativeTimeInCallMs(26_000L)
+        .setAlertsRaised(1).setModels(List.of("ms-senet-emodb/2")).build();
+    var agent = dev.ser.schemas.ChannelSummary.newBuilder(customer).setChannel("agent").setScored(false).setUtterances(4)
+        .setSpeechMs(9_600).setEvents(0).setClassShares(List.of()).setAlertsRaised(0).build();
+    var summary = dev.ser.schemas.CallSummary.newBuilder().setCallId("c1").setEndReason("every channel ended")
+        .setChannels(List.of(customer, agent)).build();
+    assertThat(DemoCommand.describe(summary)).isEqualTo("== SUMMARY c1 (every channel ended)\n"
+        + "   customer  5 utterances, 10.6 s of speech; angry 60 %, neutral 40 %; 1 uncertain; peak negative 0.82;"
+        + " 1 alert(s)\n"
+        + "   agent     4 utterances, 9.6 s of speech, not scored\n");
+    assertThat(DemoCommand.json(alert)).isInstanceOf(Map.class);
+    assertThat(((Map<?, ?>) DemoCommand.json(alert)).get("rule")).isEqualTo("SUSTAINED_NEGATIVE");
+  }
 }
