@@ -42,9 +42,9 @@ def main(argv=None):
                 print(f"kafka: {msg.error()}", file=sys.stderr)
                 continue
             headers = {k: v.decode("utf-8") for k, v in (msg.headers() or [])}
-            name, e = wire.decode(msg.value(), reader="EmotionEvent/v1")
+            name, e = wire.decode(msg.value(), reader="EmotionEvent/v2")
             print(json.dumps({"utterance_id": e["utteranceId"], "call_id": e["callId"], "channel": e["channel"],
-                              "label": e["label"], "confidence": round(e["confidence"], 3),
+                              "label": e["label"], "confidence": round(e["confidence"], 3), "uncertain": e["uncertain"],
                               "start": e["startTime"].isoformat(), "end": e["endTime"].isoformat(),
                               "model": e["modelName"] + " " + e["modelVersion"], "schema": name,
                               "content_type": headers.get("content-type"), "ser_model": headers.get("ser-model"),

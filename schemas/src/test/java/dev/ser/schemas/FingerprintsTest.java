@@ -40,7 +40,7 @@ class FingerprintsTest {
     for (int i = 0; i < 10; i++) {
       hex.append(i == 0 ? "" : " ").append(String.format("%02x", encoded[i] & 0xff));
     }
-    assertThat(computed().get("EmotionEvent/v1")).isEqualTo(hex.toString());
+    assertThat(computed().get("EmotionEvent/v2")).isEqualTo(hex.toString());
   }
 
   @Test

@@ -129,7 +129,7 @@ class WireFormatTest {
   @Test
   void theContentTypeNamesTheReleasedSchemaAndItsHeader() {
     assertThat(WireFormat.contentType(EmotionEvent.getClassSchema())).isEqualTo(
-        "application/avro; encoding=single-object; schema=EmotionEvent/v1; header=c301b36ee96dbaad7fd0");
+        "application/avro; encoding=single-object; schema=EmotionEvent/v2; header=c301d8988622efd9cd80");
     assertThat(WireFormat.contentType(DeadLetter.getClassSchema())).isEqualTo(
         "application/avro; encoding=single-object; schema=DeadLetter/v3; header=c30181ba7c797915a2e9");
   }

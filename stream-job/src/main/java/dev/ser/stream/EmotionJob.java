@@ -130,7 +130,7 @@ public final class EmotionJob {
   /** The call stage's rules, from the configuration. */
   public CallAnalytics callAnalytics() {
     CallRules rules = new CallRules(StreamJobOptions.labels(config.get(StreamJobOptions.CALL_NEGATIVE_LABELS)),
-        config.get(StreamJobOptions.CALL_UNCERTAIN_BELOW), config.get(StreamJobOptions.CALL_SCORE_SMOOTHING),
+        config.get(StreamJobOptions.CALL_SCORE_SMOOTHING),
         config.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE), config.get(StreamJobOptions.CALL_ALERT_SUSTAINED_UTTERANCES),
         config.get(StreamJobOptions.CALL_ALERT_RISE_BY), config.get(StreamJobOptions.CALL_ALERT_RISE_WITHIN_MS),
         config.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW),
@@ -176,7 +176,8 @@ public final class EmotionJob {
         .uid("scored-channels").name("scored channels only");
     long timeoutMs = config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS);
     SingleOutputStreamOperator<EventRecord> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(toScore),
-            new AsyncScoringFunction(spec, config.get(StreamJobOptions.INPUT_TOPIC), timeoutMs), timeoutMs,
+            new AsyncScoringFunction(spec, config.get(StreamJobOptions.INPUT_TOPIC), timeoutMs,
+                config.get(StreamJobOptions.CALL_UNCERTAIN_BELOW)), timeoutMs,
             TimeUnit.MILLISECONDS, config.get(StreamJobOptions.MAX_IN_FLIGHT))
         .uid("score").name("features and scoring")
         .process(new ScoringOutcomeRouter()).uid("split-scoring-failures").name("events and scoring failures");

@@ -22,7 +22,8 @@ import java.util.Optional;
  * <p><b>Score.</b> Per channel, an utterance's negative affect is the summed probability of the
  * negative labels; the channel's score is its exponentially weighted mean over the channel's
  * certain utterances ({@code score = a * negative + (1 - a) * score}, starting at the first one's).
- * An uncertain utterance (confidence under {@code uncertainBelow}) moves nothing.
+ * An uncertain utterance (the event says so: its confidence was under call-uncertain-below) moves
+ * nothing.
  *
  * <p><b>Alerts</b> (alert channels only), one episode at a time: SUSTAINED_NEGATIVE when the score
  * has been above {@code raiseAbove} after {@code sustainedUtterances} certain utterances in a row;
@@ -68,7 +69,7 @@ public final class CallAnalytics implements Serializable {
     for (ClassScore score : e.getScores()) {
       c.certainMs.putIfAbsent(score.getLabel().toString(), 0L);
     }
-    if (e.getConfidence() < rules.uncertainBelow()) {
+    if (e.getUncertain()) {
       c.uncertainEvents++;
       c.uncertainMs += end - start;
       return List.of();

@@ -5,11 +5,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The settings of the call stage (each one a job setting, {@code call-*}).
+ * The settings of the call stage (each one a job setting, {@code call-*}). Which events are
+ * uncertain the event itself says ({@code EmotionEvent.uncertain}, from {@code call-uncertain-below}).
  *
  * @param negativeLabels      labels whose probabilities add up to an utterance's negative affect
- * @param uncertainBelow      an event whose confidence (top probability) is under this is uncertain: counted
- *                            in the summary, ignored by the score and the alerts
  * @param smoothing           weight of a new certain utterance in the exponentially weighted score (0..1]
  * @param raiseAbove          SUSTAINED_NEGATIVE: the score above this ...
  * @param sustainedUtterances ... after this many certain utterances in a row
@@ -22,7 +21,7 @@ import java.util.Set;
  * @param summaryWaitMs       after every channel of a call ended, how long events still missing are waited for
  * @param idleTimeoutMs       a call of which nothing arrived this long is summarised and forgotten
  */
-public record CallRules(Set<String> negativeLabels, double uncertainBelow, double smoothing, double raiseAbove,
+public record CallRules(Set<String> negativeLabels, double smoothing, double raiseAbove,
     int sustainedUtterances, double riseBy, long riseWithinMs, double clearBelow, Set<String> alertChannels,
     long endGraceMs, long summaryWaitMs, long idleTimeoutMs) implements Serializable {
 
@@ -33,7 +32,6 @@ public record CallRules(Set<String> negativeLabels, double uncertainBelow, doubl
     negativeLabels = Set.copyOf(negativeLabels);
     alertChannels = Set.copyOf(alertChannels);
     require(!negativeLabels.isEmpty(), "call-negative-labels must name at least one label");
-    require(uncertainBelow >= 0 && uncertainBelow <= 1, "call-uncertain-below must be in [0, 1], got " + uncertainBelow);
     require(smoothing > 0 && smoothing <= 1, "call-score-smoothing must be in (0, 1], got " + smoothing);
     require(raiseAbove > 0 && raiseAbove < 1, "call-alert-raise-above must be in (0, 1), got " + raiseAbove);
     require(clearBelow >= 0 && clearBelow < raiseAbove, "call-alert-clear-below must be in [0, call-alert-raise-above),"

@@ -29,6 +29,8 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
   private static final long serialVersionUID = 1L;
 
   private final SharedScorers.Spec spec;
+  /** Events with a lower confidence are marked uncertain. */
+  private final double uncertainBelow;
   private final String inputTopic;
   private final long timeoutMs;
   private transient SharedScorers.Lease lease;
@@ -44,7 +46,8 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
    * @param inputTopic named in the dead letters of utterances that could not be scored
    * @param timeoutMs  the async operator's timeout, named in their messages
    */
-  public AsyncScoringFunction(SharedScorers.Spec spec, String inputTopic, long timeoutMs) {
+  public AsyncScoringFunction(SharedScorers.Spec spec, String inputTopic, long timeoutMs, double uncertainBelow) {
+    this.uncertainBelow = uncertainBelow;
     this.spec = spec;
     this.inputTopic = inputTopic;
     this.timeoutMs = timeoutMs;
@@ -56,7 +59,7 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
     ModelMetadata metadata = lease.scorer().metadata();
     extractor = new MfccExtractor(metadata.features());
     SharedScorers.Lease l = lease;
-    scoring = new UtteranceScoring(l.batcher()::submit, batch -> l.scorer().predict(batch), new EventMapper(metadata),
+    scoring = new UtteranceScoring(l.batcher()::submit, batch -> l.scorer().predict(batch), new EventMapper(metadata, uncertainBelow),
         inputTopic);
     var metrics = getRuntimeContext().getMetricGroup();
     eventsOut = JobMetrics.counter(metrics, "events_out", "eventsOut");

@@ -14,9 +14,12 @@ import java.util.List;
 public final class EventMapper {
 
   private final ModelMetadata model;
+  private final double uncertainBelow;
 
-  public EventMapper(ModelMetadata model) {
+  /** @param uncertainBelow a prediction whose confidence is under this makes an uncertain event */
+  public EventMapper(ModelMetadata model, double uncertainBelow) {
     this.model = model;
+    this.uncertainBelow = uncertainBelow;
   }
 
   /**
@@ -33,7 +36,7 @@ public final class EventMapper {
         .setUtteranceIndex(u.index).setStartTime(Instant.ofEpochMilli(u.startTime))
         .setEndTime(Instant.ofEpochMilli(u.endTime)).setLabel(p.label()).setConfidence(p.confidence())
         .setScores(scores).setModelName(model.name()).setModelVersion(model.version())
-        .setProcessingLatencyMs(latencyMs).build();
+        .setProcessingLatencyMs(latencyMs).setUncertain(p.confidence() < uncertainBelow).build();
   }
 
   /** The event as a Kafka record: keyed by its utterance id, single-object encoded, naming its model. */

@@ -26,7 +26,7 @@ public class CallAnalyticsTest {
   static final long T0 = 1_700_000_000_000L;
 
   static CallRules rules(double riseBy) {
-    return new CallRules(Set.copyOf(CallRules.DEFAULT_NEGATIVE), 0.4, 0.5, 0.6, 3, riseBy, 30_000, 0.4,
+    return new CallRules(Set.copyOf(CallRules.DEFAULT_NEGATIVE), 0.5, 0.6, 3, riseBy, 30_000, 0.4,
         Set.of("customer"), 3_000, 5_000, 7_200_000);
   }
 
@@ -50,7 +50,8 @@ public class CallAnalyticsTest {
     return EmotionEvent.newBuilder().setCallId("call").setChannel(channel).setUtteranceId("call/" + channel + "/" + index)
         .setUtteranceIndex(index).setStartTime(Instant.ofEpochMilli(T0 + startMs))
         .setEndTime(Instant.ofEpochMilli(T0 + startMs + durationMs)).setLabel(label)
-        .setConfidence(confidence == null ? top : confidence).setScores(scores).setModelName("ms-senet-emodb")
+        .setConfidence(confidence == null ? top : confidence).setUncertain((confidence == null ? top : confidence) < 0.4f)
+        .setScores(scores).setModelName("ms-senet-emodb")
         .setModelVersion("2").setProcessingLatencyMs(10).build();
   }
 
@@ -222,11 +223,11 @@ public class CallAnalyticsTest {
 
   @Test
   void settingsThatCannotWorkAreRefused() {
-    assertThatThrownBy(() -> new CallRules(Set.of("angry"), 0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.7, Set.of("customer"),
+    assertThatThrownBy(() -> new CallRules(Set.of("angry"), 0.5, 0.6, 3, 0.4, 30_000, 0.7, Set.of("customer"),
         0, 5_000, 1)).hasMessage("call-alert-clear-below must be in [0, call-alert-raise-above), got 0.7 with raise-above 0.6");
-    assertThatThrownBy(() -> new CallRules(Set.of(), 0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 0, 5_000, 1))
+    assertThatThrownBy(() -> new CallRules(Set.of(), 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 0, 5_000, 1))
         .hasMessage("call-negative-labels must name at least one label");
-    assertThatThrownBy(() -> new CallRules(Set.of("sad"), 0.4, 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 9, 5, 1))
+    assertThatThrownBy(() -> new CallRules(Set.of("sad"), 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 9, 5, 1))
         .hasMessage("call-summary-wait-ms (5) must be at least call-end-grace-ms (9)");
   }
 }

@@ -24,7 +24,7 @@ class KafkaSerializersTest {
     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("c/customer/0");
     assertThat(r.timestamp()).isEqualTo(1_700_000_000_000L);
     assertThat(header(r, "content-type")).isEqualTo(
-        "application/avro; encoding=single-object; schema=EmotionEvent/v1; header=c301b36ee96dbaad7fd0");
+        "application/avro; encoding=single-object; schema=EmotionEvent/v2; header=c301d8988622efd9cd80");
     assertThat(header(r, "ser-model")).isEqualTo("ms-senet-emodb/2");
     assertThat(r.headers().toArray()).hasSize(2);
   }

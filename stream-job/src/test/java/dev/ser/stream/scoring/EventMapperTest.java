@@ -30,7 +30,7 @@ class EventMapperTest {
 
   @Test
   void everyFieldComesFromTheUtteranceThePredictionOrTheModel() {
-    EmotionEvent e = new EventMapper(MODEL).toEvent(utterance(),
+    EmotionEvent e = new EventMapper(MODEL, 0.4).toEvent(utterance(),
         new EmotionScorer.Prediction("sad", 0.625f, new float[] {0.125f, 0.25f, 0.625f}), 37);
     assertThat(e.getCallId().toString()).isEqualTo("c-1");
     assertThat(e.getChannel().toString()).isEqualTo("customer");
@@ -45,11 +45,19 @@ class EventMapperTest {
     assertThat(e.getModelName().toString()).isEqualTo("ms-senet-test");
     assertThat(e.getModelVersion().toString()).isEqualTo("7");
     assertThat(e.getProcessingLatencyMs()).isEqualTo(37);
+    assertThat(e.getUncertain()).isFalse();
+  }
+
+  @Test
+  void aConfidenceUnderTheThresholdMakesAnUncertainEvent() {
+    var guess = new EmotionScorer.Prediction("sad", 0.375f, new float[] {0.3125f, 0.3125f, 0.375f});
+    assertThat(new EventMapper(MODEL, 0.4).toEvent(utterance(), guess, 1).getUncertain()).isTrue();
+    assertThat(new EventMapper(MODEL, 0.375).toEvent(utterance(), guess, 1).getUncertain()).as("not under").isFalse();
   }
 
   @Test
   void theRecordIsKeyedByTheUtteranceAndDecodesToTheEvent() throws Exception {
-    EventMapper mapper = new EventMapper(MODEL);
+    EventMapper mapper = new EventMapper(MODEL, 0.4);
     EmotionScorer.Prediction p = new EmotionScorer.Prediction("angry", 0.5f, new float[] {0.5f, 0.25f, 0.25f});
     EventRecord r = mapper.toRecord(utterance(), p, 5);
     assertThat(r.key).isEqualTo("c-1/customer/4");

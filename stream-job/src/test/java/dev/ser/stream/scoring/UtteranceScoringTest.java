@@ -32,7 +32,7 @@ class UtteranceScoringTest {
     return new UtteranceScoring(f -> batch, batchOf -> {
       aloneCalls.add(batchOf.size());
       return alone.predict(batchOf);
-    }, new EventMapper(EventMapperTest.MODEL), "audio-chunks");
+    }, new EventMapper(EventMapperTest.MODEL, 0.4), "audio-chunks");
   }
 
   @Test
