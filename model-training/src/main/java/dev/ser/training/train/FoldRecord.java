@@ -75,6 +75,9 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
       } else {
         e.put("held_out_accuracy", s.heldOutAccuracy());
       }
+      if (s.skippedSteps() > 0) {
+        e.put("skipped_steps", s.skippedSteps()); // absent when 0, as in records from before it existed
+      }
     }
     return epochs;
   }
@@ -99,7 +102,8 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
     for (JsonNode e : root.get("curve")) {
       JsonNode h = e.get("held_out_accuracy");
       curve.add(new EpochStats(e.get("epoch").asInt(), e.get("loss").asDouble(), e.get("train_accuracy").asDouble(),
-          h == null || h.isNull() ? Double.NaN : h.asDouble(), e.get("seconds").asDouble()));
+          h == null || h.isNull() ? Double.NaN : h.asDouble(), e.get("seconds").asDouble(),
+          e.path("skipped_steps").asInt(0)));
     }
     return new FoldRecord(root.get("fold").asInt(), root.get("settings"), test, truth, logits, curve,
         root.get("seconds").asDouble());

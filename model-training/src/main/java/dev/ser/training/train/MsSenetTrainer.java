@@ -86,6 +86,7 @@ public final class MsSenetTrainer {
         long start = System.nanoTime();
         shuffle(order, random);
         double lossSum = 0;
+        int skipped = 0;
         int correct = 0;
         int seen = 0;
         for (int from = 0; from < order.length; from += options.batchSize()) {
@@ -112,8 +113,20 @@ public final class MsSenetTrainer {
             try (GradientCollector collector = trainer.newGradientCollector()) {
               NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
               NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
+              float value = loss.getFloat();
+              if (!Float.isFinite(value)) {
+                // one overflow would turn every weight into NaN for good (LOSO v2 fold 10 did, at epoch 144):
+                // no update from this batch; the epoch's statistics count it
+                skipped++;
+                continue;
+              }
               collector.backward(loss);
-              lossSum += loss.getFloat() * rows.length;
+              if (!finiteGradients(model)) {
+                collector.zeroGradients();
+                skipped++;
+                continue;
+              }
+              lossSum += value * rows.length;
               seen += rows.length;
               int[] predicted = argmax(logits);
               for (int r = 0; r < rows.length; r++) {
@@ -134,7 +147,7 @@ public final class MsSenetTrainer {
           heldOut = accuracy(predict(model, config, heldOutX), heldOutY);
         }
         EpochStats stats = new EpochStats(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
-            heldOut, (System.nanoTime() - start) / 1e9);
+            heldOut, (System.nanoTime() - start) / 1e9, skipped);
         curve.add(stats);
         if (onEpoch != null) {
           onEpoch.accept(stats);
@@ -146,6 +159,21 @@ public final class MsSenetTrainer {
       recomputeBatchNormStatistics(model, config, x, options.batchSize());
     }
     return curve;
+  }
+
+  /** Whether every gradient is finite (a sum per parameter: NaN or infinity anywhere makes it non-finite). */
+  static boolean finiteGradients(Model model) {
+    for (var p : model.getBlock().getParameters()) {
+      NDArray a = p.getValue().getArray();
+      if (a.hasGradient()) {
+        try (NDArray sum = a.getGradient().sum()) {
+          if (!Float.isFinite(sum.getFloat())) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
   }
 
   /**
