@@ -134,7 +134,7 @@ public final class EmotionJob {
         config.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE), config.get(StreamJobOptions.CALL_ALERT_SUSTAINED_UTTERANCES),
         config.get(StreamJobOptions.CALL_ALERT_RISE_BY), config.get(StreamJobOptions.CALL_ALERT_RISE_WITHIN_MS),
         config.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW),
-        StreamJobOptions.labels(config.get(StreamJobOptions.CALL_ALERT_CHANNELS)),
+        ScoredChannels.parse(config.get(StreamJobOptions.CALL_ALERT_CHANNELS)),
         config.get(StreamJobOptions.CALL_END_GRACE_MS), config.get(StreamJobOptions.CALL_SUMMARY_WAIT_MS), config.get(StreamJobOptions.CALL_IDLE_TIMEOUT_MS));
     return new CallAnalytics(rules, ScoredChannels.parse(config.get(StreamJobOptions.SCORE_CHANNELS)));
   }

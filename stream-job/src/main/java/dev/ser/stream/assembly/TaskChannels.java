@@ -133,10 +133,14 @@ public final class TaskChannels implements Serializable {
     }
     boolean isNew = !s.started && s.pending.isEmpty() && !s.closed;
     boolean wasOpen = !s.closed;
+    boolean spokeBefore = hasSpoken(s);
     assembler.onChunk(s, chunk, now, watermark, out);
     if (isNew && !s.started && s.pending.isEmpty() && !s.closed) {
       openChannels--; // its first chunk was refused (late, too far ahead): no channel to keep
       return null;
+    }
+    if (spokeBefore && !s.closed) {
+      return s; // the common case, a chunk of a live channel that spoke: not among the quiet ones, nothing to move
     }
     return after(s, wasOpen, false);
   }

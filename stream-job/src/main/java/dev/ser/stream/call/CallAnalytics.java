@@ -95,7 +95,7 @@ public final class CallAnalytics implements Serializable {
     } else {
       c.run.clear();
     }
-    if (!rules.alertChannels().contains(c.channel)) {
+    if (!rules.alertChannels().scores(c.channel)) {
       return List.of();
     }
     if (c.episodeOpen) {

@@ -2,6 +2,7 @@ package dev.ser.stream.call;
 
 import java.io.Serializable;
 import java.util.List;
+import dev.ser.stream.scoring.ScoredChannels;
 import java.util.Set;
 
 /**
@@ -15,14 +16,15 @@ import java.util.Set;
  * @param riseBy              RISING_NEGATIVE: the score this much above its lowest value ...
  * @param riseWithinMs        ... among the certain utterances that ended within this much call time
  * @param clearBelow          an episode ends (CLEARED) when the score falls under this (hysteresis: below raiseAbove)
- * @param alertChannels       channels alerts are raised for (the score and summary cover every scored channel)
+ * @param alertChannels       channels alerts are raised for, parsed as score-channels is ({@code *} for all; the
+ *                            score and summary cover every scored channel)
  * @param endGraceMs          after every channel known ended, how long (job time) another channel of the call may
  *                            still show up, unless the watermark passes the end first
  * @param summaryWaitMs       after every channel of a call ended, how long events still missing are waited for
  * @param idleTimeoutMs       a call of which nothing arrived this long is summarised and forgotten
  */
 public record CallRules(Set<String> negativeLabels, double smoothing, double raiseAbove,
-    int sustainedUtterances, double riseBy, long riseWithinMs, double clearBelow, Set<String> alertChannels,
+    int sustainedUtterances, double riseBy, long riseWithinMs, double clearBelow, ScoredChannels alertChannels,
     long endGraceMs, long summaryWaitMs, long idleTimeoutMs) implements Serializable {
 
   /** The emotions of the EmoDB label set counted as negative affect. */
@@ -30,7 +32,6 @@ public record CallRules(Set<String> negativeLabels, double smoothing, double rai
 
   public CallRules {
     negativeLabels = Set.copyOf(negativeLabels);
-    alertChannels = Set.copyOf(alertChannels);
     require(!negativeLabels.isEmpty(), "call-negative-labels must name at least one label");
     require(smoothing > 0 && smoothing <= 1, "call-score-smoothing must be in (0, 1], got " + smoothing);
     require(raiseAbove > 0 && raiseAbove < 1, "call-alert-raise-above must be in (0, 1), got " + raiseAbove);

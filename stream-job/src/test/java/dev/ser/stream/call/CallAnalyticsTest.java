@@ -27,7 +27,7 @@ public class CallAnalyticsTest {
 
   static CallRules rules(double riseBy) {
     return new CallRules(Set.copyOf(CallRules.DEFAULT_NEGATIVE), 0.5, 0.6, 3, riseBy, 30_000, 0.4,
-        Set.of("customer"), 3_000, 5_000, 7_200_000);
+        ScoredChannels.parse("customer"), 3_000, 5_000, 7_200_000);
   }
 
   static final CallAnalytics ANALYTICS = new CallAnalytics(rules(0.4), ScoredChannels.parse("customer"));
@@ -144,6 +144,16 @@ public class CallAnalyticsTest {
       assertThat(everyChannel.onEvent(s, event("agent", i, i * 3_000L, 2_000, 0.95, null), i)).isEmpty();
     }
     assertThat(s.channels.get("agent").score).isCloseTo(0.95, within(1e-6));
+
+    // call-alert-channels=* means every channel, as score-channels does
+    CallAnalytics alertOnAll = new CallAnalytics(new CallRules(Set.copyOf(CallRules.DEFAULT_NEGATIVE), 0.5, 0.6, 3, 0.4,
+        30_000, 0.4, ScoredChannels.parse("*"), 3_000, 5_000, 7_200_000), ScoredChannels.parse("*"));
+    CallState all = new CallState("call");
+    List<CallAlert> alerts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      alerts.addAll(alertOnAll.onEvent(all, event("agent", i, i * 3_000L, 2_000, 0.95, null), i));
+    }
+    assertThat(alerts).extracting(a -> a.getChannel().toString()).containsExactly("agent");
   }
 
   @Test
@@ -223,11 +233,11 @@ public class CallAnalyticsTest {
 
   @Test
   void settingsThatCannotWorkAreRefused() {
-    assertThatThrownBy(() -> new CallRules(Set.of("angry"), 0.5, 0.6, 3, 0.4, 30_000, 0.7, Set.of("customer"),
+    assertThatThrownBy(() -> new CallRules(Set.of("angry"), 0.5, 0.6, 3, 0.4, 30_000, 0.7, ScoredChannels.parse("customer"),
         0, 5_000, 1)).hasMessage("call-alert-clear-below must be in [0, call-alert-raise-above), got 0.7 with raise-above 0.6");
-    assertThatThrownBy(() -> new CallRules(Set.of(), 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 0, 5_000, 1))
+    assertThatThrownBy(() -> new CallRules(Set.of(), 0.5, 0.6, 3, 0.4, 30_000, 0.3, ScoredChannels.parse("customer"), 0, 5_000, 1))
         .hasMessage("call-negative-labels must name at least one label");
-    assertThatThrownBy(() -> new CallRules(Set.of("sad"), 0.5, 0.6, 3, 0.4, 30_000, 0.3, Set.of("customer"), 9, 5, 1))
+    assertThatThrownBy(() -> new CallRules(Set.of("sad"), 0.5, 0.6, 3, 0.4, 30_000, 0.3, ScoredChannels.parse("customer"), 9, 5, 1))
         .hasMessage("call-summary-wait-ms (5) must be at least call-end-grace-ms (9)");
   }
 }

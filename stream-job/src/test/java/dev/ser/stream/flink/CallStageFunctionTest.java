@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class CallStageFunctionTest {
 
   static final CallAnalytics ANALYTICS = new CallAnalytics(new CallRules(Set.of("angry", "disgust", "fear", "sad"),
-      0.5, 0.6, 3, 0.4, 30_000, 0.4, Set.of("customer"), 2_000, 5_000, 60_000), ScoredChannels.parse("customer"));
+      0.5, 0.6, 3, 0.4, 30_000, 0.4, ScoredChannels.parse("customer"), 2_000, 5_000, 60_000), ScoredChannels.parse("customer"));
 
   static KeyedTwoInputStreamOperatorTestHarness<String, EventRecord, ChannelNotice, CallRecord> harness()
       throws Exception {
