@@ -88,6 +88,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--vtlp-probability", defaultValue = "0.5", paramLabel = "P",
       description = "share of training clips replaced by a warped version when --vtlp-max-warp > 0 (default ${DEFAULT-VALUE})")
   float vtlpProbability;
+  @Option(names = "--clip-gradient-norm", defaultValue = "0", paramLabel = "N",
+      description = "scale a batch's gradients down to this global L2 norm when they exceed it; 0 = off (default ${DEFAULT-VALUE})")
+  float clipGradientNorm;
   @Option(names = "--reference-recipe",
       description = "the reference code's training exactly: constant rate, last epoch, no augmentation (overrides the recipe options)")
   boolean referenceRecipe;
@@ -184,6 +187,7 @@ public final class TrainCommand implements Callable<Integer> {
         coefficientMaskWidth, gainDb, mixupAlpha, augmentProbability, vtlpMaxWarp, vtlpMaxWarp > 0 ? vtlpProbability : 0f);
     return new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed,
         initialization, s, s == TrainingOptions.Schedule.CONSTANT ? 0 : Math.min(warmupEpochs, epochs - 1),
-        s == TrainingOptions.Schedule.CONSTANT ? learningRate : minLearningRate, averageFrom, augmentation, evalEvery);
+        s == TrainingOptions.Schedule.CONSTANT ? learningRate : minLearningRate, averageFrom, augmentation, evalEvery,
+        clipGradientNorm);
   }
 }

@@ -174,8 +174,9 @@ public final class CrossValidation {
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
       List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, foldOptions, rows(data.x(), train),
           warped == null ? null : rows(warped, train), labels(data.y(), train), rows(data.x(), test), labels(data.y(), test),
-          s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f%s",
-              fold, folds, s.epoch(), options.epochs(), s.loss(), s.trainAccuracy(),
+          s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f grad %.3g%s%s",
+              fold, folds, s.epoch(), options.epochs(), s.loss(), s.trainAccuracy(), s.maxGradientNorm(),
+              s.clippedSteps() == 0 ? "" : " clipped " + s.clippedSteps(),
               Double.isNaN(s.heldOutAccuracy()) ? "" : String.format(Locale.ROOT, " held-out %.3f", s.heldOutAccuracy()))));
       float[][] logits = MsSenetTrainer.logits(model, modelConfig, rows(data.x(), test));
       List<String> names = test.stream().map(i -> data.clips().get(i).audio().getFileName().toString()).toList();
@@ -186,7 +187,7 @@ public final class CrossValidation {
   static TrainingOptions withSeed(TrainingOptions o, long seed) {
     return new TrainingOptions(o.epochs(), o.batchSize(), o.learningRate(), o.beta1(), o.beta2(), o.epsilon(),
         o.labelSmoothing(), seed, o.initialization(), o.schedule(), o.warmupEpochs(), o.minLearningRate(),
-        o.averageFrom(), o.augmentation(), o.evalEvery());
+        o.averageFrom(), o.augmentation(), o.evalEvery(), o.clipGradientNorm());
   }
 
   static float[][][] rows(float[][][] x, List<Integer> idx) {

@@ -2,13 +2,15 @@ package dev.ser.training.train;
 
 /**
  * One epoch: mean training loss and accuracy, and the accuracy on held-out data if any (NaN
- * otherwise); {@code skippedSteps} counts the batches whose loss was not finite, so no update was
- * made from them.
+ * otherwise); {@code skippedSteps} counts the batches whose loss or gradients were not finite, so
+ * no update was made from them; {@code maxGradientNorm} is the largest global L2 norm of a batch's
+ * gradients before any clipping (NaN where not measured: records from before it), and
+ * {@code clippedSteps} the batches whose gradients were scaled down to the clipping norm.
  */
 public record EpochStats(int epoch, double loss, double trainAccuracy, double heldOutAccuracy, double seconds,
-    int skippedSteps) {
+    int skippedSteps, double maxGradientNorm, int clippedSteps) {
 
   public EpochStats(int epoch, double loss, double trainAccuracy, double heldOutAccuracy, double seconds) {
-    this(epoch, loss, trainAccuracy, heldOutAccuracy, seconds, 0);
+    this(epoch, loss, trainAccuracy, heldOutAccuracy, seconds, 0, Double.NaN, 0);
   }
 }

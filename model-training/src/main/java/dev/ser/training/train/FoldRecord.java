@@ -78,6 +78,12 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
       if (s.skippedSteps() > 0) {
         e.put("skipped_steps", s.skippedSteps()); // absent when 0, as in records from before it existed
       }
+      if (!Double.isNaN(s.maxGradientNorm())) {
+        e.put("max_gradient_norm", s.maxGradientNorm());
+      }
+      if (s.clippedSteps() > 0) {
+        e.put("clipped_steps", s.clippedSteps());
+      }
     }
     return epochs;
   }
@@ -103,7 +109,8 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
       JsonNode h = e.get("held_out_accuracy");
       curve.add(new EpochStats(e.get("epoch").asInt(), e.get("loss").asDouble(), e.get("train_accuracy").asDouble(),
           h == null || h.isNull() ? Double.NaN : h.asDouble(), e.get("seconds").asDouble(),
-          e.path("skipped_steps").asInt(0)));
+          e.path("skipped_steps").asInt(0), e.path("max_gradient_norm").asDouble(Double.NaN),
+          e.path("clipped_steps").asInt(0)));
     }
     return new FoldRecord(root.get("fold").asInt(), root.get("settings"), test, truth, logits, curve,
         root.get("seconds").asDouble());

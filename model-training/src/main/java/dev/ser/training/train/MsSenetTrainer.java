@@ -86,7 +86,10 @@ public final class MsSenetTrainer {
         long start = System.nanoTime();
         shuffle(order, random);
         double lossSum = 0;
+        int batches = 0;
         int skipped = 0;
+        int clipped = 0;
+        double maxNorm = Double.NaN;
         int correct = 0;
         int seen = 0;
         for (int from = 0; from < order.length; from += options.batchSize()) {
@@ -94,6 +97,7 @@ public final class MsSenetTrainer {
           if (to - from < 2) {
             continue; // batch norm cannot train on a single example
           }
+          batches++;
           try (NDManager batch = trainer.getManager().newSubManager()) {
             int[] rows = java.util.Arrays.copyOfRange(order, from, to);
             float[] inputs = new float[rows.length * size];
@@ -121,10 +125,18 @@ public final class MsSenetTrainer {
                 continue;
               }
               collector.backward(loss);
-              if (!finiteGradients(model)) {
+              double norm = gradientNorm(model);
+              if (!Double.isFinite(norm)) {
                 collector.zeroGradients();
                 skipped++;
                 continue;
+              }
+              maxNorm = Double.isNaN(maxNorm) ? norm : Math.max(maxNorm, norm);
+              if (options.clipsGradients() && norm > options.clipGradientNorm()) {
+                // Adam divides by the root of the squared gradients' running mean, so a uniform scale of every
+                // batch would change nothing: only a batch far above the rest is tamed
+                scaleGradients(model, options.clipGradientNorm() / norm);
+                clipped++;
               }
               lossSum += value * rows.length;
               seen += rows.length;
@@ -135,6 +147,14 @@ public final class MsSenetTrainer {
             }
             trainer.step();
           }
+        }
+        if (batches > 0 && skipped == batches) {
+          // the weights themselves are broken: every later epoch would skip every batch too
+          throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training diverged in epoch %d of %d:"
+              + " none of its %d batches had a finite loss and finite gradients (largest gradient norm in the epoch"
+              + " before: %s); try --clip-gradient-norm or a lower --learning-rate", epoch, options.epochs(), batches,
+              curve.isEmpty() ? "none" : String.format(java.util.Locale.ROOT, "%.4g", curve.get(curve.size() - 1)
+                  .maxGradientNorm())));
         }
         if (average != null && epoch >= options.firstAveragedEpoch()) {
           average.add();
@@ -147,7 +167,7 @@ public final class MsSenetTrainer {
           heldOut = accuracy(predict(model, config, heldOutX), heldOutY);
         }
         EpochStats stats = new EpochStats(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
-            heldOut, (System.nanoTime() - start) / 1e9, skipped);
+            heldOut, (System.nanoTime() - start) / 1e9, skipped, maxNorm, clipped);
         curve.add(stats);
         if (onEpoch != null) {
           onEpoch.accept(stats);
@@ -161,19 +181,42 @@ public final class MsSenetTrainer {
     return curve;
   }
 
-  /** Whether every gradient is finite (a sum per parameter: NaN or infinity anywhere makes it non-finite). */
-  static boolean finiteGradients(Model model) {
+  /**
+   * The L2 norm of all gradients together, summed in double precision so a large but finite
+   * gradient does not overflow; NaN or infinite when any gradient is.
+   */
+  static double gradientNorm(Model model) {
+    double sum = 0;
     for (var p : model.getBlock().getParameters()) {
       NDArray a = p.getValue().getArray();
       if (a.hasGradient()) {
-        try (NDArray sum = a.getGradient().sum()) {
-          if (!Float.isFinite(sum.getFloat())) {
-            return false;
-          }
+        try (NDArray g = a.getGradient(); NDArray d = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, false);
+            NDArray squares = d.square(); NDArray s = squares.sum()) {
+          sum += s.getDouble();
         }
       }
     }
-    return true;
+    return Math.sqrt(sum);
+  }
+
+  /** Scales every gradient down to {@code limit} when their norm is above it; returns the norm before. */
+  static double clipGradients(Model model, float limit) {
+    double norm = gradientNorm(model);
+    if (norm > limit) {
+      scaleGradients(model, limit / norm);
+    }
+    return norm;
+  }
+
+  private static void scaleGradients(Model model, double factor) {
+    for (var p : model.getBlock().getParameters()) {
+      NDArray a = p.getValue().getArray();
+      if (a.hasGradient()) {
+        try (NDArray g = a.getGradient()) {
+          g.muli((float) factor); // in place: the wrapper shares the gradient's storage
+        }
+      }
+    }
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.ser.training.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * Everything that decides how a model is trained, recorded in {@code report.json}, in each fold's
  * record and in the model's metadata. {@link #reference()} is what the reference code does (Keras
@@ -25,14 +27,26 @@ package dev.ser.training.train;
  * @param augmentation    what is done to each training batch (nothing enlarges the epoch)
  * @param evalEvery       held-out accuracy for the learning curves every this many epochs (and at the
  *                        last), with batch-norm statistics recomputed on the training data first; 0 never
+ * @param clipGradientNorm when the global L2 norm of a batch's gradients exceeds this, they are scaled down
+ *                        to it before the update; 0 is off (version 2 and before)
  */
 public record TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2, float epsilon,
     float labelSmoothing, long seed, Initialization initialization, Schedule schedule, int warmupEpochs,
-    float minLearningRate, float averageFrom, Augmentation augmentation, int evalEvery) {
+    float minLearningRate, float averageFrom, Augmentation augmentation, int evalEvery,
+    // left out of the JSON when 0, so records of runs from before it compare equal
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float clipGradientNorm) {
 
   public enum Initialization { KERAS, DJL }
 
   public enum Schedule { CONSTANT, WARMUP_COSINE }
+
+  /** Without gradient clipping. */
+  public TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2, float epsilon,
+      float labelSmoothing, long seed, Initialization initialization, Schedule schedule, int warmupEpochs,
+      float minLearningRate, float averageFrom, Augmentation augmentation, int evalEvery) {
+    this(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed, initialization, schedule,
+        warmupEpochs, minLearningRate, averageFrom, augmentation, evalEvery, 0f);
+  }
 
   public TrainingOptions {
     require(epochs >= 1 && batchSize >= 2, "epochs must be >= 1 and batch size >= 2 (batch norm), got "
@@ -44,6 +58,8 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
     require(warmupEpochs >= 0 && warmupEpochs < epochs, "warm-up epochs must be in [0, epochs), got " + warmupEpochs);
     require(averageFrom > 0 && averageFrom <= 1, "average-from must be in (0, 1], got " + averageFrom);
     require(evalEvery >= 0, "eval-every must be >= 0, got " + evalEvery);
+    require(clipGradientNorm >= 0 && Float.isFinite(clipGradientNorm),
+        "the gradient clipping norm must be >= 0 (0 = off), got " + clipGradientNorm);
     if (initialization == null || schedule == null || augmentation == null) {
       throw new IllegalArgumentException("initialization, schedule and augmentation must be given");
     }
@@ -64,6 +80,10 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
   /** First epoch (1-based) whose weights enter the average. */
   public int firstAveragedEpoch() {
     return Math.min(epochs, (int) Math.floor(epochs * (double) averageFrom) + 1);
+  }
+
+  public boolean clipsGradients() {
+    return clipGradientNorm > 0f;
   }
 
   public boolean averaging() {
