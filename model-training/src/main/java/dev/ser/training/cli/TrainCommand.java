@@ -111,6 +111,11 @@ public final class TrainCommand implements Callable<Integer> {
       description = "train at most N folds in this call, then stop (continue with --resume)")
   int stopAfterFolds;
 
+  @Option(names = "--start-fold", defaultValue = "1", paramLabel = "N",
+      description = "try fold N first, the others after it in order, wrapping round (a second worker can start at the"
+          + " other end; default ${DEFAULT-VALUE})")
+  int startFold;
+
   @Option(names = "--final-exclude", paramLabel = "DIR",
       description = "leave the WAV files named in DIR out of the final model (e.g. samples/emodb, the demo's clips)")
   Path finalExclude;
@@ -165,7 +170,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     return new TrainingService.Request(corpus, data, featureConfig, proto, folds, limitPerLabel, filters, blocks,
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
-        modelVersion, out, resume, stopAfterFolds);
+        modelVersion, out, resume, stopAfterFolds, startFold);
   }
 
   TrainingOptions trainingOptions() {

@@ -85,22 +85,17 @@ public final class CrossValidation {
    * skipped, so two processes can share one run. Existing records must have been made with
    * {@code settings}; with {@code resume} false, any existing record is refused.
    *
-   * @param stopAfter train at most this many folds in this call (0: no limit)
-   * @return the records of all folds, or an empty list when some fold is not finished yet
-   */
-  /**
-   * Trains the folds that have no record in {@code dir} yet and writes each one's record as soon
-   * as it is finished. A fold another process is training (it holds {@code fold-NN.lock}) is
-   * skipped, so two processes can share one run. Existing records must have been made with
-   * {@code settings}; with {@code resume} false, any existing record is refused.
-   *
    * @param warped    the clips' warped versions for the augmentation ({@link FeatureSet#warped}), or null
    * @param stopAfter train at most this many folds in this call (0: no limit)
+   * @param startFold the fold tried first; the others follow it in order, wrapping round
    * @return the records of all folds, or an empty list when some fold is not finished yet
    */
   public static List<FoldRecord> run(FeatureSet data, float[][][] warped, ModelConfig modelConfig,
       TrainingOptions options, List<Split> folds, JsonNode settings, Path dir, boolean resume, int stopAfter,
-      PrintStream log) throws IOException {
+      int startFold, PrintStream log) throws IOException {
+    if (startFold < 1 || startFold > folds.size()) {
+      throw new IllegalArgumentException("--start-fold must be between 1 and " + folds.size() + ", got " + startFold);
+    }
     Files.createDirectories(dir);
     int finished = 0;
     for (int f = 1; f <= folds.size(); f++) {
@@ -119,7 +114,8 @@ public final class CrossValidation {
     }
     Progress progress = new Progress(log, (long) (folds.size() - finished) * options.epochs());
     int trained = 0;
-    for (int f = 1; f <= folds.size(); f++) {
+    for (int i = 0; i < folds.size(); i++) {
+      int f = (startFold - 1 + i) % folds.size() + 1;
       if (stopAfter > 0 && trained >= stopAfter) {
         log.printf(Locale.ROOT, "stopped after %d fold(s) as asked; run again with --resume to continue%n", trained);
         break;

@@ -34,13 +34,14 @@ public final class TrainingService {
    *                       samples, so the demo measures agreement on unseen audio); cross-validation
    *                       uses every clip
    * @param stopAfterFolds train at most this many folds in this call, 0 for all
+   * @param startFold      the fold (1-based) this call tries first; the others follow in order, wrapping round
    * @param modelBlocks    temporal-aware blocks, null for enough to cover the input
    */
   public record Request(String corpus, Path data, FeatureConfig features, CrossValidation.Protocol protocol, int folds,
       Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
-      Path out, boolean resume, int stopAfterFolds) {}
+      Path out, boolean resume, int stopAfterFolds, int startFold) {}
 
   /**
    * What came out. {@code complete} is false when some fold is not finished (stopped, or another
@@ -71,7 +72,7 @@ public final class TrainingService {
     List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.options().seed());
     float[][][] warped = r.options().augmentation().warps() ? set.warped(r.options().augmentation().vtlpFactors()) : null;
     List<FoldRecord> records = CrossValidation.run(set, warped, modelConfig, r.options(), folds, settings,
-        r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), log);
+        r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), r.startFold(), log);
     if (records.isEmpty()) {
       log.println("not every fold is finished yet; run the same command with --resume to go on");
       return new Result(false, List.of(), null, null, null);
