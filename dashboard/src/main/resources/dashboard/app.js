@@ -54,7 +54,7 @@ function renderBoard() {
     const item = safely(() => el('div', { class: 'alert', 'data-alert': a.alertId, 'data-call': a.callId,
       'data-utterance': a.utteranceId || '' },
       'ALERT ', el('a', { href: '#call/' + encodeURIComponent(a.callId), text: a.callId }),
-      ' ' + a.channel + ': ' + a.rule.replace('_', ' ').toLowerCase() + ', negative affect ' + a.score.toFixed(2)
+      ' ' + a.channel + ': ' + a.rule.replace('_', ' ').toLowerCase() + ', channel score ' + a.score.toFixed(2)
         + ' at ' + secs(a.timeInCallMs) + ' in the call'));
     if (item) alerts.append(item);
   }
@@ -111,8 +111,8 @@ async function renderDetail(callId) {
     }) || '')))));
   alerts.replaceChildren(...c.alerts.map(a => el('div', { class: a.cleared ? 'cleared' : 'alert',
     'data-alert': a.alertId, 'data-utterance': a.utteranceId || '',
-    text: (a.cleared ? 'cleared: ' : 'ALERT ') + a.channel + ' ' + a.rule.replace('_', ' ').toLowerCase()
-      + ' at ' + secs(a.timeInCallMs) + ', negative affect ' + a.score.toFixed(2) + ' (threshold '
+    text: (a.cleared ? 'alert cleared: ' : 'ALERT ') + a.channel + ' ' + a.rule.replace('_', ' ').toLowerCase()
+      + ' at ' + secs(a.timeInCallMs) + ', channel score ' + a.score.toFixed(2) + ' (threshold '
       + a.threshold.toFixed(2) + ')' })));
   summary.replaceChildren(...(c.summary || []).map(s => el('p', { 'data-channel': s.channel,
     text: s.channel + ': ' + s.utterances + ' utterances, ' + secs(s.speechMs) + ' of speech'
@@ -135,7 +135,8 @@ function drawChart(c) {
     width: Math.min(900, box.clientWidth || 900), height: 220, title: 'negative affect per utterance',
     scales: { x: { time: false }, y: { range: [0, 1] } },
     axes: [{ label: 'time in call (s)' }, {}],
-    series: [{ label: 's' }, ...c.channels.map((ch, i) => ({ label: ch, stroke: ['#d93025', '#2f6fd1', '#5bb974'][i % 3],
+    legend: { show: c.channels.length > 1 },
+    series: [{ label: 'time in call (s)' }, ...c.channels.map((ch, i) => ({ label: ch, stroke: ['#d93025', '#2f6fd1', '#5bb974'][i % 3],
       points: { show: true }, spanGaps: true }))]
   }, [times, ...series], box);
 }

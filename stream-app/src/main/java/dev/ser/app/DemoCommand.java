@@ -86,6 +86,13 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--summary-json", paramLabel = "FILE", description = "also write the summary as JSON")
   Path summaryJson;
 
+  @Option(names = "--dashboard-port", defaultValue = "8080",
+      description = "port of the live supervisor page on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port)")
+  int dashboardPort;
+
+  @Option(names = "--keep", description = "after the calls, keep the broker, the job and the page up until Ctrl-C")
+  boolean keep;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
   boolean help;
 
@@ -148,6 +155,9 @@ public final class DemoCommand implements Callable<Integer> {
       demo.job = env.executeAsync("ser demo");
       waitRunning(demo.job);
 
+      demo.dashboard = startDashboard(config, demo.broker.bootstrapServers(), dashboardPort);
+      out.println("live supervisor page: " + demo.dashboard.server().url());
+
       long seconds = built.stream().mapToLong(SampleCalls.Call::durationMs).max().orElse(0) / 1000;
       out.printf(Locale.ROOT, "replaying %d calls x 2 channels, %d utterances from %s, %s %d Hz, %d s of audio at %.1fx%n",
           built.size(), all.size(), dir, encoding, rate, seconds, speed);
@@ -201,6 +211,11 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("summary written to " + summaryJson);
       }
       out.flush();
+      if (keep) {
+        out.println("--keep: the page stays at " + demo.dashboard.server().url() + " until Ctrl-C");
+        out.flush();
+        new java.util.concurrent.CountDownLatch(1).await(); // Ctrl-C runs the cleanup hook
+      }
     } finally {
       demo.close();
       try {
@@ -212,15 +227,51 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The supervisor page over the demo's topics, and its reader. */
+  record Dashboard(dev.ser.dashboard.DashboardServer server, dev.ser.dashboard.TopicReader reader) {}
+
+  /** Starts the page on 127.0.0.1 and its reader of the job's output topics (the whole run is in the window). */
+  static Dashboard startDashboard(StreamJobConfig config, String bootstrap, int port) {
+    long window = Duration.ofHours(1).toMillis();
+    var board = new dev.ser.dashboard.CallBoard(window, 1000, java.util.Set.of(
+        config.get(dev.ser.stream.StreamJobOptions.CALL_NEGATIVE_LABELS).split("\\s*,\\s*")));
+    dev.ser.dashboard.DashboardServer server;
+    try {
+      server = dev.ser.dashboard.DashboardServer.start(board, "127.0.0.1", port,
+          new dev.ser.dashboard.DashboardServer.Access.Open());
+    } catch (RuntimeException busy) {
+      if (port == 0) {
+        throw busy;
+      }
+      // the port is taken (another demo, another server): any free one, printed with the URL
+      server = dev.ser.dashboard.DashboardServer.start(board, "127.0.0.1", 0,
+          new dev.ser.dashboard.DashboardServer.Access.Open());
+    }
+    var topics = new dev.ser.dashboard.TopicReader.Topics(config.get(dev.ser.stream.StreamJobOptions.OUTPUT_TOPIC),
+        config.get(dev.ser.stream.StreamJobOptions.ALERT_TOPIC), config.get(dev.ser.stream.StreamJobOptions.SUMMARY_TOPIC));
+    var reader = new dev.ser.dashboard.TopicReader(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topics,
+        board, window).start();
+    return new Dashboard(server, reader);
+  }
+
   /** Everything the demo started, stopped once. */
   static final class Demo {
     volatile KafkaBrokerProcess broker;
     volatile JobClient job;
+    volatile Dashboard dashboard;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     void close() {
       if (!closed.compareAndSet(false, true)) {
         return;
+      }
+      if (dashboard != null) {
+        try {
+          dashboard.reader().close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        dashboard.server().close();
       }
       if (job != null) {
         try {
