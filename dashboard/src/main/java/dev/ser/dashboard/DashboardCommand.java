@@ -25,25 +25,28 @@ import picocli.CommandLine.Option;
     description = {"Serves the live supervisor page: calls in progress with each utterance's emotion, open alerts,"
         + " recently ended calls with their summaries. A view over the events, alerts and summaries topics"
         + " (read_committed), kept in memory for --window-minutes; nothing is stored, no audio is read.",
-        "Keys of the --config properties file starting with kafka. go to the Kafka client (put secrets there, not on"
-            + " the command line)."})
+        "--config takes the stream job's properties file as it is; its kafka.* keys go to the Kafka client (put"
+            + " secrets there, not on the command line)."})
 public final class DashboardCommand implements Callable<Integer> {
 
-  @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT") String bootstrap;
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+      description = "the Kafka cluster (or bootstrap-servers in --config)") String bootstrap;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "properties file; kafka.* keys go to the Kafka client")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "the stream job's properties file as it is: bootstrap-servers, output-topic, alert-topic,"
+          + " summary-topic, call-negative-labels and the kafka.* keys are used, the job's other settings ignored")
   Path config;
 
   @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "a Kafka client property; repeatable")
   Map<String, String> kafka = new LinkedHashMap<>();
 
-  @Option(names = "--events-topic", defaultValue = "emotion-events", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--events-topic", description = "(default: output-topic in --config, else emotion-events)")
   String eventsTopic;
 
-  @Option(names = "--alerts-topic", defaultValue = "call-alerts", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--alerts-topic", description = "(default: alert-topic in --config, else call-alerts)")
   String alertsTopic;
 
-  @Option(names = "--summaries-topic", defaultValue = "call-summaries", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--summaries-topic", description = "(default: summary-topic in --config, else call-summaries)")
   String summariesTopic;
 
   @Option(names = "--window-minutes", defaultValue = "60",
@@ -55,9 +58,9 @@ public final class DashboardCommand implements Callable<Integer> {
       description = "at most this many live and this many ended calls in memory, the oldest dropped (default: ${DEFAULT-VALUE})")
   int maxCalls;
 
-  @Option(names = "--negative-labels", defaultValue = "angry,disgust,fear,sad", split = ",",
-      description = "labels whose probabilities add up to an utterance's negative affect, as the job's"
-          + " call-negative-labels (default: ${DEFAULT-VALUE})")
+  @Option(names = "--negative-labels", split = ",",
+      description = "labels whose probabilities add up to an utterance's negative affect (default: call-negative-labels"
+          + " in --config, else angry,disgust,fear,sad, as the job)")
   String[] negativeLabels;
 
   @Option(names = "--bind", defaultValue = "127.0.0.1",
@@ -84,25 +87,48 @@ public final class DashboardCommand implements Callable<Integer> {
     Cli.run(new DashboardCommand(), args);
   }
 
-  /** The Kafka client properties: the config file's kafka.* keys, then --kafka, then the bootstrap servers. */
-  Map<String, Object> kafkaProperties() throws IOException {
-    Map<String, Object> props = new LinkedHashMap<>();
+  /** The --config file's keys (empty without one). */
+  Properties file() throws IOException {
+    Properties p = new Properties();
     if (config != null) {
-      Properties p = new Properties();
       try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
         p.load(r);
       }
-      for (String key : p.stringPropertyNames()) {
-        if (!key.startsWith("kafka.") || key.length() == "kafka.".length()) {
-          throw new IllegalArgumentException(config + ": " + key + " is not a setting of ser dashboard; Kafka client"
-              + " properties take the prefix kafka. (kafka.security.protocol=SASL_SSL)");
-        }
+    }
+    return p;
+  }
+
+  /** A flag, else the config file's key, else the default. */
+  private String pick(String flag, String key, String fallback) throws IOException {
+    if (flag != null) {
+      return flag;
+    }
+    String v = file().getProperty(key);
+    return v != null && !v.isBlank() ? v.strip() : fallback;
+  }
+
+  /** The Kafka client properties: the config file's kafka.* keys, then --kafka, then the bootstrap servers. */
+  Map<String, Object> kafkaProperties() throws IOException {
+    Map<String, Object> props = new LinkedHashMap<>();
+    Properties p = file();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith("kafka.") && key.length() > "kafka.".length()) {
         props.put(key.substring("kafka.".length()), p.getProperty(key));
       }
     }
     props.putAll(kafka);
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    String servers = pick(bootstrap, "bootstrap-servers", null);
+    if (servers == null) {
+      throw new IllegalArgumentException("no Kafka cluster: give --bootstrap-servers, or bootstrap-servers in --config");
+    }
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     return props;
+  }
+
+  /** The topics: flags, else the job's settings in --config, else the job's defaults. */
+  TopicReader.Topics topics() throws IOException {
+    return new TopicReader.Topics(pick(eventsTopic, "output-topic", "emotion-events"),
+        pick(alertsTopic, "alert-topic", "call-alerts"), pick(summariesTopic, "summary-topic", "call-summaries"));
   }
 
   /** Who may open the page. */
@@ -129,11 +155,12 @@ public final class DashboardCommand implements Callable<Integer> {
   }
 
   /** The board these options describe. */
-  CallBoard board() {
+  CallBoard board() throws IOException {
     if (windowMinutes < 1) {
       throw new IllegalArgumentException("--window-minutes must be at least 1, got " + windowMinutes);
     }
-    Set<String> negative = new LinkedHashSet<>(Arrays.asList(negativeLabels));
+    Set<String> negative = new LinkedHashSet<>(negativeLabels != null ? Arrays.asList(negativeLabels)
+        : Arrays.asList(pick(null, "call-negative-labels", "angry,disgust,fear,sad").split("\\s*,\\s*")));
     return new CallBoard(windowMinutes * 60_000, maxCalls, negative);
   }
 
@@ -142,10 +169,12 @@ public final class DashboardCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     CallBoard board = board();
     DashboardServer.Access access = access();
-    TopicReader.Topics topics = new TopicReader.Topics(eventsTopic, alertsTopic, summariesTopic);
+    TopicReader.Topics topics = topics();
+    Map<String, Object> props = kafkaProperties();
     try (DashboardServer server = DashboardServer.start(board, bind, port, access);
-        TopicReader reader = new TopicReader(kafkaProperties(), topics, board, windowMinutes * 60_000).start()) {
-      out.println("ser dashboard: " + server.url() + " (reading " + topics.all() + " at " + bootstrap + "; Ctrl-C stops)");
+        TopicReader reader = new TopicReader(props, topics, board, windowMinutes * 60_000).start()) {
+      out.println("ser dashboard: " + server.url() + " (reading " + topics.all() + " at "
+          + props.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) + "; Ctrl-C stops)");
       out.flush();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "ser-dashboard-stop"));

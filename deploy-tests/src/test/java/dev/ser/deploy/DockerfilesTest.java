@@ -91,14 +91,24 @@ class DockerfilesTest {
     named.addAll(mains(Repo.root().resolve("docker/stream-job/ser")));
     named.addAll(mains(Repo.root().resolve("docker/docker-compose.yml")));
     assertThat(named).contains("dev.ser.stream.StreamCommand", "dev.ser.traffic.ReplayCommand",
-        "dev.ser.traffic.EventsCommand");
+        "dev.ser.traffic.EventsCommand", "dev.ser.dashboard.DashboardCommand");
     assertThat(Files.readString(Repo.root().resolve("docker/stream-job/Dockerfile")))
-        .contains("traffic/target/ser-traffic-${SER_VERSION}-tools.jar /opt/ser/lib/ser-traffic.jar");
+        .contains("traffic/target/ser-traffic-${SER_VERSION}-tools.jar /opt/ser/lib/ser-traffic.jar")
+        .contains("dashboard/target/ser-dashboard-${SER_VERSION}-app.jar /opt/ser/lib/ser-dashboard.jar");
+    Path dashboardJar = Repo.root().resolve("dashboard/target/ser-dashboard-" + Repo.version() + "-app.jar");
     try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jobJar.toFile());
-        java.util.jar.JarFile tools = new java.util.jar.JarFile(toolsJar.toFile())) {
+        java.util.jar.JarFile tools = new java.util.jar.JarFile(toolsJar.toFile());
+        java.util.jar.JarFile dashboard = new java.util.jar.JarFile(dashboardJar.toFile())) {
+      // the page's files, uPlot and the web server travel in the dashboard's jar
+      for (String entry : new String[] {"dashboard/index.html", "dashboard/app.js",
+          "META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.iife.min.js", "io/javalin/Javalin.class"}) {
+        assertThat(dashboard.getEntry(entry)).as("%s in %s", entry, dashboard.getName()).isNotNull();
+      }
+      assertThat(dashboard.getEntry("org/apache/flink/streaming/api/datastream/DataStream.class")).isNull();
       for (String main : named) {
         String cls = main.replace('.', '/') + ".class";
-        java.util.jar.JarFile where = main.startsWith("dev.ser.traffic.") ? tools : jar;
+        java.util.jar.JarFile where = main.startsWith("dev.ser.traffic.") ? tools
+            : main.startsWith("dev.ser.dashboard.") ? dashboard : jar;
         assertThat(where.getEntry(cls)).as("%s in %s", main, where.getName()).isNotNull();
       }
       assertThat(jar.getEntry("dev/ser/traffic/ChunkReplayer.class")).as("the traffic tools stay out of the job jar")
@@ -139,13 +149,26 @@ class DockerfilesTest {
     JsonNode compose = new YAMLMapper().readTree(Repo.root().resolve("docker/docker-compose.yml").toFile());
     JsonNode services = compose.get("services");
     assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("kafka", "topics", "jobmanager",
-        "taskmanager", "events", "replay");
+        "taskmanager", "events", "dashboard", "replay");
+    assertThat(services.at("/dashboard/command/0").asText()).contains("ser dashboard --bootstrap-servers kafka:9092",
+        "--basic-auth-file");
+    assertThat(services.at("/dashboard/ports/0").asText()).isEqualTo("127.0.0.1:8080:8080");
     assertThat(services.at("/kafka/image").asText()).isEqualTo("apache/kafka:4.2.0");
     assertThat(services.at("/jobmanager/command").asText()).startsWith("standalone-job --job-classname"
         + " dev.ser.stream.StreamCommand --bootstrap-servers kafka:9092");
     assertThat(services.at("/jobmanager/healthcheck/test/1").asText()).isEqualTo("/opt/ser/bin/flink-job-healthy");
-    assertThat(services.at("/topics/command/0").asText()).contains("audio-chunks:4", "emotion-events:1",
-        "audio-dead-letters:1");
+    // every topic the job's preflight requires (it refuses to start without one): the defaults of its
+    // *-topic settings, as the settings table of stream-job/README.md lists them (generated, kept in step)
+    String created = services.at("/topics/command/0").asText();
+    assertThat(created).contains("audio-chunks:4");
+    Matcher topics = Pattern.compile("(?m)^\\| `[a-z-]+-topic` \\| `([^`]+)` \\|")
+        .matcher(Files.readString(Repo.root().resolve("stream-job/README.md")));
+    int count = 0;
+    while (topics.find()) {
+      assertThat(created).contains(" " + topics.group(1) + ":");
+      count++;
+    }
+    assertThat(count).isEqualTo(5); // input, output, dead letters, alerts, summaries
     assertThat(services.at("/replay/command").toString()).contains("/opt/ser/samples/emodb");
     assertThat(Repo.root().resolve("samples/emodb")).isDirectory();
   }

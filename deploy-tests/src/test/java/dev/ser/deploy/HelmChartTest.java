@@ -200,6 +200,34 @@ class HelmChartTest {
   }
 
   @Test
+  void theDashboardIsOffByDefaultAndWhenOnReadsTheJobsKafkaSecretBehindCredentials() throws Exception {
+    assertThat(render()).noneMatch(d -> d.toString().contains("dashboard"));
+    List<JsonNode> docs = render("dashboard.yaml");
+    JsonNode deployment = one(docs, "Deployment");
+    JsonNode pod = deployment.at("/spec/template/spec");
+    JsonNode c = pod.at("/containers/0");
+    assertThat(c.at("/image").asText()).isEqualTo("ser-stream-job:0.1.0");
+    assertThat(strings(c.at("/command"))).containsExactly("/opt/ser/bin/ser", "dashboard");
+    assertThat(strings(c.at("/args"))).containsExactly("--config", "/etc/ser/kafka/job.properties", "--bind", "0.0.0.0",
+        "--port", "8080", "--basic-auth-file", "/etc/ser/dashboard/basic-auth", "--window-minutes", "30");
+    assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/automountServiceAccountToken").asBoolean(true)).isFalse();
+    assertThat(pod.at("/volumes/0/secret/secretName").asText()).isEqualTo("ser-kafka");
+    assertThat(pod.at("/volumes/1/secret/secretName").asText()).isEqualTo("supervisors");
+    assertThat(pod.at("/volumes/1/secret/items/0/key").asText()).isEqualTo("basic-auth");
+    List<JsonNode> services = docs.stream().filter(d -> d.path("kind").asText().equals("Service")
+        && d.at("/metadata/name").asText().equals("ser-dashboard")).toList();
+    assertThat(services).hasSize(1);
+    assertThat(services.get(0).at("/spec/type").asText()).isEqualTo("ClusterIP");
+    assertThat(services.get(0).at("/spec/selector/app").asText())
+        .isEqualTo(deployment.at("/spec/template/metadata/labels/app").asText());
+    for (JsonNode doc : docs) {
+      assertThat(doc.toString()).doesNotContain("bootstrap").doesNotContain("password");
+    }
+  }
+
+  @Test
   void twoReleasesOnOneKafkaDoNotShareAConsumerGroupOrTransactionalIds() throws Exception {
     var other = new Helm(CHART).template().withName("ser-eu").withNamespace("calls").call();
     assertThat(other).contains("- ser-calls-ser-eu").doesNotContain("- ser-calls-ser\n");
