@@ -33,6 +33,7 @@ class SchemaCompatibilityTest {
       case "DeadLetter" -> DeadLetter.getClassSchema();
       case "CallAlert" -> CallAlert.getClassSchema();
       case "CallSummary" -> CallSummary.getClassSchema();
+      case "ModelUpdate" -> ModelUpdate.getClassSchema();
       default -> throw new IllegalArgumentException("no generated class for " + name);
     };
   }
