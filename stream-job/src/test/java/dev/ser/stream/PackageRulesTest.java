@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class PackageRulesTest {
 
   static final String[] PURE = {"dev.ser.stream.chunk..", "dev.ser.stream.assembly..", "dev.ser.stream.scoring..",
-      "dev.ser.stream.call.."};
+      "dev.ser.stream.call..", "dev.ser.stream.model.."};
   static JavaClasses classes;
 
   @BeforeAll

@@ -50,6 +50,46 @@ class FailingModelFixtureTest {
     return g.build("1", metadata.toProperties()).toByteArray();
   }
 
+  static final Path OTHER_LABELS = FIXTURE.resolveSibling("other-labels.onnx");
+
+  /**
+   * A model that works but knows four labels instead of the shipped seven (model updates must keep
+   * the running model's labels, issue 16): the mean of each coefficient over the frames, the first
+   * four through a softmax.
+   */
+  static byte[] buildOtherLabels() throws OrtException {
+    ModelMetadata shipped;
+    try (EmotionScorer scorer = EmotionScorer.open(SHIPPED)) {
+      shipped = scorer.metadata();
+    }
+    OnnxGraphBuilder g = new OnnxGraphBuilder("other-labels");
+    String x = g.input(ModelMetadata.INPUT, null, (long) shipped.features().frameCount(0),
+        (long) shipped.features().nMfcc());
+    String mean = g.node("ReduceMean", Map.of("axes", new long[] {1}, "keepdims", 0L), x);
+    String first = g.node("Slice", mean, g.longs("start", 0), g.longs("end", 4), g.longs("axis", 1));
+    g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), first);
+    g.output(ModelMetadata.OUTPUT, null, 4L);
+    ModelMetadata metadata = new ModelMetadata("four-labels", "1", List.of("angry", "happy", "neutral", "sad"),
+        shipped.features(), "none (a test model)", "{}");
+    return g.build("1", metadata.toProperties()).toByteArray();
+  }
+
+  @Test
+  void theModelWithOtherLabelsIsWhatThisBuildsAndItScores() throws Exception {
+    byte[] built = buildOtherLabels();
+    if (Boolean.getBoolean("ser.regenerate-fixtures")) {
+      Files.write(OTHER_LABELS, built);
+      ModelChecksum.writeSidecar(OTHER_LABELS);
+    }
+    assertThat(Files.readAllBytes(OTHER_LABELS)).as("regenerate with -Dser.regenerate-fixtures=true").isEqualTo(built);
+    try (EmotionScorer scorer = EmotionScorer.open(OTHER_LABELS)) {
+      int frames = scorer.metadata().features().frameCount(0);
+      int coefficients = scorer.metadata().features().nMfcc();
+      float[] p = scorer.probabilities(List.of(new MfccMatrix(frames, coefficients, new float[frames * coefficients])))[0];
+      assertThat(p).containsExactly(0.25f, 0.25f, 0.25f, 0.25f); // equal means, equal probabilities
+    }
+  }
+
   @Test
   void theCommittedFixtureIsWhatThisBuildsAndItFailsOnlyWhenRun() throws Exception {
     byte[] built = build();
