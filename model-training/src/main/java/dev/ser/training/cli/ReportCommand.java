@@ -35,6 +35,10 @@ public final class ReportCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
+  @Option(names = "--against", paramLabel = "DIR",
+      description = "with --folds: another run's folds/ folder; compares UAR fold by fold on the folds both finished")
+  Path against;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
   boolean help;
 
@@ -101,8 +105,48 @@ public final class ReportCommand implements Callable<Integer> {
           pooled.confusion()[p[0]][p[1]]));
     }
     out.println(top);
+    if (against != null) {
+      compare(out, files, names);
+    }
     out.flush();
     return 0;
+  }
+
+  /** UAR of this run and of {@link #against} on the folds both have, the differences and their mean. */
+  private void compare(PrintWriter out, List<Path> files, List<String> names) throws java.io.IOException {
+    out.printf(Locale.ROOT, "against %s, on the folds both finished:%n", against);
+    out.println("fold  UAR %   other %  difference");
+    List<Double> differences = new ArrayList<>();
+    List<Double> mine = new ArrayList<>();
+    List<Double> theirs = new ArrayList<>();
+    int better = 0;
+    for (Path f : files) {
+      Path other = against.resolve(f.getFileName());
+      if (!Files.exists(other)) {
+        continue;
+      }
+      FoldRecord a = FoldRecord.read(f);
+      FoldRecord b = FoldRecord.read(other);
+      if (!a.test().equals(b.test())) {
+        throw new IllegalArgumentException(f.getFileName() + " tests other clips in " + against + ": not the same protocol");
+      }
+      double ua = Metrics.of(names, a.truth(), a.predicted()).uar();
+      double ub = Metrics.of(names, b.truth(), b.predicted()).uar();
+      mine.add(ua);
+      theirs.add(ub);
+      differences.add(ua - ub);
+      better += ua > ub ? 1 : 0;
+      out.printf(Locale.ROOT, "%4d  %6.2f  %7.2f  %+10.2f%n", a.fold(), 100 * ua, 100 * ub, 100 * (ua - ub));
+    }
+    if (differences.isEmpty()) {
+      out.println("no fold in common");
+      return;
+    }
+    double[] d = Metrics.meanStd(differences.stream().mapToDouble(Double::doubleValue).toArray());
+    out.printf(Locale.ROOT, "%d fold(s) in common: UAR %.2f vs %.2f %%, difference %+.2f ± %.2f points, better on %d of"
+        + " %d%n", differences.size(), 100 * Metrics.meanStd(mine.stream().mapToDouble(Double::doubleValue).toArray())[0],
+        100 * Metrics.meanStd(theirs.stream().mapToDouble(Double::doubleValue).toArray())[0], 100 * d[0], 100 * d[1],
+        better, differences.size());
   }
 
   /** The corpus' label names when the record names a known corpus, else class numbers. */

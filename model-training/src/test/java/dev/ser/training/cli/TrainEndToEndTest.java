@@ -122,6 +122,21 @@ class TrainEndToEndTest {
     }
     assertThat(lines[4]).isEqualTo(recall.toString());
     assertThat(lines[5]).startsWith("most frequent confusions (true -> predicted):");
+
+    // a run against itself: the same UAR on every fold, no difference
+    StringWriter compared = new StringWriter();
+    CommandLine same = new CommandLine(new ReportCommand());
+    same.setOut(new PrintWriter(compared, true));
+    assertThat(same.execute("--folds", out.resolve("folds").toString(), "--against", out.resolve("folds").toString()))
+        .isZero();
+    String[] c = compared.toString().strip().split("\n");
+    assertThat(c).hasSize(11);
+    assertThat(c[6]).isEqualTo("against " + out.resolve("folds") + ", on the folds both finished:");
+    double uar1 = 100 * report.at("/per_fold/0/uar").asDouble();
+    assertThat(c[8]).isEqualTo(String.format(java.util.Locale.ROOT, "%4d  %6.2f  %7.2f  %+10.2f", 1, uar1, uar1, 0.0));
+    double mean = 100 * report.at("/summary/uar_mean").asDouble();
+    assertThat(c[10]).isEqualTo(String.format(java.util.Locale.ROOT,
+        "2 fold(s) in common: UAR %.2f vs %.2f %%, difference +0.00 ± 0.00 points, better on 0 of 2", mean, mean));
   }
 
   @Test
