@@ -22,7 +22,8 @@ const pct = x => (100 * x).toFixed(0) + ' %';
 const secs = ms => (ms / 1000).toFixed(1) + ' s';
 
 function probabilities(m) {
-  return Object.entries(m.scores || {}).sort((a, b) => b[1] - a[1])
+  if (!m.scores) return 'confidence ' + pct(m.confidence) + ' (open the call for every probability)';
+  return Object.entries(m.scores).sort((a, b) => b[1] - a[1])
     .map(([label, p]) => label + ' ' + pct(p)).join(', ');
 }
 
@@ -66,7 +67,8 @@ function renderBoard() {
       el('td', { class: 'state', text: c.label ? c.label + (c.uncertain ? ' (uncertain)' : '') + ' \u00b7 ' + c.channel : '' }),
       el('td', { class: 'confidence', text: c.confidence !== undefined ? pct(c.confidence) : '' }),
       el('td', { class: 'negative', text: c.negative !== undefined ? c.negative.toFixed(2) : '' }),
-      el('td', {}, el('span', { class: 'timeline' }, ...c.marks.map(m => safely(() => mark(m)) || '')))));
+      el('td', {}, c.utterances > c.marks.length ? '\u2026 ' : '',
+        el('span', { class: 'timeline' }, ...c.marks.map(m => safely(() => mark(m)) || '')))));
     if (row) rows.append(row);
   }
   document.getElementById('no-calls').hidden = board.live.length > 0;

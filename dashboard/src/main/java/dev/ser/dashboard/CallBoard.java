@@ -84,6 +84,9 @@ public final class CallBoard {
     }
   }
 
+  /** Marks per live call on the board (the call's own page has them all). */
+  static final int MARKS_ON_BOARD = 24;
+
   private final long windowMs;
   private final int maxCalls;
   private final Set<String> negativeLabels;
@@ -240,7 +243,8 @@ public final class CallBoard {
         row.put("channel", now.channel()).put("label", now.label()).put("confidence", now.confidence())
             .put("negative", now.negative()).put("uncertain", now.uncertain());
       }
-      marksJson(row.putArray("marks"), c);
+      row.put("utterances", c.marks.size());
+      marksJson(row.putArray("marks"), c, MARKS_ON_BOARD);
     }
     ArrayNode done = root.putArray("ended");
     List<CallView> endedCalls = new ArrayList<>(ended.values());
@@ -278,7 +282,7 @@ public final class CallBoard {
     });
     channels.forEach(root.putArray("channels")::add);
     models.forEach(root.putArray("models")::add);
-    marksJson(root.putArray("marks"), c);
+    marksJson(root.putArray("marks"), c, 0);
     ArrayNode alerts = root.putArray("alerts");
     for (AlertView a : c.alerts.values()) {
       if (a.rule != null) {
@@ -288,7 +292,12 @@ public final class CallBoard {
     return Optional.of(root);
   }
 
-  private void marksJson(ArrayNode out, CallView c) {
+  /**
+   * The call's marks in time order: all of them with their probabilities ({@code last} 0), or, for
+   * the board that is pushed to every page, only the last {@code last} without probabilities, so a
+   * long call does not make every push longer.
+   */
+  private void marksJson(ArrayNode out, CallView c, int last) {
     long start = c.callStartMs();
     Set<String> alertAt = new java.util.HashSet<>();
     c.alerts.values().forEach(a -> {
@@ -296,15 +305,23 @@ public final class CallBoard {
         alertAt.add(a.utteranceId);
       }
     });
-    c.marks.values().stream().sorted(Comparator.comparingLong(Mark::startMs).thenComparing(Mark::channel))
-        .forEach(m -> {
-          ObjectNode o = out.addObject().put("utteranceId", m.utteranceId()).put("channel", m.channel())
-              .put("index", m.index()).put("fromMs", m.startMs() - start).put("toMs", m.endMs() - start)
-              .put("label", m.label()).put("confidence", m.confidence()).put("uncertain", m.uncertain())
-              .put("negative", m.negative()).put("alert", alertAt.contains(m.utteranceId()));
-          ObjectNode scores = o.putObject("scores");
-          m.scores().forEach(scores::put);
-        });
+    List<Mark> sorted = c.marks.values().stream()
+        .sorted(Comparator.comparingLong(Mark::startMs).thenComparing(Mark::channel)).toList();
+    for (Mark m : last > 0 ? sorted.subList(Math.max(0, sorted.size() - last), sorted.size()) : sorted) {
+      ObjectNode o = out.addObject().put("utteranceId", m.utteranceId()).put("channel", m.channel())
+          .put("index", m.index()).put("fromMs", m.startMs() - start).put("toMs", m.endMs() - start)
+          .put("label", m.label()).put("confidence", round3(m.confidence())).put("uncertain", m.uncertain())
+          .put("negative", round3(m.negative())).put("alert", alertAt.contains(m.utteranceId()));
+      if (last == 0) {
+        ObjectNode scores = o.putObject("scores");
+        m.scores().forEach(scores::put);
+      }
+    }
+  }
+
+  /** Three decimals are what a person reads (the page shows two): shorter pushes. */
+  static double round3(double x) {
+    return Math.round(x * 1000) / 1000.0;
   }
 
   private static ObjectNode alertJson(ObjectNode o, AlertView a) {

@@ -10,7 +10,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -21,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * Serves the supervisor page over a {@link CallBoard}: the page and its scripts, uPlot from its
  * WebJar, {@code /api/board} and {@code /api/calls/{id}} as JSON, and {@code /api/updates}, a
  * server-sent event stream that carries the whole board whenever it changed (at most every 250 ms)
- * and a comment every 15 s so proxies keep it open.
+ * and a comment every 15 s so proxies keep it open. One thread writes to every stream (a new one
+ * gets the board at the next push), so two writes never interleave on a connection.
  */
 public final class DashboardServer implements AutoCloseable {
 
@@ -44,6 +47,8 @@ public final class DashboardServer implements AutoCloseable {
   private final CallBoard board;
   private final ObjectMapper json = new ObjectMapper();
   private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+  /** Connected since the last push: they get the board at the next one, whether it changed or not. */
+  private final Set<SseClient> fresh = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "ser-dashboard-push");
     t.setDaemon(true);
@@ -68,9 +73,11 @@ public final class DashboardServer implements AutoCloseable {
           () -> ctx.status(HttpStatus.NOT_FOUND).result("no call " + ctx.pathParam("callId") + " on the board")));
       config.routes.sse("/api/updates", client -> {
         client.keepAlive();
-        client.onClose(() -> clients.remove(client));
-        clients.add(client);
-        client.sendEvent("board", board.snapshot(json).toString());
+        client.onClose(() -> {
+          fresh.remove(client);
+          clients.remove(client);
+        });
+        fresh.add(client); // the pusher sends it the board first: one thread writes to every client
       });
     });
   }
@@ -111,12 +118,19 @@ public final class DashboardServer implements AutoCloseable {
   private void push() {
     try {
       clients.removeIf(SseClient::terminated);
+      fresh.removeIf(SseClient::terminated);
       long v = board.version();
       long now = System.currentTimeMillis();
-      if (v != pushedVersion) {
+      List<SseClient> joined = new ArrayList<>(fresh);
+      fresh.removeAll(joined);
+      if (v != pushedVersion || !joined.isEmpty()) {
         String snapshot = board.snapshot(json).toString();
-        pushedVersion = v;
-        clients.forEach(c -> c.sendEvent("board", snapshot));
+        if (v != pushedVersion) {
+          pushedVersion = v;
+          clients.forEach(c -> c.sendEvent("board", snapshot));
+        }
+        joined.forEach(c -> c.sendEvent("board", snapshot));
+        clients.addAll(joined);
       } else if (now - lastKeepAlive >= KEEP_ALIVE_EVERY_MS) {
         lastKeepAlive = now;
         clients.forEach(c -> c.sendComment("keep-alive"));

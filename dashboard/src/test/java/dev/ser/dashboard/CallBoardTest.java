@@ -67,7 +67,8 @@ class CallBoardTest {
     assertThat(row.get("marks")).extracting(m -> m.get("label").asText()).containsExactly("neutral", "angry");
     assertThat(row.at("/marks/1/fromMs").asLong()).isEqualTo(4000); // from the earliest utterance, before a summary
     assertThat(row.at("/marks/1/toMs").asLong()).isEqualTo(5500);
-    assertThat(row.at("/marks/0/scores/neutral").asDouble()).isCloseTo(0.8, within(1e-6));
+    assertThat(row.at("/marks/0/scores").isMissingNode()).isTrue(); // probabilities only on the call's page
+    assertThat(board.call("c1", JSON).orElseThrow().at("/marks/0/scores/neutral").asDouble()).isCloseTo(0.8, within(1e-6));
     assertThat(s.get("ended")).isEmpty();
     assertThat(s.get("openAlerts")).isEmpty();
   }
@@ -140,6 +141,32 @@ class CallBoardTest {
     }
     assertThat(board.snapshot(JSON).get("live")).extracting(r -> r.get("callId").asText())
         .containsExactly("call-4", "call-3", "call-2"); // room for 3: the oldest went
+  }
+
+  @Test
+  void theBoardShowsTheLastMarksOfALongCallAndItsPageAllOfThem() {
+    for (int i = 0; i < 30; i++) {
+      board.onEvent(event("long", i, 3000L * i, i % 2 == 0 ? "neutral" : "angry", 0.4f, 0.5f, false), i);
+    }
+    JsonNode row = board.snapshot(JSON).at("/live/0");
+    assertThat(row.get("utterances").asInt()).isEqualTo(30);
+    assertThat(row.get("marks")).hasSize(CallBoard.MARKS_ON_BOARD);
+    assertThat(row.at("/marks/0/index").asInt()).isEqualTo(30 - CallBoard.MARKS_ON_BOARD);
+    assertThat(row.at("/marks/" + (CallBoard.MARKS_ON_BOARD - 1) + "/index").asInt()).isEqualTo(29);
+    assertThat(board.call("long", JSON).orElseThrow().get("marks")).hasSize(30);
+  }
+
+  @Test
+  void theBoardPushedToEveryPageGrowsWithTheCallsNotWithTheirLength() {
+    CallBoard big = new CallBoard(3_600_000, 5000, Set.of("angry", "sad"));
+    for (int c = 0; c < 100; c++) {
+      for (int i = 0; i < 40; i++) {
+        big.onEvent(event("call-" + c, i, 3000L * i, "neutral", 0.123456f, 0.654321f, false), 1000 + i);
+      }
+    }
+    int bytes = big.snapshot(JSON).toString().length();
+    // the figure in dashboard/README.md: about 4.6 kB per live call (24 marks), however long the calls are
+    assertThat(bytes / 100).isBetween(4500, 4700);
   }
 
   @Test
