@@ -1,9 +1,9 @@
 package dev.ser.dashboard;
 
 import dev.ser.cli.Cli;
+import dev.ser.cli.KafkaClientSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -87,42 +86,18 @@ public final class DashboardCommand implements Callable<Integer> {
     Cli.run(new DashboardCommand(), args);
   }
 
-  /** The --config file's keys (empty without one). */
-  Properties file() throws IOException {
-    Properties p = new Properties();
-    if (config != null) {
-      try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-        p.load(r);
-      }
-    }
-    return p;
-  }
-
   /** A flag, else the config file's key, else the default. */
   private String pick(String flag, String key, String fallback) throws IOException {
     if (flag != null) {
       return flag;
     }
-    String v = file().getProperty(key);
+    String v = KafkaClientSettings.read(config).getProperty(key);
     return v != null && !v.isBlank() ? v.strip() : fallback;
   }
 
   /** The Kafka client properties: the config file's kafka.* keys, then --kafka, then the bootstrap servers. */
   Map<String, Object> kafkaProperties() throws IOException {
-    Map<String, Object> props = new LinkedHashMap<>();
-    Properties p = file();
-    for (String key : p.stringPropertyNames()) {
-      if (key.startsWith("kafka.") && key.length() > "kafka.".length()) {
-        props.put(key.substring("kafka.".length()), p.getProperty(key));
-      }
-    }
-    props.putAll(kafka);
-    String servers = pick(bootstrap, "bootstrap-servers", null);
-    if (servers == null) {
-      throw new IllegalArgumentException("no Kafka cluster: give --bootstrap-servers, or bootstrap-servers in --config");
-    }
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-    return props;
+    return KafkaClientSettings.clientProperties(config, bootstrap, kafka);
   }
 
   /** The topics: flags, else the job's settings in --config, else the job's defaults. */

@@ -3,6 +3,7 @@ package dev.ser.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ser.cli.Cli;
+import dev.ser.cli.KafkaClientSettings;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.core.scoring.ModelMetadata;
@@ -11,7 +12,6 @@ import dev.ser.schemas.ModelUpdate;
 import dev.ser.schemas.WireFormat;
 import dev.ser.stream.model.ModelUpdateSignature;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -128,27 +127,7 @@ public final class ModelCommand implements Callable<Integer> {
     }
 
     Map<String, Object> producerProperties() throws Exception {
-      Map<String, Object> props = new LinkedHashMap<>();
-      String servers = bootstrap;
-      if (config != null) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-          p.load(r);
-        }
-        for (String key : p.stringPropertyNames()) {
-          if (key.startsWith("kafka.") && key.length() > 6) {
-            props.put(key.substring(6), p.getProperty(key));
-          }
-        }
-        if (servers == null) {
-          servers = p.getProperty("bootstrap-servers");
-        }
-      }
-      if (servers == null) {
-        throw new IllegalArgumentException("no Kafka cluster: give --bootstrap-servers, or bootstrap-servers in --config");
-      }
-      props.putAll(kafka);
-      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+      Map<String, Object> props = KafkaClientSettings.clientProperties(config, bootstrap, kafka);
       props.put(ProducerConfig.ACKS_CONFIG, "all");
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       return props;
