@@ -233,8 +233,8 @@ public final class DemoCommand implements Callable<Integer> {
   /** Starts the page on 127.0.0.1 and its reader of the job's output topics (the whole run is in the window). */
   static Dashboard startDashboard(StreamJobConfig config, String bootstrap, int port) {
     long window = Duration.ofHours(1).toMillis();
-    var board = new dev.ser.dashboard.CallBoard(window, 1000, java.util.Set.of(
-        config.get(dev.ser.stream.StreamJobOptions.CALL_NEGATIVE_LABELS).split("\\s*,\\s*")));
+    var board = new dev.ser.dashboard.CallBoard(window, 1000,
+        dev.ser.stream.StreamJobOptions.labels(config.get(dev.ser.stream.StreamJobOptions.CALL_NEGATIVE_LABELS)));
     dev.ser.dashboard.DashboardServer server;
     try {
       server = dev.ser.dashboard.DashboardServer.start(board, "127.0.0.1", port,
