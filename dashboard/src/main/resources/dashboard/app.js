@@ -84,8 +84,9 @@ function renderBoard() {
     if (item) ended.append(item);
   }
   const problems = board.undecodableTotal + skipped;
-  document.getElementById('undecodable').textContent = problems > 0
-    ? problems + ' record(s) skipped: could not be read' : '';
+  document.getElementById('undecodable').textContent = (board.readerProblem
+    ? 'not reading Kafka: ' + board.readerProblem + '. ' : '')
+    + (problems > 0 ? problems + ' record(s) skipped: could not be read' : '');
 }
 
 async function renderDetail(callId) {

@@ -93,6 +93,7 @@ public final class CallBoard {
   private final Map<String, CallView> live = new LinkedHashMap<>();
   private final Map<String, CallView> ended = new LinkedHashMap<>(); // oldest end first
   private final Map<String, Long> undecodable = new TreeMap<>();
+  private String readerProblem;
   private long version;
 
   /**
@@ -165,6 +166,14 @@ public final class CallBoard {
     ended.put(id, c);
     trim(ended);
     version++;
+  }
+
+  /** Why the page is not reading Kafka (shown on it), or null when it reads again. */
+  public synchronized void onReaderProblem(String problem) {
+    if (!java.util.Objects.equals(problem, readerProblem)) {
+      readerProblem = problem;
+      version++;
+    }
   }
 
   /** A record of {@code topic} that could not be decoded: skipped and counted. */
@@ -256,6 +265,7 @@ public final class CallBoard {
     ObjectNode skipped = root.putObject("undecodable");
     undecodable.forEach(skipped::put);
     root.put("undecodableTotal", undecodable.values().stream().mapToLong(Long::longValue).sum());
+    root.put("readerProblem", readerProblem);
     return root;
   }
 

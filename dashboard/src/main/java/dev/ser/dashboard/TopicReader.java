@@ -70,6 +70,29 @@ public final class TopicReader implements AutoCloseable {
   }
 
   private void run() {
+    while (running.get()) {
+      try {
+        read();
+      } catch (WakeupException stopping) {
+        return; // close()
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // an unreachable cluster, missing rights: say so on the page and try again
+        board.onReaderProblem(e.getClass().getSimpleName() + ": " + e.getMessage());
+        LOG.warn("reading Kafka failed; trying again in 5 s", e);
+        try {
+          Thread.sleep(5000);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void read() throws InterruptedException {
     var events = WireFormat.decoder(EmotionEvent.class);
     var alerts = WireFormat.decoder(CallAlert.class);
     var summaries = WireFormat.decoder(CallSummary.class);
@@ -80,6 +103,7 @@ public final class TopicReader implements AutoCloseable {
         return;
       }
       assign(c);
+      board.onReaderProblem(null);
       while (running.get()) {
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
           long now = System.currentTimeMillis();
@@ -99,12 +123,6 @@ public final class TopicReader implements AutoCloseable {
         }
         board.evict(System.currentTimeMillis());
       }
-    } catch (WakeupException stopping) {
-      // close()
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.error("the dashboard stopped reading Kafka", e);
     }
   }
 
@@ -114,6 +132,7 @@ public final class TopicReader implements AutoCloseable {
     for (String topic : topics.all()) {
       List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
       while (infos == null || infos.isEmpty()) {
+        board.onReaderProblem("topic " + topic + " does not exist (yet)");
         LOG.warn("topic {} does not exist (yet); looking again in 5 s", topic);
         Thread.sleep(5000);
         if (!running.get()) {

@@ -181,6 +181,20 @@ class CallBoardTest {
   }
 
   @Test
+  void aProblemReadingKafkaIsOnTheBoardUntilItReadsAgain() {
+    assertThat(board.snapshot(JSON).get("readerProblem").isNull()).isTrue();
+    long before = board.version();
+    board.onReaderProblem("TimeoutException: Timeout expired while fetching topic metadata");
+    assertThat(board.version()).isEqualTo(before + 1);
+    assertThat(board.snapshot(JSON).get("readerProblem").asText())
+        .isEqualTo("TimeoutException: Timeout expired while fetching topic metadata");
+    board.onReaderProblem("TimeoutException: Timeout expired while fetching topic metadata"); // the same: no push
+    assertThat(board.version()).isEqualTo(before + 1);
+    board.onReaderProblem(null);
+    assertThat(board.snapshot(JSON).get("readerProblem").isNull()).isTrue();
+  }
+
+  @Test
   void aBoardWithoutRoomOrWindowIsRefused() {
     assertThatThrownBy(() -> new CallBoard(0, 10, Set.of("angry"))).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("need a window of at least 1 ms, room for at least one call and at least one negative label, got"
