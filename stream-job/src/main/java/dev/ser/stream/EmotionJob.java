@@ -185,7 +185,8 @@ public final class EmotionJob {
 
     SingleOutputStreamOperator<CallRecord> callAlerts = scored.keyBy(e -> e.callId)
         .connect(utterances.getSideOutput(ChannelAssemblyFunction.CHANNEL_NOTICES).keyBy(n -> n.callId))
-        .process(new CallStageFunction(callAnalytics()), CallStageFunction.TYPE).uid("calls")
+        .process(new CallStageFunction(callAnalytics(), config.get(StreamJobOptions.CALL_SUMMARISED_RETENTION_MS)),
+            CallStageFunction.TYPE).uid("calls")
         .name("call state, alerts, summaries");
     callAlerts.sinkTo(alerts).uid("alerts-sink").name("call alerts");
     callAlerts.getSideOutput(CallStageFunction.SUMMARIES).sinkTo(summaries).uid("summaries-sink").name("call summaries");

@@ -141,6 +141,12 @@ public final class StreamJobOptions {
       "a call of which nothing arrived this long is summarised and forgotten",
       between(1L, MAX_WAIT_MS), "1.." + MAX_WAIT_MS);
 
+  public static final ConfigOption<Long> CALL_SUMMARISED_RETENTION_MS = define(ConfigOptions.key("call-summarised-retention-ms")
+          .longType().defaultValue(600000L),
+      "how long a summarised call is remembered: an event or channel of it arriving later is counted"
+          + " (late_call_records) and dropped instead of starting a second summary of the call",
+      between(1L, MAX_WAIT_MS), "1.." + MAX_WAIT_MS);
+
   public static final ConfigOption<String> GROUP_ID = define(ConfigOptions.key("group-id").stringType().defaultValue("ser-stream-job"),
       "Kafka consumer group (offsets are committed on checkpoints)",
       v -> !v.isBlank(), "a group id");

@@ -28,7 +28,10 @@ import org.apache.flink.util.OutputTag;
  * segmentation stage's {@link ChannelNotice}s on the other; alerts on the main output, the summary
  * on {@link #SUMMARIES}. One value state per call (its {@link CallState} as JSON, so the state can
  * gain fields), at most one processing-time timer and, once every channel known ended, one
- * event-time timer at the end of the call's audio; all are gone once the summary is out.
+ * event-time timer at the end of the call's audio; once the summary is out, only a tombstone (the
+ * time of the summary) and its one processing-time timer stay, for {@code summarisedRetentionMs}:
+ * an event or notice of the call that arrives after its summary (scored late, a lagging task) is
+ * counted ({@code late_call_records}) and dropped instead of opening a second call and summary.
  * A channel that closed without any utterance does not open a call: floods of empty calls leave
  * nothing here.
  */
@@ -40,32 +43,52 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
   public static final TypeInformation<CallRecord> TYPE = TypeInformation.of(CallRecord.class);
   static final ValueStateDescriptor<byte[]> STATE = new ValueStateDescriptor<>("call",
       PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+  /** When the call was summarised (processing time); set only while its state is gone. */
+  static final ValueStateDescriptor<Long> SUMMARISED = new ValueStateDescriptor<>("summarised", Long.class);
   static final String ALERT_TYPE = WireFormat.contentType(CallAlert.getClassSchema());
   static final String SUMMARY_TYPE = WireFormat.contentType(CallSummary.getClassSchema());
 
   private final CallAnalytics analytics;
+  private final long summarisedRetentionMs;
   private transient ValueState<byte[]> state;
+  private transient ValueState<Long> summarised;
+  private transient Counter lateRecords;
   private transient ObjectMapper json;
   private transient org.apache.avro.message.BinaryMessageDecoder<EmotionEvent> decoder;
   private transient Counter alerts;
   private transient Counter summaries;
 
-  public CallStageFunction(CallAnalytics analytics) {
+  public CallStageFunction(CallAnalytics analytics, long summarisedRetentionMs) {
     this.analytics = analytics;
+    this.summarisedRetentionMs = summarisedRetentionMs;
   }
 
   @Override
   public void open(OpenContext openContext) {
     state = getRuntimeContext().getState(STATE);
+    summarised = getRuntimeContext().getState(SUMMARISED);
     json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     decoder = WireFormat.decoder(EmotionEvent.class);
     var metrics = getRuntimeContext().getMetricGroup();
     alerts = metrics.counter("call_alerts");
     summaries = metrics.counter("call_summaries");
+    lateRecords = metrics.counter("late_call_records");
+  }
+
+  /** Whether the call was summarised already (its record is late): counted, nothing else happens. */
+  private boolean late() throws Exception {
+    if (summarised.value() != null) {
+      lateRecords.inc();
+      return true;
+    }
+    return false;
   }
 
   @Override
   public void processElement1(EventRecord event, Context ctx, Collector<CallRecord> out) throws Exception {
+    if (late()) {
+      return;
+    }
     long now = ctx.timerService().currentProcessingTime();
     CallState s = load(ctx.getCurrentKey());
     for (CallAlert a : analytics.onEvent(s, decoder.decode(event.value), now)) {
@@ -77,6 +100,9 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
 
   @Override
   public void processElement2(ChannelNotice notice, Context ctx, Collector<CallRecord> out) throws Exception {
+    if (late()) {
+      return;
+    }
     if (state.value() == null && notice.end && notice.utterances == 0) {
       return; // a channel that said nothing, of a call not heard of: nothing to summarise
     }
@@ -90,6 +116,10 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<CallRecord> out) throws Exception {
     byte[] bytes = state.value();
     if (bytes == null) {
+      Long at = summarised.value();
+      if (at != null && timestamp >= at + summarisedRetentionMs) {
+        summarised.clear(); // the tombstone's time is up: the id may start a new call
+      }
       return;
     }
     CallState s = json.readValue(bytes, CallState.class);
@@ -120,6 +150,8 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
         ctx.timerService().deleteEventTimeTimer(s.eventTimerAt);
       }
       state.clear();
+      summarised.update(now);
+      ctx.timerService().registerProcessingTimeTimer(now + summarisedRetentionMs);
       return;
     }
     long watermarkDeadline = analytics.nextEventTimeDeadline(s);

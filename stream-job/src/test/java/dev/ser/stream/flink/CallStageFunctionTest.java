@@ -25,10 +25,28 @@ class CallStageFunctionTest {
   static final CallAnalytics ANALYTICS = new CallAnalytics(new CallRules(Set.of("angry", "disgust", "fear", "sad"),
       0.5, 0.6, 3, 0.4, 30_000, 0.4, ScoredChannels.parse("customer"), 2_000, 5_000, 60_000), ScoredChannels.parse("customer"));
 
+  /** How long a summarised call is remembered, so a late record of it opens no second call. */
+  static final long RETENTION_MS = 600_000;
+
+  /** After the summary only the call's tombstone and its timer are left; after the retention, nothing. */
+  static void assertOnlyTheTombstoneThenNothing(
+      KeyedTwoInputStreamOperatorTestHarness<String, EventRecord, ChannelNotice, CallRecord> h, long summarisedAt)
+      throws Exception {
+    assertThat(h.numKeyedStateEntries()).as("the tombstone").isEqualTo(1);
+    assertThat(h.numProcessingTimeTimers()).as("its timer").isEqualTo(1);
+    assertThat(h.numEventTimeTimers()).isZero();
+    h.setProcessingTime(summarisedAt + RETENTION_MS - 1);
+    assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+    h.setProcessingTime(summarisedAt + RETENTION_MS);
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numProcessingTimeTimers()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
   static KeyedTwoInputStreamOperatorTestHarness<String, EventRecord, ChannelNotice, CallRecord> harness()
       throws Exception {
-    return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new CallStageFunction(ANALYTICS)),
-        e -> e.callId, n -> n.callId, Types.STRING);
+    return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new CallStageFunction(ANALYTICS,
+        RETENTION_MS)), e -> e.callId, n -> n.callId, Types.STRING);
   }
 
   static EventRecord record(String callId, int index, double negative) {
@@ -74,9 +92,7 @@ class CallStageFunctionTest {
         assertThat(s.getChannels().get(0).getEvents()).isEqualTo(4);
         assertThat(s.getChannels().get(1).getSpeechMs()).isEqualTo(1_500);
       });
-      assertThat(h.numKeyedStateEntries()).isZero();
-      assertThat(h.numProcessingTimeTimers()).isZero();
-      assertThat(h.numEventTimeTimers()).isZero();
+      assertOnlyTheTombstoneThenNothing(h, 10);
     }
   }
 
@@ -96,9 +112,7 @@ class CallStageFunctionTest {
       h.setProcessingTime(1_999 + 2_000);
       assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).singleElement().satisfies(r -> assertThat(
           WireFormat.decoder(CallSummary.class).decode(r.getValue().value).getChannels()).hasSize(2));
-      assertThat(h.numKeyedStateEntries()).isZero();
-      assertThat(h.numProcessingTimeTimers()).isZero();
-      assertThat(h.numEventTimeTimers()).isZero();
+      assertOnlyTheTombstoneThenNothing(h, 1_999 + 2_000);
     }
   }
 
@@ -118,8 +132,31 @@ class CallStageFunctionTest {
       assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).singleElement().satisfies(r -> assertThat(
           WireFormat.decoder(CallSummary.class).decode(r.getValue().value).getEndReason().toString())
           .isEqualTo("nothing for 60000 ms (call-idle-timeout-ms 60000)"));
-      assertThat(h.numKeyedStateEntries()).isZero();
-      assertThat(h.numProcessingTimeTimers()).isZero();
+      assertOnlyTheTombstoneThenNothing(h, 60_000);
+    }
+  }
+
+  /** What two summaries of one call also came from: an event or a notice that arrives after the summary. */
+  @Test
+  void aRecordOfACallAlreadySummarisedOpensNoSecondCallUntilTheRetentionEnds() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      h.setProcessingTime(0);
+      h.processElement1(record("c", 0, 0.1), 0);
+      h.setProcessingTime(60_000); // idle: summarised
+      assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).hasSize(1);
+      h.processElement1(record("c", 1, 0.9), 0); // an event scored late
+      h.processElement2(ChannelNotice.end("c", "customer", 2, 9_000, "end of stream"), 0);
+      assertThat(h.numKeyedStateEntries()).as("still only the tombstone").isEqualTo(1);
+      assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+      h.setProcessingTime(60_000 + 2 * 60_000);
+      assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).as("no second summary").hasSize(1);
+      assertOnlyTheTombstoneThenNothing(h, 60_000);
+      // the id is free again after the retention: a new call
+      h.processElement1(record("c", 0, 0.1), 0);
+      assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+      h.setProcessingTime(60_000 + RETENTION_MS + 60_000);
+      assertThat(h.getSideOutput(CallStageFunction.SUMMARIES)).hasSize(2);
     }
   }
 }
