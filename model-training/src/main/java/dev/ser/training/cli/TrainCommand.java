@@ -2,6 +2,7 @@ package dev.ser.training.cli;
 
 import dev.ser.cli.Cli;
 import dev.ser.core.features.FeatureConfig;
+import dev.ser.training.data.TelephoneChannel;
 import dev.ser.training.train.Augmentation;
 import dev.ser.training.train.CrossValidation;
 import dev.ser.training.train.TrainingOptions;
@@ -46,6 +47,10 @@ public final class TrainCommand implements Callable<Integer> {
       description = "feature preset or FeatureConfig JSON; needs a fixed_length (default ${DEFAULT-VALUE})")
   String features;
 
+  @Option(names = "--telephone-channel", defaultValue = "none", paramLabel = "none|mulaw|alaw",
+      description = "pass every clip through G.711 at 8 kHz (the job's own codec) before its features; needs an 8 kHz"
+          + " feature configuration, e.g. model-training/features/telephony-8k-emodb.json (default ${DEFAULT-VALUE})")
+  String telephoneChannel;
   @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "peak rate (default ${DEFAULT-VALUE})")
   float learningRate;
@@ -170,7 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     return new TrainingService.Request(corpus, data, featureConfig, proto, folds, limitPerLabel, filters, blocks,
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
-        modelVersion, out, resume, stopAfterFolds, startFold);
+        modelVersion, out, resume, stopAfterFolds, startFold, TelephoneChannel.parse(telephoneChannel));
   }
 
   TrainingOptions trainingOptions() {

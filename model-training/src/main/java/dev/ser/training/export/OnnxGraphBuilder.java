@@ -87,7 +87,8 @@ public final class OnnxGraphBuilder {
     for (String in : inputs) {
       n.addInput(in);
     }
-    attributes.forEach((key, value) -> n.addAttribute(attribute(key, value)));
+    // by name: Map.of iterates in an order that changes between JVMs, and the same graph must give the same bytes
+    new java.util.TreeMap<>(attributes).forEach((key, value) -> n.addAttribute(attribute(key, value)));
     graph.addNode(n);
   }
 

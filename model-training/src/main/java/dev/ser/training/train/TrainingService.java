@@ -9,6 +9,7 @@ import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.training.data.Corpus;
 import dev.ser.training.data.FeatureSet;
+import dev.ser.training.data.TelephoneChannel;
 import dev.ser.training.data.LabeledClip;
 import dev.ser.training.export.ModelExport;
 import dev.ser.training.model.ModelConfig;
@@ -35,13 +36,14 @@ public final class TrainingService {
    *                       uses every clip
    * @param stopAfterFolds train at most this many folds in this call, 0 for all
    * @param startFold      the fold (1-based) this call tries first; the others follow in order, wrapping round
+   * @param channel        the telephone channel each clip's audio goes through before its features
    * @param modelBlocks    temporal-aware blocks, null for enough to cover the input
    */
   public record Request(String corpus, Path data, FeatureConfig features, CrossValidation.Protocol protocol, int folds,
       Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
-      Path out, boolean resume, int stopAfterFolds, int startFold) {}
+      Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneChannel channel) {}
 
   /**
    * What came out. {@code complete} is false when some fold is not finished (stopped, or another
@@ -61,7 +63,8 @@ public final class TrainingService {
           .values().stream().flatMap(l -> l.stream().limit(r.limitPerLabel())).toList();
     }
     Files.createDirectories(r.out());
-    FeatureSet set = FeatureSet.compute(clips, source.labels(), r.features(), r.out().resolve("feature-cache"));
+    FeatureSet set = FeatureSet.compute(clips, source.labels(), r.features(), r.out().resolve("feature-cache"),
+        r.channel());
     log.printf(Locale.ROOT, "%s: %d clips, %d labels, features %d x %d (%d from cache)%n", source.name(), set.size(),
         set.labels().size(), set.frames(), r.features().nMfcc(), set.cached());
     ModelConfig modelConfig = new ModelConfig(set.frames(), r.features().nMfcc(), set.labels().size(), r.filters(),
@@ -156,6 +159,9 @@ public final class TrainingService {
     s.put("clips_sha256", FeatureSet.sha256(list.toString()));
     JsonNode features = json.readTree(set.config().toJson());
     s.set("feature_config", features);
+    if (set.channel() != TelephoneChannel.NONE) {
+      s.put("telephone_channel", set.channel().name().toLowerCase(java.util.Locale.ROOT)); // absent: none, as before
+    }
     s.set("model_config", json.valueToTree(modelConfig));
     s.set("training_options", json.valueToTree(r.options()));
     // as a record file will read back (floats become doubles), so a resumed run compares like with like

@@ -102,6 +102,23 @@ class TrainEndToEndTest {
   }
 
   @Test
+  void aNarrowbandRunTrainsOnTheAudioAsTheTelephoneChannelLeavesIt() throws Exception {
+    Path narrow = Files.createDirectories(out.resolveSibling(out.getFileName() + "-narrowband"));
+    Path features = Samples.emodb().getParent().resolveSibling("model-training/features/telephony-8k-emodb.json");
+    int code = new CommandLine(new TrainCommand()).execute("--corpus", "emodb", "--data", Samples.emodb().toString(),
+        "--folds", "2", "--epochs", "1", "--limit", "2", "--skip-final", "--features", features.toString(),
+        "--telephone-channel", "mulaw", "--out", narrow.toString());
+    assertThat(code).isZero();
+    JsonNode settings = new ObjectMapper().readTree(narrow.resolve("folds/fold-01.json").toFile()).get("settings");
+    assertThat(settings.get("telephone_channel").asText()).isEqualTo("mulaw");
+    assertThat(settings.at("/feature_config/sample_rate").asInt()).isEqualTo(8000);
+    assertThat(settings.at("/model_config/frames").asInt()).isEqualTo(188);
+    // the wideband run's records carry no channel: as before the option existed
+    assertThat(new ObjectMapper().readTree(out.resolve("folds/fold-01.json").toFile()).at("/settings/telephone_channel")
+        .isMissingNode()).isTrue();
+  }
+
+  @Test
   void serReportSummarisesTheFinishedFoldRecords() {
     StringWriter printed = new StringWriter();
     CommandLine cli = new CommandLine(new ReportCommand());
