@@ -86,12 +86,17 @@ public final class DashboardCommand implements Callable<Integer> {
     Cli.run(new DashboardCommand(), args);
   }
 
-  /** A flag, else the config file's key, else the default. */
+  private java.util.Properties file;
+
+  /** A flag, else the config file's key (the file read once), else the default. */
   private String pick(String flag, String key, String fallback) throws IOException {
     if (flag != null) {
       return flag;
     }
-    String v = KafkaClientSettings.read(config).getProperty(key);
+    if (file == null) {
+      file = KafkaClientSettings.read(config);
+    }
+    String v = file.getProperty(key);
     return v != null && !v.isBlank() ? v.strip() : fallback;
   }
 

@@ -239,7 +239,7 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       server = dev.ser.dashboard.DashboardServer.start(board, "127.0.0.1", port,
           new dev.ser.dashboard.DashboardServer.Access.Open());
-    } catch (RuntimeException busy) {
+    } catch (io.javalin.util.JavalinBindException busy) {
       if (port == 0) {
         throw busy;
       }

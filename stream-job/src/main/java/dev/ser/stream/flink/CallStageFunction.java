@@ -75,9 +75,12 @@ public final class CallStageFunction extends KeyedCoProcessFunction<String, Even
     lateRecords = metrics.counter("late_call_records");
   }
 
-  /** Whether the call was summarised already (its record is late): counted, nothing else happens. */
+  /**
+   * Whether the call was summarised already (its record is late): counted, nothing else happens. The
+   * tombstone is read only for a call without state, so a live call's records cost no extra read.
+   */
   private boolean late() throws Exception {
-    if (summarised.value() != null) {
+    if (state.value() == null && summarised.value() != null) {
       lateRecords.inc();
       return true;
     }
