@@ -20,10 +20,12 @@ import dev.ser.stream.flink.ChannelAssemblyOperator;
 import dev.ser.stream.flink.ChannelKeySelector;
 import dev.ser.stream.flink.ChunkWatermarks;
 import dev.ser.stream.flink.DeadLetterRouter;
+import dev.ser.stream.flink.ModelUpdateFunction;
 import dev.ser.stream.flink.ScoredChannelFilter;
 import dev.ser.stream.flink.ScoringOutcomeRouter;
 import dev.ser.stream.flink.UtteranceRecordSerializer;
 import dev.ser.stream.kafka.KafkaConnectors;
+import dev.ser.stream.model.ModelUpdateOrDeadLetter;
 import dev.ser.stream.scoring.EventRecord;
 import dev.ser.stream.scoring.ScoredChannels;
 import dev.ser.stream.scoring.SharedScorers;
@@ -52,6 +54,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                   -> features + micro-batched ONNX scoring (async) -> events sink
  *                      (an utterance that cannot be scored ----------------> dead-letter sink)
  *   every refused record --------------------------------------------> dead-letter sink
+ *   model updates (control topic, optional) -broadcast-> just before scoring: the model to score with
  *   events + every utterance and channel end (no audio) -> keyBy(call) -> call state
  *                      -> alerts sink (raised, cleared), summaries sink (one per call, at its end)
  * </pre>
@@ -73,6 +76,8 @@ public final class EmotionJob {
   private final Sink<CallRecord> alerts;
   private final Sink<CallRecord> summaries;
   private UnaryOperator<DataStream<UtteranceRecord>> afterSegmentation = UnaryOperator.identity();
+  /** The control topic of model updates; null: the job scores with its model file until restarted. */
+  private Source<ModelUpdateOrDeadLetter, ?, ?> modelUpdates;
 
   public EmotionJob(StreamJobConfig config, Source<ChunkOrDeadLetter, ?, ?> source, Sink<EventRecord> events,
       Sink<DeadLetterRecord> deadLetters, Sink<CallRecord> alerts, Sink<CallRecord> summaries) throws Exception {
@@ -88,12 +93,35 @@ public final class EmotionJob {
     try (EmotionScorer scorer = EmotionScorer.open(modelFile)) {
       this.model = scorer.metadata();
     }
+    scorerSpec().updatePolicy(); // an unreadable public key fails here, not on the TaskManagers
   }
 
   /** The job on Kafka: source, events sink and dead-letter sink from the configuration. */
   public static EmotionJob onKafka(StreamJobConfig config) throws Exception {
-    return new EmotionJob(config, KafkaConnectors.chunkSource(config), KafkaConnectors.eventSink(config),
+    EmotionJob job = new EmotionJob(config, KafkaConnectors.chunkSource(config), KafkaConnectors.eventSink(config),
         KafkaConnectors.deadLetterSink(config), KafkaConnectors.alertSink(config), KafkaConnectors.summarySink(config));
+    if (!config.get(StreamJobOptions.MODEL_UPDATE_TOPIC).isEmpty()) {
+      job.modelUpdates(KafkaConnectors.modelUpdateSource(config));
+    }
+    return job;
+  }
+
+  /**
+   * Reads model updates from {@code source} (the control topic): each TaskManager swaps to the
+   * model an update names once it passed every check, without a restart.
+   */
+  public EmotionJob modelUpdates(Source<ModelUpdateOrDeadLetter, ?, ?> source) {
+    this.modelUpdates = source;
+    return this;
+  }
+
+  /** The shared scorer's settings: the model file and how it is run, and the policy for model updates. */
+  SharedScorers.Spec scorerSpec() {
+    return new SharedScorers.Spec(Path.of(config.get(StreamJobOptions.MODEL)).toAbsolutePath().toString(),
+        InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS),
+        config.get(StreamJobOptions.MAX_BATCH_SIZE), config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000,
+        config.get(StreamJobOptions.SCORING_THREADS), modelSha256, config.get(StreamJobOptions.MODEL_UPDATE_PUBLIC_KEY),
+        config.get(StreamJobOptions.MODEL_UPDATE_ALLOWED_HOSTS));
   }
 
   public ModelMetadata model() {
@@ -168,12 +196,21 @@ public final class EmotionJob {
             new ChannelAssemblyFunction(assemblyConfig(), config.get(StreamJobOptions.MAX_CHANNELS_PER_TASK),
                 config.get(StreamJobOptions.MAX_CLOSED_CHANNELS_PER_TASK)))).uid("segment");
 
-    SharedScorers.Spec spec = new SharedScorers.Spec(Path.of(config.get(StreamJobOptions.MODEL)).toAbsolutePath().toString(),
-        InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS), config.get(StreamJobOptions.MAX_BATCH_SIZE),
-        config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000, config.get(StreamJobOptions.SCORING_THREADS), modelSha256);
+    SharedScorers.Spec spec = scorerSpec();
     DataStream<UtteranceRecord> toScore = utterances
         .filter(new ScoredChannelFilter(ScoredChannels.parse(config.get(StreamJobOptions.SCORE_CHANNELS))))
         .uid("scored-channels").name("scored channels only");
+    DataStream<DeadLetterRecord> controlDeadLetters = null;
+    if (modelUpdates != null) {
+      // the control stream carries no event time: idle from the start, it never holds back the audio's watermark
+      DataStream<ModelUpdateOrDeadLetter> control = env.fromSource(modelUpdates,
+              WatermarkStrategy.<ModelUpdateOrDeadLetter>noWatermarks().withIdleness(Duration.ofSeconds(1)), "model-updates")
+          .uid("model-updates-source").setParallelism(1);
+      SingleOutputStreamOperator<UtteranceRecord> gated = toScore.connect(control.broadcast(ModelUpdateFunction.REQUESTED))
+          .process(new ModelUpdateFunction(spec)).uid("model-updates").name("model updates");
+      controlDeadLetters = gated.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS);
+      toScore = gated;
+    }
     long timeoutMs = config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS);
     SingleOutputStreamOperator<EventRecord> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(toScore),
             new AsyncScoringFunction(spec, config.get(StreamJobOptions.INPUT_TOPIC), timeoutMs,
@@ -191,10 +228,13 @@ public final class EmotionJob {
     callAlerts.sinkTo(alerts).uid("alerts-sink").name("call alerts");
     callAlerts.getSideOutput(CallStageFunction.SUMMARIES).sinkTo(summaries).uid("summaries-sink").name("call summaries");
 
-    chunks.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)
+    DataStream<DeadLetterRecord> refused = chunks.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS)
         .union(utterances.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS),
-            scored.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS))
-        .sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
+            scored.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS));
+    if (controlDeadLetters != null) {
+      refused = refused.union(controlDeadLetters);
+    }
+    refused.sinkTo(deadLetters).uid("dead-letters-sink").name("dead letters");
   }
 
   /**

@@ -167,6 +167,22 @@ public final class StreamJobOptions {
       "the model's SHA-256; empty = read it from MODEL.sha256 next to the model. A model whose" + " content does not match is refused, on the client and on every TaskManager",
       v -> v.isEmpty() || v.matches("[0-9a-fA-F]{64}"), "empty or 64 hex digits");
 
+  public static final ConfigOption<String> MODEL_UPDATE_TOPIC = define(ConfigOptions.key("model-update-topic").stringType().defaultValue(""),
+      "the compacted control topic of model updates (ser model publish); each TaskManager loads and checks the model an"
+          + " update names and swaps it in between utterances without a restart; empty = no updates, the job scores with"
+          + " MODEL until it is restarted with another",
+      v -> v.isEmpty() || !v.isBlank(), "empty or a topic");
+
+  public static final ConfigOption<String> MODEL_UPDATE_PUBLIC_KEY = define(ConfigOptions.key("model-update-public-key").stringType().defaultValue(""),
+      "an Ed25519 public key (PEM, from ser model keygen) that model updates must be signed with; empty = unsigned"
+          + " updates are accepted, and write access to the control topic is what guards the model",
+      v -> true, "empty or a PEM file");
+
+  public static final ConfigOption<String> MODEL_UPDATE_ALLOWED_HOSTS = define(ConfigOptions.key("model-update-allowed-hosts").stringType().defaultValue(""),
+      "comma-separated hosts an update's https location may name (fetching over https is not built yet: such updates"
+          + " are refused); empty = paths only",
+      v -> true, "empty or host names");
+
   public static final ConfigOption<String> DEVICE = define(ConfigOptions.key("device").stringType().defaultValue("cpu"),
       "ONNX Runtime device: cpu or cuda:N (falls back to cpu, logged, when CUDA cannot load)",
       StreamJobOptions::isDevice, "cpu, cuda or cuda:N");

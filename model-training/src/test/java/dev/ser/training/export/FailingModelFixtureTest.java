@@ -29,11 +29,14 @@ class FailingModelFixtureTest {
   static final Path FIXTURE = SHIPPED.getParent().resolveSibling("stream-job/src/test/resources/models/fails-at-inference.onnx");
   static final long ROW = 7_777;
 
-  static byte[] build() throws OrtException {
-    ModelMetadata shipped;
+  static ModelMetadata shipped() throws OrtException {
     try (EmotionScorer scorer = EmotionScorer.open(SHIPPED)) {
-      shipped = scorer.metadata();
+      return scorer.metadata();
     }
+  }
+
+  static byte[] build() throws OrtException {
+    ModelMetadata shipped = shipped();
     long frames = shipped.features().frameCount(0);
     long coefficients = shipped.features().nMfcc();
     if ((frames * coefficients) % ROW == 0) {
@@ -58,10 +61,7 @@ class FailingModelFixtureTest {
    * four through a softmax.
    */
   static byte[] buildOtherLabels() throws OrtException {
-    ModelMetadata shipped;
-    try (EmotionScorer scorer = EmotionScorer.open(SHIPPED)) {
-      shipped = scorer.metadata();
-    }
+    ModelMetadata shipped = shipped();
     OnnxGraphBuilder g = new OnnxGraphBuilder("other-labels");
     String x = g.input(ModelMetadata.INPUT, null, (long) shipped.features().frameCount(0),
         (long) shipped.features().nMfcc());
@@ -72,6 +72,48 @@ class FailingModelFixtureTest {
     ModelMetadata metadata = new ModelMetadata("four-labels", "1", List.of("angry", "happy", "neutral", "sad"),
         shipped.features(), "none (a test model)", "{}");
     return g.build("1", metadata.toProperties()).toByteArray();
+  }
+
+  static final Path SECOND_VERSION = FIXTURE.resolveSibling("second-version.onnx");
+
+  /**
+   * A model the running one may be swapped for (issue 16): the shipped model's name and seven
+   * labels, version {@code fixture-2}, and features of another shape (20 coefficients instead of
+   * 39, same sample rate), so a job that swaps to it must compute features per model. The mean of
+   * each coefficient over the frames, the first seven through a softmax.
+   */
+  static byte[] buildSecondVersion() throws OrtException {
+    ModelMetadata shipped = shipped();
+    var f = shipped.features();
+    var features = new dev.ser.core.features.FeatureConfig(f.sampleRate(), f.nFft(), f.winLength(), f.hopLength(),
+        f.window(), f.nMels(), f.fMin(), f.fMax(), f.topDb(), 20, f.fixedLength());
+    OnnxGraphBuilder g = new OnnxGraphBuilder("second-version");
+    String x = g.input(ModelMetadata.INPUT, null, (long) features.frameCount(0), (long) features.nMfcc());
+    String mean = g.node("ReduceMean", Map.of("axes", new long[] {1}, "keepdims", 0L), x);
+    String first = g.node("Slice", mean, g.longs("start", 0), g.longs("end", shipped.labels().size()),
+        g.longs("axis", 1));
+    g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), first);
+    g.output(ModelMetadata.OUTPUT, null, (long) shipped.labels().size());
+    ModelMetadata metadata = new ModelMetadata(shipped.name(), "fixture-2", shipped.labels(), features,
+        "none (a test model)", "{}");
+    return g.build("1", metadata.toProperties()).toByteArray();
+  }
+
+  @Test
+  void theSecondVersionIsWhatThisBuildsAndScoresTwentyCoefficientFeatures() throws Exception {
+    byte[] built = buildSecondVersion();
+    if (Boolean.getBoolean("ser.regenerate-fixtures")) {
+      Files.write(SECOND_VERSION, built);
+      ModelChecksum.writeSidecar(SECOND_VERSION);
+    }
+    assertThat(Files.readAllBytes(SECOND_VERSION)).as("regenerate with -Dser.regenerate-fixtures=true").isEqualTo(built);
+    try (EmotionScorer scorer = EmotionScorer.open(SECOND_VERSION)) {
+      assertThat(scorer.metadata().version()).isEqualTo("fixture-2");
+      assertThat(scorer.metadata().features().nMfcc()).isEqualTo(20);
+      int frames = scorer.metadata().features().frameCount(0);
+      float[] p = scorer.probabilities(List.of(new MfccMatrix(frames, 20, new float[frames * 20])))[0];
+      assertThat(p).hasSize(7).containsOnly(1f / 7);
+    }
   }
 
   @Test

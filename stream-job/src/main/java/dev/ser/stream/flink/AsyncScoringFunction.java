@@ -1,13 +1,14 @@
 package dev.ser.stream.flink;
 
-import dev.ser.core.features.MfccExtractor;
-import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.stream.assembly.UtteranceRecord;
 import dev.ser.stream.scoring.EventMapper;
+import dev.ser.stream.model.ModelSwitchboard;
 import dev.ser.stream.scoring.EventOrDeadLetter;
+import dev.ser.stream.scoring.ScoringModel;
 import dev.ser.stream.scoring.SharedScorers;
 import dev.ser.stream.scoring.UtteranceScoring;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -17,8 +18,10 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * Features on the task thread, inference on the JVM's shared micro-batcher
- * ({@link SharedScorers}), the event made ({@link EventMapper}) when the batch completes; a failed or
+ * Each utterance takes the TaskManager's active model ({@link SharedScorers}: a model update may
+ * replace it between two utterances) and keeps it until its outcome: features with that model's
+ * configuration on the task thread, inference on that model's shared micro-batcher, the event made
+ * ({@link EventMapper}, naming that model) when the batch completes; a failed or
  * timed-out utterance becomes a {@code SCORING_FAILED} dead letter ({@link UtteranceScoring}), never
  * a job failure. Runs under Flink's async I/O operator, which checkpoints the utterances still in
  * flight, so none is lost on failure; {@link ScoringOutcomeRouter} splits events from dead letters.
@@ -33,8 +36,9 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
   private final double uncertainBelow;
   private final String inputTopic;
   private final long timeoutMs;
-  private transient SharedScorers.Lease lease;
-  private transient MfccExtractor extractor;
+  private transient SharedScorers.Lease shared;
+  /** The model the last utterance was scored with, and how to score with it. */
+  private transient ScoringModel current;
   private transient UtteranceScoring scoring;
   private transient Counter eventsOut;
   private transient Counter scoringFailures;
@@ -55,12 +59,7 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    lease = SharedScorers.acquire(spec);
-    ModelMetadata metadata = lease.scorer().metadata();
-    extractor = new MfccExtractor(metadata.features());
-    SharedScorers.Lease l = lease;
-    scoring = new UtteranceScoring(l.batcher()::submit, batch -> l.scorer().predict(batch), new EventMapper(metadata, uncertainBelow),
-        inputTopic);
+    shared = SharedScorers.acquire(spec);
     var metrics = getRuntimeContext().getMetricGroup();
     eventsOut = JobMetrics.counter(metrics, "events_out", "eventsOut");
     scoringFailures = metrics.counter("scoring_failures");
@@ -72,28 +71,55 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
   }
 
   @Override
-  public void asyncInvoke(UtteranceRecord u, ResultFuture<EventOrDeadLetter> result) {
-    var features = extractor.extract(u.samples);
-    scoring.score(u, features, System::currentTimeMillis).whenComplete((outcome, error) -> {
+  public void asyncInvoke(UtteranceRecord u, ResultFuture<EventOrDeadLetter> result) throws Exception {
+    ModelSwitchboard<ScoringModel>.Lease model = shared.switchboard().acquire();
+    CompletableFuture<UtteranceScoring.Outcome> outcome;
+    try {
+      UtteranceScoring scoring = scoringWith(model.model());
+      outcome = scoring.score(u, model.model().extractor().extract(u.samples), System::currentTimeMillis);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    outcome.whenComplete((done, error) -> {
+      release(model);
       if (error != null) {
         result.completeExceptionally(error); // an Error (out of memory): the task restarts
         return;
       }
-      if (outcome.deadLetter() != null) {
+      if (done.deadLetter() != null) {
         synchronized (this) {
           scoringFailures.inc();
         }
-        result.complete(List.of(EventOrDeadLetter.deadLetter(outcome.deadLetter())));
+        result.complete(List.of(EventOrDeadLetter.deadLetter(done.deadLetter())));
         return;
       }
       synchronized (this) { // histograms are updated from the batcher thread
         eventsOut.inc();
-        batchSize.update(outcome.batchSize());
-        inferenceMicros.update(outcome.inferenceNanos() / 1000);
-        endOfUtteranceToEventMs.update(outcome.latencyMs());
+        batchSize.update(done.batchSize());
+        inferenceMicros.update(done.inferenceNanos() / 1000);
+        endOfUtteranceToEventMs.update(done.latencyMs());
       }
-      result.complete(List.of(EventOrDeadLetter.event(outcome.event())));
+      result.complete(List.of(EventOrDeadLetter.event(done.event())));
     });
+  }
+
+  /** How to score with {@code model}: built again only when the active model changed (on the task thread). */
+  private UtteranceScoring scoringWith(ScoringModel model) {
+    if (model != current) {
+      current = model;
+      scoring = new UtteranceScoring(model.batcher()::submit, batch -> model.scorer().predict(batch),
+          new EventMapper(model.metadata(), uncertainBelow), inputTopic);
+    }
+    return scoring;
+  }
+
+  private static void release(ModelSwitchboard<ScoringModel>.Lease model) {
+    try {
+      model.close();
+    } catch (Exception e) {
+      // closing a replaced model failed: it scores nothing more either way
+    }
   }
 
   /** No answer in time: a dead letter for this utterance instead of a failed job (a hung model call). */
@@ -102,14 +128,17 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
     synchronized (this) {
       scoringFailures.inc();
     }
-    result.complete(List.of(EventOrDeadLetter.deadLetter(scoring.timedOut(u, timeoutMs, System.currentTimeMillis()))));
+    result.complete(List.of(EventOrDeadLetter.deadLetter(
+        UtteranceScoring.timedOut(u, inputTopic, timeoutMs, System.currentTimeMillis()))));
   }
 
   @Override
   public void close() throws Exception {
-    if (lease != null) {
-      lease.close();
-      lease = null;
+    if (shared != null) {
+      shared.close();
+      shared = null;
+      current = null;
+      scoring = null;
     }
   }
 }

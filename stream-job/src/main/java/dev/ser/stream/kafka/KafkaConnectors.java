@@ -6,6 +6,7 @@ import dev.ser.stream.call.CallRecord;
 import dev.ser.stream.chunk.ChunkOrDeadLetter;
 import dev.ser.stream.chunk.DeadLetterRecord;
 import dev.ser.stream.chunk.DeadLetterValue;
+import dev.ser.stream.model.ModelUpdateOrDeadLetter;
 import dev.ser.stream.scoring.EventRecord;
 import java.util.Properties;
 import org.apache.flink.annotation.Internal;
@@ -44,6 +45,24 @@ public final class KafkaConnectors {
         .setProperties(props)
         .setDeserializer(new AudioChunkDeserializer(config.get(StreamJobOptions.MAX_CHUNK_BYTES),
             config.get(StreamJobOptions.MAX_CAPTURE_AHEAD_MS)))
+        .build();
+  }
+
+  /**
+   * The model-update source: the control topic from its start (it is compacted: the latest update is
+   * what counts), or from the checkpoint's offsets on a restore.
+   */
+  public static KafkaSource<ModelUpdateOrDeadLetter> modelUpdateSource(StreamJobConfig config) {
+    Properties props = config.kafkaProperties();
+    props.putIfAbsent("isolation.level", "read_committed");
+    props.putIfAbsent("partition.discovery.interval.ms", "60000");
+    return KafkaSource.<ModelUpdateOrDeadLetter>builder()
+        .setBootstrapServers(config.get(StreamJobOptions.BOOTSTRAP_SERVERS))
+        .setTopics(config.get(StreamJobOptions.MODEL_UPDATE_TOPIC))
+        .setGroupId(config.get(StreamJobOptions.GROUP_ID))
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setProperties(props)
+        .setDeserializer(new ModelUpdateDeserializer())
         .build();
   }
 

@@ -48,9 +48,12 @@ public final class KafkaPreflight {
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
     String protocol = props.getProperty("security.protocol", "PLAINTEXT");
     String who = describeLogin(props);
-    List<String> topics = List.of(config.get(StreamJobOptions.INPUT_TOPIC), config.get(StreamJobOptions.OUTPUT_TOPIC),
-        config.get(StreamJobOptions.DEAD_LETTER_TOPIC), config.get(StreamJobOptions.ALERT_TOPIC),
-        config.get(StreamJobOptions.SUMMARY_TOPIC));
+    List<String> topics = new ArrayList<>(List.of(config.get(StreamJobOptions.INPUT_TOPIC),
+        config.get(StreamJobOptions.OUTPUT_TOPIC), config.get(StreamJobOptions.DEAD_LETTER_TOPIC),
+        config.get(StreamJobOptions.ALERT_TOPIC), config.get(StreamJobOptions.SUMMARY_TOPIC)));
+    if (!config.get(StreamJobOptions.MODEL_UPDATE_TOPIC).isEmpty()) {
+      topics.add(config.get(StreamJobOptions.MODEL_UPDATE_TOPIC));
+    }
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
       List<String> missing = new ArrayList<>();
@@ -75,7 +78,8 @@ public final class KafkaPreflight {
       }
       if (!missing.isEmpty()) {
         throw new IllegalStateException("Kafka at " + bootstrap + " has no topic " + String.join(", ", missing)
-            + "; create it (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic, alert-topic, summary-topic");
+            + "; create it (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic, alert-topic, summary-topic"
+            + (config.get(StreamJobOptions.MODEL_UPDATE_TOPIC).isEmpty() ? "" : ", model-update-topic"));
       }
     } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -105,7 +109,9 @@ public final class KafkaPreflight {
 
   /** The ACLs the job's user needs, as a sentence (docs/reliability.md shows the job runs with exactly these). */
   static String requiredAcls(StreamJobConfig config) {
-    String acls = "The job's user needs Read on topic " + config.get(StreamJobOptions.INPUT_TOPIC) + ", Write on topics "
+    String control = config.get(StreamJobOptions.MODEL_UPDATE_TOPIC);
+    String acls = "The job's user needs Read on topic " + config.get(StreamJobOptions.INPUT_TOPIC)
+        + (control.isEmpty() ? "" : " and " + control) + ", Write on topics "
         + config.get(StreamJobOptions.OUTPUT_TOPIC) + ", " + config.get(StreamJobOptions.DEAD_LETTER_TOPIC) + ", "
         + config.get(StreamJobOptions.ALERT_TOPIC) + " and " + config.get(StreamJobOptions.SUMMARY_TOPIC) + ", Read on group "
         + config.get(StreamJobOptions.GROUP_ID);

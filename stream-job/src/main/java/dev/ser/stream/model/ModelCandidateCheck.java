@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import dev.ser.core.features.MfccMatrix;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelChecksum;
+import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.core.scoring.provider.InferenceDevice;
 import dev.ser.schemas.ModelBand;
 import dev.ser.schemas.ModelUpdate;
@@ -23,14 +24,16 @@ import java.util.TreeSet;
  * location the job may read (an absolute path, or https on an allowed host); the file's SHA-256;
  * ONNX Runtime loads it and its graph agrees with its metadata (input shape from its feature
  * configuration, one output per label); its metadata names the model and version the update
- * names; the same labels as the running model (alert rules and consumers depend on them); and a
+ * names; the same labels as the running model (alert rules and consumers depend on them); the
+ * running model's sample rate (the job cuts utterances at that rate; other feature settings may
+ * change, as features are computed per model); and a
  * self-test run on a fixed input gives a finite probability per label that sum to 1. The first
  * check that fails is the refusal; the running model keeps scoring.
  */
 public final class ModelCandidateCheck {
 
   /** The checks, in the order they run. */
-  public enum Check { BAND, SIGNATURE, LOCATION, SHA256, NOT_A_MODEL, IDENTITY, LABELS, SELF_TEST }
+  public enum Check { BAND, SIGNATURE, LOCATION, SHA256, NOT_A_MODEL, IDENTITY, LABELS, SAMPLE_RATE, SELF_TEST }
 
   /** What the job allows: a public key (null: updates need no signature) and the hosts of https locations. */
   public record Policy(PublicKey publicKey, Set<String> allowedHosts) {
@@ -72,9 +75,9 @@ public final class ModelCandidateCheck {
 
   /**
    * Checks {@code u} with its file at {@code file} (the path it names, or where its URL was fetched
-   * to) against a job whose running model has {@code labels}.
+   * to) against a job whose running model is described by {@code running}.
    */
-  public Verdict check(ModelUpdate u, Path file, List<String> labels) {
+  public Verdict check(ModelUpdate u, Path file, ModelMetadata running) {
     if (u.getBand() == ModelBand.UNKNOWN) {
       return Verdict.refused(Check.BAND, "the update is for a band this job does not know (read as UNKNOWN)");
     }
@@ -95,6 +98,10 @@ public final class ModelCandidateCheck {
     if (location != null) {
       return Verdict.refused(Check.LOCATION, location);
     }
+    if (file == null && u.getLocation().startsWith("https://")) {
+      return Verdict.refused(Check.LOCATION, "fetching models over https is not built yet: put the file where every"
+          + " TaskManager sees it and publish its path");
+    }
     if (file == null || !Files.isRegularFile(file)) {
       return Verdict.refused(Check.LOCATION, "no file at " + (file == null ? u.getLocation() : file));
     }
@@ -112,7 +119,7 @@ public final class ModelCandidateCheck {
     } catch (OrtException | RuntimeException e) {
       return Verdict.refused(Check.NOT_A_MODEL, "ONNX Runtime cannot use it as an emotion model: " + e.getMessage());
     }
-    Verdict v = checkLoaded(u, scorer, labels);
+    Verdict v = checkLoaded(u, scorer, running);
     if (!v.accepted()) {
       try {
         scorer.close();
@@ -123,7 +130,8 @@ public final class ModelCandidateCheck {
     return v;
   }
 
-  private Verdict checkLoaded(ModelUpdate u, EmotionScorer scorer, List<String> labels) {
+  private Verdict checkLoaded(ModelUpdate u, EmotionScorer scorer, ModelMetadata running) {
+    List<String> labels = running.labels();
     var m = scorer.metadata();
     if (!m.name().equals(u.getModelName()) || !m.version().equals(u.getModelVersion())) {
       return Verdict.refused(Check.IDENTITY, "the file is " + m.name() + " " + m.version() + ", the update names "
@@ -131,6 +139,10 @@ public final class ModelCandidateCheck {
     }
     if (!new TreeSet<>(m.labels()).equals(new TreeSet<>(labels))) {
       return Verdict.refused(Check.LABELS, "its labels " + m.labels() + " are not the running model's " + labels);
+    }
+    if (m.features().sampleRate() != running.features().sampleRate()) {
+      return Verdict.refused(Check.SAMPLE_RATE, "its features are at " + m.features().sampleRate()
+          + " Hz; the job cuts utterances at the running model's " + running.features().sampleRate() + " Hz");
     }
     int frames = m.features().frameCount(0);
     int coefficients = m.features().nMfcc();

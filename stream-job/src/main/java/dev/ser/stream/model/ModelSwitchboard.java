@@ -16,6 +16,12 @@ import java.util.function.Function;
  * one still being checked; a request for the model already active or already being checked changes
  * nothing. What happened to each request is kept for {@link #drainStatuses()}.
  *
+ * <p>A request may <em>hold</em> scoring: the job does so for the model it restored from a
+ * checkpoint, so that no utterance after a restart is scored by an older model than the one the
+ * job had accepted before it. While a holding request loads, {@link #acquire()} waits (at most the
+ * hold limit) and then returns whatever is active: the restored model, or, if it was refused, the
+ * one before it.
+ *
  * @param <M> what is swapped: in the job, a model's scorer, batcher and feature extractor together
  */
 public final class ModelSwitchboard<M extends AutoCloseable> implements AutoCloseable {
@@ -89,6 +95,9 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
   private final List<Status> statuses = new ArrayList<>();
   private Slot active;
   private ModelUpdate pending;
+  /** The number of the request scoring waits for, or 0. */
+  private long holdingFor;
+  private final long holdLimitNanos;
   private long requests;
   private boolean closed;
 
@@ -98,13 +107,31 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
    * @param loading where loads run: one background thread in the job, the caller's in tests
    */
   public ModelSwitchboard(M initial, Function<ModelUpdate, Loaded<M>> loader, Executor loading) {
+    this(initial, loader, loading, java.time.Duration.ofSeconds(60));
+  }
+
+  /** @param holdLimit the longest {@link #acquire()} waits for a holding request */
+  public ModelSwitchboard(M initial, Function<ModelUpdate, Loaded<M>> loader, Executor loading,
+      java.time.Duration holdLimit) {
     this.active = new Slot(initial, null);
     this.loader = loader;
     this.loading = loading;
+    this.holdLimitNanos = holdLimit.toNanos();
   }
 
-  /** The active model, held until the lease is closed. */
-  public synchronized Lease acquire() {
+  /**
+   * The active model, held until the lease is closed; while a holding request loads, waits for its
+   * outcome (at most the hold limit).
+   */
+  public synchronized Lease acquire() throws InterruptedException {
+    long deadline = System.nanoTime() + holdLimitNanos;
+    while (holdingFor != 0 && !closed) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break; // a load that hangs must not stop scoring for good: the active model scores
+      }
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
     if (closed) {
       throw new IllegalStateException("the model switchboard is closed");
     }
@@ -122,15 +149,47 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
    * loading executor and becomes active only if it passes, and only if no newer request came.
    */
   public void request(ModelUpdate u) {
+    request(u, false);
+  }
+
+  /**
+   * As {@link #request(ModelUpdate)}; with {@code holdScoring}, {@link #acquire()} waits until this
+   * request (or a newer one) has an outcome.
+   */
+  public void request(ModelUpdate u, boolean holdScoring) {
+    request(List.of(u), holdScoring);
+  }
+
+  /**
+   * Asks for the first of {@code candidates} that passes its checks, tried in order (a restored job
+   * asks for its latest update, then the ones before it, so one refused there falls back to the one
+   * accepted before it, not to the job's first model). A candidate that is already active ends the
+   * search with nothing to load.
+   */
+  public void request(List<ModelUpdate> candidates, boolean holdScoring) {
+    if (candidates.isEmpty()) {
+      return;
+    }
+    ModelUpdate first = candidates.get(0);
     long mine;
     synchronized (this) {
-      if (closed || sameModel(u, active.update) || sameModel(u, pending)) {
+      if (closed || sameModel(first, active.update)) {
         return;
       }
-      pending = u;
+      if (sameModel(first, pending)) {
+        if (holdScoring && holdingFor == 0) {
+          holdingFor = requests;
+        }
+        return;
+      }
+      pending = first;
       mine = ++requests;
+      if (holdScoring || holdingFor != 0) {
+        holdingFor = mine; // a newer request replaces the held one: wait for it instead
+      }
     }
-    loading.execute(() -> load(u, mine));
+    List<ModelUpdate> chain = List.copyOf(candidates);
+    loading.execute(() -> load(chain, mine));
   }
 
   private static boolean sameModel(ModelUpdate a, ModelUpdate b) {
@@ -138,36 +197,63 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
         && a.getModelVersion().equals(b.getModelVersion());
   }
 
-  private void load(ModelUpdate u, long mine) {
-    Loaded<M> loaded;
-    try {
-      loaded = loader.apply(u);
-    } catch (RuntimeException e) {
-      loaded = Loaded.refused(ModelCandidateCheck.Check.NOT_A_MODEL, "loading failed: " + e);
-    }
-    M toClose = null;
-    synchronized (this) {
-      boolean superseded = mine != requests || closed;
-      if (mine == requests) {
-        pending = null;
-      }
-      if (loaded.model() == null) {
-        statuses.add(new Status(u, false, loaded.refusedBy(), loaded.reason()));
-      } else if (superseded) {
-        toClose = loaded.model(); // a newer request, or the end: this one is not needed
-        statuses.add(new Status(u, false, null, closed ? "the job stopped before it was ready"
-            : "a newer update was requested before it was ready"));
-      } else {
-        Slot old = active;
-        active = new Slot(loaded.model(), u);
-        old.retired = true;
-        if (old.users == 0) {
-          toClose = old.model;
+  private void load(List<ModelUpdate> chain, long mine) {
+    for (ModelUpdate u : chain) {
+      synchronized (this) {
+        if (sameModel(u, active.update)) {
+          settle(mine);
+          return; // the one to fall back to is already active
         }
-        statuses.add(new Status(u, true, null, null));
+      }
+      Loaded<M> loaded;
+      try {
+        loaded = loader.apply(u);
+      } catch (RuntimeException e) {
+        loaded = Loaded.refused(ModelCandidateCheck.Check.NOT_A_MODEL, "loading failed: " + e);
+      }
+      M toClose = null;
+      boolean done = true;
+      synchronized (this) {
+        boolean superseded = mine != requests || closed;
+        if (loaded.model() == null) {
+          statuses.add(new Status(u, false, loaded.refusedBy(), loaded.reason()));
+          done = superseded; // try the one before it, unless a newer request came
+        } else if (superseded) {
+          toClose = loaded.model(); // a newer request, or the end: this one is not needed
+          statuses.add(new Status(u, false, null, closed ? "the job stopped before it was ready"
+              : "a newer update was requested before it was ready"));
+        } else {
+          Slot old = active;
+          active = new Slot(loaded.model(), u);
+          old.retired = true;
+          if (old.users == 0) {
+            toClose = old.model;
+          }
+          statuses.add(new Status(u, true, null, null));
+        }
+        if (done) {
+          settle(mine);
+        }
+      }
+      closeQuietly(toClose);
+      if (done) {
+        return;
       }
     }
-    closeQuietly(toClose);
+    synchronized (this) {
+      settle(mine); // none passed: the active model stays
+    }
+  }
+
+  /** Request {@code mine} has its outcome: it is no longer pending, and scoring waiting for it goes on. */
+  private void settle(long mine) {
+    if (mine == requests) {
+      pending = null;
+    }
+    if (holdingFor == mine || closed) {
+      holdingFor = 0;
+      notifyAll();
+    }
   }
 
   /** What happened to the requests since the last call, oldest first. */
@@ -197,6 +283,8 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
         return;
       }
       closed = true;
+      holdingFor = 0;
+      notifyAll();
       active.retired = true;
       if (active.users == 0) {
         toClose = active.model;

@@ -139,18 +139,26 @@ public final class MicroBatcher implements AutoCloseable {
    * Stops taking requests (those queued fail) and waits up to {@code wait} for the batches being
    * scored to finish.
    *
-   * @return whether every worker thread has ended: only then may the model's session be closed, since
-   *     closing an ONNX Runtime session under a running call crashes the process
+   * A worker may call it itself, from a result's callback (the last utterance of a replaced model
+   * completing): it is then past its model call, so it is not waited for.
+   *
+   * @return whether every worker thread has ended (or is the caller): only then may the model's session
+   *     be closed, since closing an ONNX Runtime session under a running call crashes the process
    */
   public boolean stop(Duration wait) throws InterruptedException {
     running = false;
+    Thread self = Thread.currentThread();
     for (Thread t : threads) {
-      t.interrupt(); // wakes a waiting worker; a native call in progress runs to its end
+      if (t != self) {
+        t.interrupt(); // wakes a waiting worker; a native call in progress runs to its end
+      }
     }
     long deadline = System.nanoTime() + wait.toNanos();
     for (Thread t : threads) {
-      t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      if (t != self) {
+        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      }
     }
-    return threads.stream().noneMatch(Thread::isAlive);
+    return threads.stream().noneMatch(t -> t != self && t.isAlive());
   }
 }

@@ -79,19 +79,19 @@ public final class UtteranceScoring {
         long latency = wallNow.getAsLong() - u.closedAtMs;
         return Outcome.scored(events.toRecord(u, p, latency), 1, took, latency);
       } catch (Exception second) {
-        return Outcome.failed(deadLetter(u, "scoring failed twice (in a batch: " + describe(first) + "; alone: "
+        return Outcome.failed(deadLetter(u, inputTopic, "scoring failed twice (in a batch: " + describe(first) + "; alone: "
             + describe(second) + ")", wallNow.getAsLong()));
       }
     });
   }
 
   /** The dead letter of an utterance with no answer within the inference timeout. */
-  public DeadLetterRecord timedOut(UtteranceRecord u, long timeoutMs, long wallNow) {
-    return deadLetter(u, "not scored within " + timeoutMs + " ms (inference-timeout-ms): the model call is slow or"
-        + " hung", wallNow);
+  public static DeadLetterRecord timedOut(UtteranceRecord u, String inputTopic, long timeoutMs, long wallNow) {
+    return deadLetter(u, inputTopic, "not scored within " + timeoutMs + " ms (inference-timeout-ms): the model call is"
+        + " slow or hung", wallNow);
   }
 
-  private DeadLetterRecord deadLetter(UtteranceRecord u, String reason, long wallNow) {
+  private static DeadLetterRecord deadLetter(UtteranceRecord u, String inputTopic, String reason, long wallNow) {
     // the utterance spans many records: no partition or offset; its id is the key, no audio is kept
     return DeadLetterRecord.of(u.utteranceId().getBytes(StandardCharsets.UTF_8), null, inputTopic, -1, -1,
         DeadLetterKind.SCORING_FAILED, "utterance " + u.utteranceId() + ": " + reason, wallNow);

@@ -52,7 +52,7 @@ class ModelCandidateCheckTest {
   }
 
   private static ModelCandidateCheck.Verdict run(ModelCandidateCheck c, ModelUpdate u) {
-    return c.check(u, ModelCandidateCheck.localPath(u), shipped.labels());
+    return c.check(u, ModelCandidateCheck.localPath(u), shipped);
   }
 
   private static void assertRefused(ModelCandidateCheck.Verdict v, ModelCandidateCheck.Check check, String reason) {
@@ -96,26 +96,44 @@ class ModelCandidateCheckTest {
   }
 
   @Test
+  void anotherFeatureShapeAtTheSameRateIsAcceptedAnotherRateIsNot() throws Exception {
+    ModelCandidateCheck c = checker(null);
+    ModelCandidateCheck.Verdict second = run(c, update(shipped.name(), "fixture-2", fixture("second-version.onnx")));
+    assertThat(second.accepted()).as(second.reason()).isTrue();
+    assertThat(second.scorer().metadata().features().nMfcc()).isEqualTo(20);
+    second.scorer().close();
+
+    ModelMetadata narrowband = new ModelMetadata(shipped.name(), shipped.version(), shipped.labels(),
+        dev.ser.core.features.FeatureConfig.preset("telephony-8k"), "none", "{}");
+    ModelUpdate u = update(shipped.name(), shipped.version(), SHIPPED);
+    assertRefused(c.check(u, SHIPPED, narrowband), ModelCandidateCheck.Check.SAMPLE_RATE,
+        "its features are at 22050 Hz; the job cuts utterances at the running model's 8000 Hz");
+  }
+
+  @Test
   void locationsOtherThanAnAbsolutePathOrHttpsOnAnAllowedHostAreRefused() throws Exception {
     ModelCandidateCheck c = checker(null, "models.example.org");
     ModelUpdate base = update(shipped.name(), shipped.version(), SHIPPED);
-    assertRefused(c.check(ModelUpdate.newBuilder(base).setLocation("models/m.onnx").build(), SHIPPED, shipped.labels()),
+    assertRefused(c.check(ModelUpdate.newBuilder(base).setLocation("models/m.onnx").build(), SHIPPED, shipped),
         ModelCandidateCheck.Check.LOCATION, "the location must be an absolute path or an https URL, got models/m.onnx");
     assertRefused(c.check(ModelUpdate.newBuilder(base).setLocation("http://models.example.org/m.onnx").build(), SHIPPED,
-        shipped.labels()), ModelCandidateCheck.Check.LOCATION,
+        shipped), ModelCandidateCheck.Check.LOCATION,
         "the location must be an absolute path or an https URL, got http://models.example.org/m.onnx");
     assertRefused(c.check(ModelUpdate.newBuilder(base).setLocation("https://evil.example.com/m.onnx").build(), SHIPPED,
-        shipped.labels()), ModelCandidateCheck.Check.LOCATION,
+        shipped), ModelCandidateCheck.Check.LOCATION,
         "host evil.example.com is not one the job may fetch models from [models.example.org] (model-update-allowed-hosts)");
     assertRefused(c.check(ModelUpdate.newBuilder(base).setLocation("/models/../etc/m.onnx").build(), SHIPPED,
-        shipped.labels()), ModelCandidateCheck.Check.LOCATION, "the path /models/../etc/m.onnx climbs with ..");
+        shipped), ModelCandidateCheck.Check.LOCATION, "the path /models/../etc/m.onnx climbs with ..");
     assertRefused(run(c, ModelUpdate.newBuilder(base).setLocation(dir.resolve("missing.onnx").toString()).build()),
         ModelCandidateCheck.Check.LOCATION, "no file at " + dir.resolve("missing.onnx"));
     // an allowed host's file, fetched by the caller, goes on to the other checks
     ModelCandidateCheck.Verdict fetched = c.check(ModelUpdate.newBuilder(base)
-        .setLocation("https://models.example.org/m.onnx").build(), SHIPPED, shipped.labels());
+        .setLocation("https://models.example.org/m.onnx").build(), SHIPPED, shipped);
     assertThat(fetched.accepted()).as(fetched.reason()).isTrue();
     fetched.scorer().close();
+    assertRefused(c.check(ModelUpdate.newBuilder(base).setLocation("https://models.example.org/m.onnx").build(), null,
+        shipped), ModelCandidateCheck.Check.LOCATION, "fetching models over https is not built yet: put the file where"
+        + " every TaskManager sees it and publish its path");
     assertRefused(run(c, ModelUpdate.newBuilder(base).setBand(ModelBand.UNKNOWN).build()), ModelCandidateCheck.Check.BAND,
         "the update is for a band this job does not know (read as UNKNOWN)");
   }

@@ -98,7 +98,7 @@ class ModelSwitchboardTest {
   }
 
   @Test
-  void aRefusedModelChangesNothingAndSaysWhy() {
+  void aRefusedModelChangesNothingAndSaysWhy() throws Exception {
     board.request(update("bad-1"));
     loads.runNext();
     assertThat(board.acquire().model()).isSameAs(v1);
@@ -110,7 +110,7 @@ class ModelSwitchboardTest {
   }
 
   @Test
-  void aNewerRequestWinsOverOneStillLoadingAndRepeatsAreIgnored() {
+  void aNewerRequestWinsOverOneStillLoadingAndRepeatsAreIgnored() throws Exception {
     board.request(update("2"));
     board.request(update("2")); // already being loaded
     board.request(update("3"));
@@ -138,5 +138,107 @@ class ModelSwitchboardTest {
     assertThat(loaded.get(0).closed).as("loaded after the end: closed, never active").isTrue();
     assertThatThrownBy(board::acquire).isInstanceOf(IllegalStateException.class)
         .hasMessage("the model switchboard is closed");
+  }
+
+  /** Waits until {@code t} is parked in the board (acquire waiting for a held request). */
+  static void awaitWaiting(Thread t) throws InterruptedException {
+    while (t.getState() != Thread.State.TIMED_WAITING) {
+      assertThat(t.isAlive()).as("the scorer thread ended instead of waiting").isTrue();
+      Thread.sleep(1);
+    }
+  }
+
+  /** acquire() on another thread, as a scoring task would after a restore. */
+  static final class Scorer extends Thread {
+    final ModelSwitchboard<Model> board;
+    volatile String version;
+
+    Scorer(ModelSwitchboard<Model> board) {
+      this.board = board;
+      start();
+    }
+
+    @Override
+    public void run() {
+      try (var lease = board.acquire()) {
+        version = lease.model().version;
+      } catch (Exception e) {
+        version = e.getMessage();
+      }
+    }
+  }
+
+  @Test
+  void aHoldingRequestMakesScoringWaitForItsOutcomeSoARestoredModelScoresTheFirstUtterance() throws Exception {
+    board.request(update("2"), true);
+    Scorer first = new Scorer(board);
+    awaitWaiting(first);
+    assertThat(first.version).isNull();
+    loads.runNext();
+    first.join();
+    assertThat(first.version).isEqualTo("2");
+    assertThat(board.acquire().model().version).as("no hold once settled").isEqualTo("2");
+  }
+
+  @Test
+  void aRefusedHeldModelReleasesScoringToTheModelBeforeIt() throws Exception {
+    board.request(update("bad-2"), true);
+    Scorer first = new Scorer(board);
+    awaitWaiting(first);
+    loads.runNext();
+    first.join();
+    assertThat(first.version).isEqualTo("1");
+    assertThat(board.drainStatuses()).extracting(ModelSwitchboard.Status::accepted).containsExactly(false);
+  }
+
+  @Test
+  void aNewerRequestDuringAHoldIsWaitedForInsteadAndAnOrdinaryRequestNeverHolds() throws Exception {
+    board.request(update("2"));
+    assertThat(board.acquire().model().version).as("ordinary: the old model scores meanwhile").isEqualTo("1");
+    board.request(update("2"), true); // the same model, now held: wait for the load already running
+    board.request(update("3"));
+    Scorer first = new Scorer(board);
+    awaitWaiting(first);
+    loads.runNext(); // v2: superseded, the hold goes on for v3
+    awaitWaiting(first);
+    assertThat(first.version).isNull();
+    loads.runNext();
+    first.join();
+    assertThat(first.version).isEqualTo("3");
+  }
+
+  @Test
+  void aHoldEndsAtItsLimitAndWhenTheBoardCloses() throws Exception {
+    ModelSwitchboard<Model> impatient = new ModelSwitchboard<>(v1, u -> ModelSwitchboard.Loaded.accepted(new Model("2")),
+        loads, java.time.Duration.ZERO);
+    impatient.request(update("2"), true);
+    assertThat(impatient.acquire().model().version).as("a hung load does not stop scoring").isEqualTo("1");
+
+    board.request(update("2"), true);
+    Scorer waiting = new Scorer(board);
+    awaitWaiting(waiting);
+    board.close();
+    waiting.join();
+    assertThat(waiting.version).isEqualTo("the model switchboard is closed");
+  }
+
+  @Test
+  void candidatesAreTriedInOrderSoARefusedLatestFallsBackToTheOneBeforeIt() throws Exception {
+    board.request(List.of(update("bad-3"), update("2"), update("1b")), true);
+    loads.runNext();
+    assertThat(board.acquire().model().version).isEqualTo("2");
+    assertThat(loaded).extracting(m -> m.version).as("the search ends at the first that passes").containsExactly("2");
+    assertThat(board.drainStatuses()).extracting(ModelSwitchboard.Status::accepted).containsExactly(false, true);
+
+    board.request(List.of(update("bad-4"), update("2")), true); // the one to fall back to is the active one
+    loads.runNext();
+    assertThat(board.acquire().model().version).isEqualTo("2");
+    assertThat(loaded).hasSize(1);
+    assertThat(board.drainStatuses()).extracting(ModelSwitchboard.Status::refusedBy)
+        .containsExactly(ModelCandidateCheck.Check.SELF_TEST);
+
+    board.request(List.of(update("bad-5"), update("bad-6")), true); // none passes: the active model stays
+    loads.runNext();
+    assertThat(board.acquire().model().version).isEqualTo("2");
   }
 }

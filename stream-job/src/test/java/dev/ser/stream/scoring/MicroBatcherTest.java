@@ -128,4 +128,22 @@ class MicroBatcherTest {
     assertThat(batcher.stop(Duration.ofSeconds(10))).isTrue();
     assertThat(running.get().prediction().label()).isEqualTo("sad");
   }
+
+  @Test
+  void aStopFromAResultCallbackOnTheBatchersOwnThreadDoesNotWaitForItself() throws Exception {
+    // a swapped-out model is closed when its last utterance completes: on the batcher's thread
+    MicroBatcher.Model model = batch -> java.util.Collections.nCopies(batch.size(),
+        new EmotionScorer.Prediction("sad", 1f, new float[] {1f}));
+    MicroBatcher batcher = new MicroBatcher(model, 1, Duration.ZERO, 2);
+    CompletableFuture<Boolean> stopped = batcher.submit(new MfccMatrix(1, 1, new float[1])).thenApply(scored -> {
+      try {
+        return batcher.stop(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    assertThat(stopped.get()).as("the other worker ended and this one is past its model call").isTrue();
+    assertThatThrownBy(() -> batcher.submit(new MfccMatrix(1, 1, new float[1])).get())
+        .hasMessageContaining("the scoring batcher is closed");
+  }
 }

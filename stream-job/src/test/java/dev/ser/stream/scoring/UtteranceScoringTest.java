@@ -80,7 +80,8 @@ class UtteranceScoringTest {
 
   @Test
   void aTimeoutIsADeadLetter() {
-    var d = scoring(new CompletableFuture<>(), b -> List.of(SAD)).timedOut(utterance(), 60_000, 70_000);
+    var d = UtteranceScoring.timedOut(utterance(), "audio-chunks", 60_000, 70_000);
+    assertThat(d.sourceTopic).isEqualTo("audio-chunks");
     assertThat(d.kind).isEqualTo(DeadLetterKind.SCORING_FAILED);
     assertThat(d.message).isEqualTo("utterance c-1/customer/4: not scored within 60000 ms (inference-timeout-ms):"
         + " the model call is slow or hung");
