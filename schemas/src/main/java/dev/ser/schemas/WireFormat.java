@@ -25,7 +25,7 @@ public final class WireFormat {
 
   /** Top-level record types that travel on topics, in the order their history is loaded. */
   public static final List<String> RECORD_NAMES = List.of("AudioChunk", "EmotionEvent", "DeadLetter", "CallAlert",
-      "CallSummary", "ModelUpdate");
+      "CallSummary", "ModelUpdate", "ModelStatus");
 
   private static final String HISTORY_ROOT = "/dev/ser/schemas/history/";
   private static final SchemaStore.Cache HISTORY = loadHistory();

@@ -34,6 +34,7 @@ class SchemaCompatibilityTest {
       case "CallAlert" -> CallAlert.getClassSchema();
       case "CallSummary" -> CallSummary.getClassSchema();
       case "ModelUpdate" -> ModelUpdate.getClassSchema();
+      case "ModelStatus" -> ModelStatus.getClassSchema();
       default -> throw new IllegalArgumentException("no generated class for " + name);
     };
   }

@@ -34,13 +34,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ser model}: publish a model update on the control topic (issue 16), and make the Ed25519
- * key pair that signs updates. The job reading the control topic is the next step; the record,
- * its checks and the signature are what it will verify ({@code ModelCandidateCheck}).
+ * {@code ser model}: publish a model update on the control topic (issue 16), make the Ed25519 key
+ * pair that signs updates, and show what each TaskManager of the running jobs did with them (the
+ * status topic).
  */
-@Command(name = "ser model", sortOptions = false, subcommands = {ModelCommand.Keygen.class, ModelCommand.Publish.class},
+@Command(name = "ser model", sortOptions = false,
+    subcommands = {ModelCommand.Keygen.class, ModelCommand.Publish.class, ModelCommand.Status.class},
     description = "Model updates without a restart: 'keygen' makes the key pair that signs updates, 'publish' asks"
-        + " running jobs to score with another model (a ModelUpdate on the control topic).")
+        + " running jobs to score with another model (a ModelUpdate on the control topic), 'status' shows the model"
+        + " each TaskManager scores with and what it did with the last update (the status topic).")
 public final class ModelCommand implements Callable<Integer> {
 
   @CommandLine.Spec
@@ -56,6 +58,20 @@ public final class ModelCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
     return 2;
+  }
+
+  /** How the subcommands reach Kafka: the job's properties file, or the broker and client properties. */
+  static final class KafkaOptions {
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "or bootstrap-servers in --config")
+    String bootstrap;
+    @Option(names = "--config", paramLabel = "FILE", description = "the stream job's properties file: its"
+        + " bootstrap-servers and kafka.* keys are used") Path config;
+    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "a Kafka client property; repeatable")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    Map<String, Object> clientProperties() throws Exception {
+      return KafkaClientSettings.clientProperties(config, bootstrap, properties);
+    }
   }
 
   @Command(name = "keygen", description = "Writes an Ed25519 key pair as PEM: the private key signs updates (keep it"
@@ -83,12 +99,7 @@ public final class ModelCommand implements Callable<Integer> {
       + " and version from its metadata, its SHA-256, where TaskManagers find it, the band, and a signature when"
       + " --signing-key is given. The record's key is the band, so the compacted topic keeps the latest per band.")
   static final class Publish implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "or bootstrap-servers in --config")
-    String bootstrap;
-    @Option(names = "--config", paramLabel = "FILE", description = "the stream job's properties file: its"
-        + " bootstrap-servers and kafka.* keys are used") Path config;
-    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "a Kafka client property; repeatable")
-    Map<String, String> kafka = new LinkedHashMap<>();
+    @CommandLine.Mixin KafkaOptions kafka;
     @Option(names = "--topic", defaultValue = "model-updates", description = "the control topic (default: ${DEFAULT-VALUE})")
     String topic;
     @Option(names = "--model", required = true, paramLabel = "FILE.onnx",
@@ -127,7 +138,7 @@ public final class ModelCommand implements Callable<Integer> {
     }
 
     Map<String, Object> producerProperties() throws Exception {
-      Map<String, Object> props = KafkaClientSettings.clientProperties(config, bootstrap, kafka);
+      Map<String, Object> props = kafka.clientProperties();
       props.put(ProducerConfig.ACKS_CONFIG, "all");
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       return props;
@@ -149,6 +160,84 @@ public final class ModelCommand implements Callable<Integer> {
           .put("band", u.getBand().name()).put("issuedBy", u.getIssuedBy())
           .put("signature", u.getSignature() == null ? null : HexFormat.of().formatHex(u.getSignature().array()));
       out.println(json.toString());
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "status", sortOptions = false, description = "Reads the status topic (model-status-topic of the"
+      + " jobs) from its start and prints, per job and TaskManager, its latest record as one JSON line: the model it"
+      + " scores with and what it did with the last update (ACTIVE, REFUSED with the check and reason, SUPERSEDED).")
+  static final class Status implements Callable<Integer> {
+    @CommandLine.Mixin KafkaOptions kafka;
+    @Option(names = "--topic", defaultValue = "model-status", description = "the status topic (default: ${DEFAULT-VALUE})")
+    String topic;
+    @Option(names = "--job", paramLabel = "GROUP-ID", description = "only this job (its group-id)")
+    String job;
+    @Option(names = "--timeout-ms", defaultValue = "30000", description = "how long to wait for the broker (default:"
+        + " ${DEFAULT-VALUE})") long timeoutMs;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, Object> props = kafka.clientProperties();
+      props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      props.put(org.apache.kafka.clients.consumer.ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+      Map<String, dev.ser.schemas.ModelStatus> latest = new java.util.TreeMap<>();
+      var decoder = WireFormat.decoder(dev.ser.schemas.ModelStatus.class);
+      int undecodable = 0;
+      try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        var partitions = consumer.partitionsFor(topic, java.time.Duration.ofMillis(timeoutMs)).stream()
+            .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+        if (partitions.isEmpty()) {
+          throw new IllegalArgumentException("no topic " + topic + " (model-status-topic of the job)");
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+          if (System.currentTimeMillis() > deadline) {
+            throw new IllegalStateException("the status topic " + topic + " was not read to its end within "
+                + timeoutMs + " ms");
+          }
+          for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+            if (r.value() == null) {
+              continue;
+            }
+            try {
+              dev.ser.schemas.ModelStatus s = decoder.decode(r.value());
+              latest.put(s.getJob() + "/" + s.getTaskManager(), s);
+            } catch (java.io.IOException | RuntimeException e) {
+              undecodable++;
+            }
+          }
+        }
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      ObjectMapper json = new ObjectMapper();
+      int shown = 0;
+      for (dev.ser.schemas.ModelStatus s : latest.values()) {
+        if (job != null && !job.equals(s.getJob())) {
+          continue;
+        }
+        ObjectNode line = json.createObjectNode().put("job", s.getJob()).put("taskManager", s.getTaskManager())
+            .put("activeModel", s.getActiveModelName()).put("activeVersion", s.getActiveModelVersion())
+            .put("lastUpdate", s.getModelName() + " " + s.getModelVersion()).put("outcome", s.getOutcome().name())
+            .put("check", s.getCheck()).put("reason", s.getReason()).put("at", s.getAt().toString());
+        out.println(line.toString());
+        shown++;
+      }
+      if (shown == 0) {
+        spec.commandLine().getErr().println("no status records" + (job == null ? "" : " of job " + job) + " on " + topic
+            + " (is model-status-topic set on the job?)");
+      }
+      if (undecodable > 0) {
+        spec.commandLine().getErr().println(undecodable + " records on " + topic + " are no ModelStatus and were skipped");
+      }
       out.flush();
       return 0;
     }

@@ -88,4 +88,50 @@ class ModelPublishITCase {
       assertThat(ModelUpdateSignature.verify(ModelUpdateSignature.readPublicKey(publicKey), u)).isTrue();
     }
   }
+
+  static byte[] status(String job, String taskManager, String version, dev.ser.schemas.ModelUpdateOutcome outcome,
+      String check, String reason, String active) {
+    return WireFormat.encode(dev.ser.schemas.ModelStatus.newBuilder().setJob(job).setTaskManager(taskManager)
+        .setModelName("ms-senet-emodb").setModelVersion(version).setSha256("ab".repeat(32)).setBand(ModelBand.ALL)
+        .setOutcome(outcome).setCheck(check).setReason(reason).setActiveModelName("ms-senet-emodb")
+        .setActiveModelVersion(active).setAt(java.time.Instant.parse("2026-11-30T12:00:00Z")).build());
+  }
+
+  @Test
+  void statusShowsTheLatestRecordOfEachTaskManager() throws Exception {
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().build().start()) {
+      broker.createTopic("model-status", 1, Map.of("cleanup.policy", "compact"));
+      try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+          "bootstrap.servers", broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        var ok = dev.ser.schemas.ModelUpdateOutcome.ACTIVE;
+        var refused = dev.ser.schemas.ModelUpdateOutcome.REFUSED;
+        for (byte[] v : List.of(status("job-a", "tm-1/11", "2", ok, null, null, "2"),
+            status("job-a", "tm-2/12", "2", ok, null, null, "2"),
+            status("job-a", "tm-1/11", "3", ok, null, null, "3"),
+            status("job-a", "tm-2/12", "3", refused, "SHA256", "the file's SHA-256 is 00", "2"),
+            status("job-b", "tm-9/19", "2", ok, null, null, "2"))) {
+          producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("model-status",
+              "k".getBytes(StandardCharsets.UTF_8), v)).get();
+        }
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("model-status",
+            "k".getBytes(StandardCharsets.UTF_8), "not a status".getBytes(StandardCharsets.UTF_8))).get();
+      }
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      assertThat(run(out, err, "status", "--bootstrap-servers", broker.bootstrapServers(), "--job", "job-a")).isZero();
+      assertThat(out.toString().lines().toList()).containsExactly(
+          "{\"job\":\"job-a\",\"taskManager\":\"tm-1/11\",\"activeModel\":\"ms-senet-emodb\",\"activeVersion\":\"3\","
+              + "\"lastUpdate\":\"ms-senet-emodb 3\",\"outcome\":\"ACTIVE\",\"check\":null,\"reason\":null,"
+              + "\"at\":\"2026-11-30T12:00:00Z\"}",
+          "{\"job\":\"job-a\",\"taskManager\":\"tm-2/12\",\"activeModel\":\"ms-senet-emodb\",\"activeVersion\":\"2\","
+              + "\"lastUpdate\":\"ms-senet-emodb 3\",\"outcome\":\"REFUSED\",\"check\":\"SHA256\","
+              + "\"reason\":\"the file's SHA-256 is 00\",\"at\":\"2026-11-30T12:00:00Z\"}");
+      assertThat(err.toString()).isEqualTo("1 records on model-status are no ModelStatus and were skipped\n");
+      StringWriter none = new StringWriter();
+      assertThat(run(new StringWriter(), none, "status", "--bootstrap-servers", broker.bootstrapServers(), "--job",
+          "job-c")).isZero();
+      assertThat(none.toString()).startsWith("no status records of job job-c on model-status");
+    }
+  }
 }

@@ -207,7 +207,8 @@ public final class EmotionJob {
               WatermarkStrategy.<ModelUpdateOrDeadLetter>noWatermarks().withIdleness(Duration.ofSeconds(1)), "model-updates")
           .uid("model-updates-source").setParallelism(1);
       SingleOutputStreamOperator<UtteranceRecord> gated = toScore.connect(control.broadcast(ModelUpdateFunction.REQUESTED))
-          .process(new ModelUpdateFunction(spec)).uid("model-updates").name("model updates");
+          .process(new ModelUpdateFunction(spec, KafkaConnectors.modelStatusWriter(config, spec.modelPath(), model,
+              modelSha256))).uid("model-updates").name("model updates");
       controlDeadLetters = gated.getSideOutput(ChannelAssemblyFunction.DEAD_LETTERS);
       toScore = gated;
     }

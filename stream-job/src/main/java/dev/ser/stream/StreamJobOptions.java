@@ -173,6 +173,11 @@ public final class StreamJobOptions {
           + " MODEL until it is restarted with another",
       v -> v.isEmpty() || !v.isBlank(), "empty or a topic");
 
+  public static final ConfigOption<String> MODEL_STATUS_TOPIC = define(ConfigOptions.key("model-status-topic").stringType().defaultValue(""),
+      "the compacted topic where each TaskManager writes what it did with each model update (active, refused with the"
+          + " check and reason) and the model it started with; ser model status reads it; empty = the logs only",
+      v -> v.isEmpty() || !v.isBlank(), "empty or a topic");
+
   public static final ConfigOption<String> MODEL_UPDATE_PUBLIC_KEY = define(ConfigOptions.key("model-update-public-key").stringType().defaultValue(""),
       "an Ed25519 public key (PEM, from ser model keygen) that model updates must be signed with; empty = unsigned"
           + " updates are accepted, and write access to the control topic is what guards the model",

@@ -9,6 +9,7 @@ import dev.ser.schemas.DeadLetter;
 import dev.ser.schemas.DeadLetterKind;
 import dev.ser.schemas.EmotionEvent;
 import dev.ser.schemas.ModelBand;
+import dev.ser.schemas.ModelStatus;
 import dev.ser.schemas.ModelUpdate;
 import dev.ser.schemas.SampleEncoding;
 import dev.ser.schemas.WireFormat;
@@ -116,12 +117,26 @@ class ModelUpdateITCase {
         e -> e.getUtteranceId().toString(), e -> e.getModelVersion().toString())); // a duplicate id throws
   }
 
+  static List<ModelStatus> statuses(StreamJobConfig config, int atLeast) {
+    var decoder = WireFormat.decoder(ModelStatus.class);
+    return KafkaTestSupport.read(broker.bootstrapServers(), config.get(StreamJobOptions.MODEL_STATUS_TOPIC), atLeast,
+        Duration.ofSeconds(2), Duration.ofSeconds(60), r -> {
+          try {
+            return decoder.decode(r.value());
+          } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
+
   @Test
   void aRunningJobSwapsToAnUpdateIgnoresRefusedOnesAndKeepsItAfterAFailure() throws Exception {
     String test = "swap";
     StreamJobConfig base = EmotionJobITCase.config(broker, test, "exactly-once");
     broker.createTopic("updates-" + test, 1);
-    StreamJobConfig config = base.toBuilder().set("model-update-topic", "updates-" + test).set("score-channels", "*")
+    broker.createTopic("status-" + test, 1);
+    StreamJobConfig config = base.toBuilder().set("model-update-topic", "updates-" + test)
+        .set("model-status-topic", "status-" + test).set("score-channels", "*")
         .set("source-idleness-ms", "1000").build();
     String control = config.get(StreamJobOptions.MODEL_UPDATE_TOPIC);
     ARMED.set(false);
@@ -155,6 +170,14 @@ class ModelUpdateITCase {
       assertThat(deadLetters.get(0).getKind()).isEqualTo(DeadLetterKind.BAD_AVRO);
       assertThat(deadLetters.get(0).getSourceTopic().toString()).isEqualTo(control);
       assertThat(deadLetters.get(0).getMessage().toString()).startsWith("not an Avro single-object-encoded ModelUpdate");
+      // the one TaskManager said what it started with, what became active and what it refused, and why
+      List<ModelStatus> statuses = statuses(config, 3);
+      assertThat(statuses).extracting(st -> st.getOutcome() + " " + st.getModelVersion() + " " + st.getCheck() + " -> "
+          + st.getActiveModelVersion()).containsExactly("ACTIVE 2 null -> 2", "ACTIVE fixture-2 null -> fixture-2",
+          "REFUSED fixture-2 SHA256 -> fixture-2");
+      assertThat(statuses.get(2).getReason().toString()).isEqualTo("the file's SHA-256 is "
+          + ModelChecksum.sha256(SECOND) + ", the update names " + "0".repeat(64));
+      assertThat(statuses).extracting(st -> st.getJob().toString()).containsOnly("job-" + test);
 
       Set<String> after = replay(config, clips.subList(4, 7), "after-");
       seen += after.size();
@@ -174,6 +197,10 @@ class ModelUpdateITCase {
       assertThat(versions(finalEvents, "restart-")).as("each exactly once, by the model accepted before the failure")
           .containsOnlyKeys(restarted).containsValues("fixture-2").doesNotContainValue("2");
       assertThat(versions(finalEvents, "")).hasSize(seen);
+      // after the restart: the job's file again, the restored (refused) update, then the one before it
+      assertThat(statuses(config, 6).subList(3, 6)).extracting(st -> st.getOutcome() + " " + st.getModelVersion()
+          + " -> " + st.getActiveModelVersion()).containsExactly("ACTIVE 2 -> 2", "REFUSED fixture-2 -> 2",
+          "ACTIVE fixture-2 -> fixture-2");
     } finally {
       ARMED.set(false);
       EmotionJob.cancel(client);

@@ -45,18 +45,24 @@ public final class ModelUpdateFunction
   static final String HISTORY = "history";
 
   private final SharedScorers.Spec spec;
+  /** Where the TaskManager's outcomes are written; null: the logs only. */
+  private final ModelSwitchboard.StatusListener.Factory statusWriter;
   private transient SharedScorers.Lease shared;
   private transient boolean restoredRequested;
   private transient Counter swaps;
   private transient Counter refused;
 
-  public ModelUpdateFunction(SharedScorers.Spec spec) {
+  public ModelUpdateFunction(SharedScorers.Spec spec, ModelSwitchboard.StatusListener.Factory statusWriter) {
     this.spec = spec;
+    this.statusWriter = statusWriter;
   }
 
   @Override
   public void open(OpenContext openContext) throws Exception {
     shared = SharedScorers.acquire(spec);
+    if (statusWriter != null) {
+      shared.switchboard().listenIfNone(statusWriter::create); // one writer per TaskManager
+    }
     var metrics = getRuntimeContext().getMetricGroup();
     swaps = metrics.counter("model_swaps");
     refused = metrics.counter("model_updates_refused");

@@ -1,5 +1,6 @@
 package dev.ser.stream.kafka;
 
+import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.stream.StreamJobConfig;
 import dev.ser.stream.StreamJobOptions;
 import dev.ser.stream.call.CallRecord;
@@ -64,6 +65,19 @@ public final class KafkaConnectors {
         .setProperties(props)
         .setDeserializer(new ModelUpdateDeserializer())
         .build();
+  }
+
+  /** Where TaskManagers write the outcome of model updates; null when no status topic is set. */
+  public static ModelStatusWriter.Factory modelStatusWriter(StreamJobConfig config, String modelPath,
+      ModelMetadata model, String modelSha256) {
+    String topic = config.get(StreamJobOptions.MODEL_STATUS_TOPIC);
+    if (topic.isEmpty()) {
+      return null;
+    }
+    Properties props = config.kafkaProperties();
+    props.setProperty("bootstrap.servers", config.get(StreamJobOptions.BOOTSTRAP_SERVERS));
+    return new ModelStatusWriter.Factory(topic, props, config.get(StreamJobOptions.GROUP_ID), modelPath, model.name(),
+        model.version(), modelSha256);
   }
 
   /** The emotion-event sink. */

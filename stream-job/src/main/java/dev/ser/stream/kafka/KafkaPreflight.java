@@ -51,8 +51,10 @@ public final class KafkaPreflight {
     List<String> topics = new ArrayList<>(List.of(config.get(StreamJobOptions.INPUT_TOPIC),
         config.get(StreamJobOptions.OUTPUT_TOPIC), config.get(StreamJobOptions.DEAD_LETTER_TOPIC),
         config.get(StreamJobOptions.ALERT_TOPIC), config.get(StreamJobOptions.SUMMARY_TOPIC)));
-    if (!config.get(StreamJobOptions.MODEL_UPDATE_TOPIC).isEmpty()) {
-      topics.add(config.get(StreamJobOptions.MODEL_UPDATE_TOPIC));
+    for (var option : List.of(StreamJobOptions.MODEL_UPDATE_TOPIC, StreamJobOptions.MODEL_STATUS_TOPIC)) {
+      if (!config.get(option).isEmpty()) {
+        topics.add(config.get(option));
+      }
     }
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -79,7 +81,8 @@ public final class KafkaPreflight {
       if (!missing.isEmpty()) {
         throw new IllegalStateException("Kafka at " + bootstrap + " has no topic " + String.join(", ", missing)
             + "; create it (docs/deployment.md lists the topics) or fix input-topic, output-topic, dead-letter-topic, alert-topic, summary-topic"
-            + (config.get(StreamJobOptions.MODEL_UPDATE_TOPIC).isEmpty() ? "" : ", model-update-topic"));
+            + (config.get(StreamJobOptions.MODEL_UPDATE_TOPIC).isEmpty() ? "" : ", model-update-topic")
+            + (config.get(StreamJobOptions.MODEL_STATUS_TOPIC).isEmpty() ? "" : ", model-status-topic"));
       }
     } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -110,10 +113,12 @@ public final class KafkaPreflight {
   /** The ACLs the job's user needs, as a sentence (docs/reliability.md shows the job runs with exactly these). */
   static String requiredAcls(StreamJobConfig config) {
     String control = config.get(StreamJobOptions.MODEL_UPDATE_TOPIC);
+    String status = config.get(StreamJobOptions.MODEL_STATUS_TOPIC);
     String acls = "The job's user needs Read on topic " + config.get(StreamJobOptions.INPUT_TOPIC)
         + (control.isEmpty() ? "" : " and " + control) + ", Write on topics "
         + config.get(StreamJobOptions.OUTPUT_TOPIC) + ", " + config.get(StreamJobOptions.DEAD_LETTER_TOPIC) + ", "
-        + config.get(StreamJobOptions.ALERT_TOPIC) + " and " + config.get(StreamJobOptions.SUMMARY_TOPIC) + ", Read on group "
+        + config.get(StreamJobOptions.ALERT_TOPIC) + (status.isEmpty() ? " and " : ", ") + config.get(StreamJobOptions.SUMMARY_TOPIC)
+        + (status.isEmpty() ? "" : " and " + status) + ", Read on group "
         + config.get(StreamJobOptions.GROUP_ID);
     return acls + (config.exactlyOnce() ? ", and Write on transactional ids prefixed "
         + config.get(StreamJobOptions.TRANSACTIONAL_ID_PREFIX) : "");

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model a JVM scores with, and the swap to another one without stopping: the running model
@@ -26,8 +28,26 @@ import java.util.function.Function;
  */
 public final class ModelSwitchboard<M extends AutoCloseable> implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ModelSwitchboard.class);
+
   /** The outcome of a request: accepted (now active) or refused, with the check and the reason. */
   public record Status(ModelUpdate update, boolean accepted, ModelCandidateCheck.Check refusedBy, String reason) {}
+
+  /**
+   * Told each outcome as it happens, on the loading thread (the job writes them to its status topic).
+   * {@code active} is the update whose model is active after it, null for the job's first model.
+   */
+  public interface StatusListener extends AutoCloseable {
+    void onStatus(Status status, ModelUpdate active);
+
+    /** Makes the listener on the TaskManager (the job graph carries the factory). */
+    interface Factory extends java.io.Serializable {
+      StatusListener create();
+    }
+
+    @Override
+    default void close() {}
+  }
 
   /** What a loader returns: the loaded model, or why not. */
   public record Loaded<M>(M model, ModelCandidateCheck.Check refusedBy, String reason) {
@@ -93,6 +113,7 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
   private final Function<ModelUpdate, Loaded<M>> loader;
   private final Executor loading;
   private final List<Status> statuses = new ArrayList<>();
+  private StatusListener listener;
   private Slot active;
   private ModelUpdate pending;
   /** The number of the request scoring waits for, or 0. */
@@ -198,6 +219,14 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
   }
 
   private void load(List<ModelUpdate> chain, long mine) {
+    try {
+      tryInOrder(chain, mine);
+    } finally {
+      tell();
+    }
+  }
+
+  private void tryInOrder(List<ModelUpdate> chain, long mine) {
     for (ModelUpdate u : chain) {
       synchronized (this) {
         if (sameModel(u, active.update)) {
@@ -216,11 +245,11 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
       synchronized (this) {
         boolean superseded = mine != requests || closed;
         if (loaded.model() == null) {
-          statuses.add(new Status(u, false, loaded.refusedBy(), loaded.reason()));
+          record(new Status(u, false, loaded.refusedBy(), loaded.reason()));
           done = superseded; // try the one before it, unless a newer request came
         } else if (superseded) {
           toClose = loaded.model(); // a newer request, or the end: this one is not needed
-          statuses.add(new Status(u, false, null, closed ? "the job stopped before it was ready"
+          record(new Status(u, false, null, closed ? "the job stopped before it was ready"
               : "a newer update was requested before it was ready"));
         } else {
           Slot old = active;
@@ -229,7 +258,7 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
           if (old.users == 0) {
             toClose = old.model;
           }
-          statuses.add(new Status(u, true, null, null));
+          record(new Status(u, true, null, null));
         }
         if (done) {
           settle(mine);
@@ -242,6 +271,53 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
     }
     synchronized (this) {
       settle(mine); // none passed: the active model stays
+    }
+  }
+
+  /** An outcome not yet told to the listener, with the update active after it. */
+  private record Untold(Status status, ModelUpdate active) {}
+
+  private final List<Untold> untold = new ArrayList<>();
+
+  /** Keeps {@code s} for {@link #drainStatuses()} and for the listener (called with the lock held). */
+  private void record(Status s) {
+    statuses.add(s);
+    untold.add(new Untold(s, active.update));
+  }
+
+  /** Tells the listener what happened, outside the lock. */
+  private void tell() {
+    List<Untold> told;
+    StatusListener l;
+    synchronized (this) {
+      told = new ArrayList<>(untold);
+      untold.clear();
+      l = listener;
+    }
+    if (l == null) {
+      return;
+    }
+    for (Untold t : told) {
+      try {
+        l.onStatus(t.status(), t.active());
+      } catch (RuntimeException e) {
+        LOG.warn("could not report the outcome of model update {} {}: {}", t.status().update().getModelName(),
+            t.status().update().getModelVersion(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Sets the listener if there is none yet (the first of the TaskManager's tasks to open does);
+   * returns whether {@code make} was used. The board closes it when it closes.
+   */
+  public boolean listenIfNone(java.util.function.Supplier<StatusListener> make) {
+    synchronized (this) {
+      if (listener != null || closed) {
+        return false;
+      }
+      listener = make.get();
+      return true;
     }
   }
 
@@ -278,6 +354,7 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
   @Override
   public void close() {
     M toClose = null;
+    StatusListener toldLast;
     synchronized (this) {
       if (closed) {
         return;
@@ -289,7 +366,12 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
       if (active.users == 0) {
         toClose = active.model;
       }
+      toldLast = listener;
+      listener = null;
     }
     closeQuietly(toClose);
+    if (toldLast != null) {
+      toldLast.close();
+    }
   }
 }

@@ -72,7 +72,7 @@ class ModelUpdateFunctionTest {
 
   static BroadcastOperatorTestHarness<UtteranceRecord, ModelUpdateOrDeadLetter, UtteranceRecord> harness(int subtask)
       throws Exception {
-    return new BroadcastOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(new ModelUpdateFunction(SPEC),
+    return new BroadcastOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(new ModelUpdateFunction(SPEC, null),
         List.of(ModelUpdateFunction.REQUESTED)), 2, 2, subtask);
   }
 
