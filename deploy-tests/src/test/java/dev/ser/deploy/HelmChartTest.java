@@ -166,7 +166,7 @@ class HelmChartTest {
   }
 
   @Test
-  void refreshValuesAddTheCronJobWithItsRightsAndTheServiceMonitor() throws Exception {
+  void refreshValuesAddTheCronJobWithoutKubernetesRightsAndTheServiceMonitor() throws Exception {
     List<JsonNode> docs = render("refresh.yaml");
     JsonNode d = one(docs, "FlinkDeployment");
     assertValidFlinkDeployment(d);
@@ -183,17 +183,19 @@ class HelmChartTest {
     JsonNode c = pod.at("/containers/0");
     assertThat(c.at("/image").asText()).isEqualTo("ser-training:0.1.0");
     assertThat(strings(c.at("/args"))).containsExactly("refresh", "--corpus", "emodb", "--data", "/data/emodb",
-        "--models", "/models", "--margin", "0.02", "--flink-deployment", "ser", "--namespace", "calls", "--",
+        "--promotion-set", "/opt/ser/samples/emodb", "--models", "/models", "--margin", "0.02", "--config",
+        "/etc/ser/kafka/job.properties", "--topic", "model-updates", "--signing-key", "/etc/ser/signing/key.pem", "--",
         "--folds", "10", "--epochs", "35", "--seed", "7");
     assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
     assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
     assertThat(pod.at("/volumes/1/persistentVolumeClaim/claimName").asText()).isEqualTo("ser-models");
+    assertThat(pod.at("/volumes/3/secret/secretName").asText()).as("the publisher's own Kafka user").isEqualTo("publisher");
+    assertThat(pod.at("/volumes/4/secret/secretName").asText()).isEqualTo("model-signing");
+    assertThat(pod.at("/automountServiceAccountToken").asBoolean(true)).isFalse();
 
-    JsonNode role = one(docs, "Role");
-    assertThat(role.at("/rules/0/resources/0").asText()).isEqualTo("flinkdeployments");
-    assertThat(strings(role.at("/rules/0/resourceNames"))).containsExactly("ser");
-    assertThat(strings(role.at("/rules/0/verbs"))).containsExactly("get", "patch");
-    assertThat(one(docs, "RoleBinding").at("/subjects/0/name").asText()).isEqualTo("ser-refresh");
+    // no Kubernetes rights at all: no Role or binding, and no token in the pod
+    assertThat(docs).noneMatch(doc -> doc.path("kind").asText().contains("Role"));
+    assertThat(one(docs, "ServiceAccount").at("/automountServiceAccountToken").asBoolean(true)).isFalse();
     JsonNode monitor = one(docs, "ServiceMonitor");
     assertThat(monitor.at("/metadata/labels/release").asText()).isEqualTo("prometheus");
     assertThat(monitor.at("/spec/endpoints/0/port").asText()).isEqualTo("metrics");

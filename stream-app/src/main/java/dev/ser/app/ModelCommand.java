@@ -3,32 +3,21 @@ package dev.ser.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ser.cli.Cli;
-import dev.ser.cli.KafkaClientSettings;
-import dev.ser.core.scoring.EmotionScorer;
-import dev.ser.core.scoring.ModelChecksum;
-import dev.ser.core.scoring.ModelMetadata;
-import dev.ser.schemas.ModelBand;
+import dev.ser.cli.KafkaOptions;
+import dev.ser.cli.ModelUpdateOptions;
+import dev.ser.cli.ModelUpdatePublisher;
 import dev.ser.schemas.ModelUpdate;
+import dev.ser.schemas.ModelUpdateSignature;
 import dev.ser.schemas.WireFormat;
-import dev.ser.stream.model.ModelUpdateSignature;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.time.Instant;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,20 +49,6 @@ public final class ModelCommand implements Callable<Integer> {
     return 2;
   }
 
-  /** How the subcommands reach Kafka: the job's properties file, or the broker and client properties. */
-  static final class KafkaOptions {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "or bootstrap-servers in --config")
-    String bootstrap;
-    @Option(names = "--config", paramLabel = "FILE", description = "the stream job's properties file: its"
-        + " bootstrap-servers and kafka.* keys are used") Path config;
-    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "a Kafka client property; repeatable")
-    Map<String, String> properties = new LinkedHashMap<>();
-
-    Map<String, Object> clientProperties() throws Exception {
-      return KafkaClientSettings.clientProperties(config, bootstrap, properties);
-    }
-  }
-
   @Command(name = "keygen", description = "Writes an Ed25519 key pair as PEM: the private key signs updates (keep it"
       + " with the publisher, mode 600), the public key goes to the job (model-update-public-key).")
   static final class Keygen implements Callable<Integer> {
@@ -100,66 +75,23 @@ public final class ModelCommand implements Callable<Integer> {
       + " --signing-key is given. The record's key is the band, so the compacted topic keeps the latest per band.")
   static final class Publish implements Callable<Integer> {
     @CommandLine.Mixin KafkaOptions kafka;
-    @Option(names = "--topic", defaultValue = "model-updates", description = "the control topic (default: ${DEFAULT-VALUE})")
-    String topic;
+    @CommandLine.Mixin ModelUpdateOptions update;
     @Option(names = "--model", required = true, paramLabel = "FILE.onnx",
         description = "the model; unless --url is given, this absolute path must be where every TaskManager sees it")
     Path model;
     @Option(names = "--url", paramLabel = "https://...", description = "where TaskManagers download it instead")
     String url;
-    @Option(names = "--band", defaultValue = "ALL", description = "ALL, NARROWBAND or WIDEBAND (default: ${DEFAULT-VALUE})")
-    ModelBand band;
-    @Option(names = "--signing-key", paramLabel = "FILE", description = "Ed25519 private key (PEM) to sign with")
-    Path signingKey;
     @Option(names = "--issued-by", description = "who publishes (default: the user name)")
     String issuedBy;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    /** The update for {@link #model}, signed when a key is given. */
-    ModelUpdate update() throws Exception {
-      if (band == ModelBand.UNKNOWN) {
-        throw new IllegalArgumentException("--band must be ALL, NARROWBAND or WIDEBAND");
-      }
-      if (url != null && !url.startsWith("https://")) {
-        throw new IllegalArgumentException("--url must be an https URL, got " + url);
-      }
-      ModelMetadata m;
-      try (EmotionScorer scorer = EmotionScorer.open(model)) {
-        m = scorer.metadata(); // also refuses a file that is no emotion model before anything is published
-      }
-      ModelUpdate u = ModelUpdate.newBuilder().setModelName(m.name()).setModelVersion(m.version())
-          .setLocation(url != null ? url : model.toAbsolutePath().normalize().toString())
-          .setSha256(ModelChecksum.sha256(model)).setBand(band).setIssuedAt(Instant.now())
-          .setIssuedBy(issuedBy != null ? issuedBy : System.getProperty("user.name", "unknown")).build();
-      if (signingKey != null) {
-        u.setSignature(ByteBuffer.wrap(ModelUpdateSignature.sign(ModelUpdateSignature.readPrivateKey(signingKey), u)));
-      }
-      return u;
-    }
-
-    Map<String, Object> producerProperties() throws Exception {
-      Map<String, Object> props = kafka.clientProperties();
-      props.put(ProducerConfig.ACKS_CONFIG, "all");
-      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-      return props;
-    }
-
     @Override
     public Integer call() throws Exception {
-      ModelUpdate u = update();
-      RecordMetadata written;
-      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(),
-          new ByteArraySerializer())) {
-        written = producer.send(new ProducerRecord<>(topic, u.getBand().name().getBytes(StandardCharsets.UTF_8),
-            WireFormat.encode(u))).get();
-      }
+      ModelUpdate u = ModelUpdatePublisher.update(model, url, update.band, issuedBy, update.signingKey);
+      RecordMetadata written = ModelUpdatePublisher.publish(kafka.clientProperties(), update.topic, u);
       PrintWriter out = spec.commandLine().getOut();
-      ObjectNode json = new ObjectMapper().createObjectNode().put("topic", written.topic())
-          .put("partition", written.partition()).put("offset", written.offset()).put("model", u.getModelName())
-          .put("version", u.getModelVersion()).put("location", u.getLocation()).put("sha256", u.getSha256())
-          .put("band", u.getBand().name()).put("issuedBy", u.getIssuedBy())
-          .put("signature", u.getSignature() == null ? null : HexFormat.of().formatHex(u.getSignature().array()));
-      out.println(json.toString());
+      String json = new ObjectMapper().writeValueAsString(ModelUpdatePublisher.describe(written, u));
+      out.println(json);
       out.flush();
       return 0;
     }

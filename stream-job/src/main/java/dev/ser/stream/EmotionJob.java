@@ -29,6 +29,7 @@ import dev.ser.stream.model.ModelUpdateOrDeadLetter;
 import dev.ser.stream.scoring.EventRecord;
 import dev.ser.stream.scoring.ScoredChannels;
 import dev.ser.stream.scoring.SharedScorers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,8 @@ public final class EmotionJob {
   private final ModelMetadata model;
   /** What the model file's content must hash to, checked here and again on every TaskManager. */
   private final String modelSha256;
+  /** The model file, links resolved. */
+  private final Path modelFile;
   private final Source<ChunkOrDeadLetter, ?, ?> source;
   private final Sink<EventRecord> events;
   private final Sink<DeadLetterRecord> deadLetters;
@@ -87,7 +90,14 @@ public final class EmotionJob {
     this.deadLetters = deadLetters;
     this.alerts = alerts;
     this.summaries = summaries;
-    Path modelFile = Path.of(config.get(StreamJobOptions.MODEL));
+    // through links resolved now: a link that moves later (ser refresh's current) must not change the file a
+    // TaskManager opens after a restart (it would refuse it against this checksum); updates swap models instead
+    Path named = Path.of(config.get(StreamJobOptions.MODEL));
+    if (!Files.isRegularFile(named)) {
+      throw new IllegalArgumentException("no model file at " + named + " (model)");
+    }
+    Path modelFile = named.toRealPath();
+    this.modelFile = modelFile;
     this.modelSha256 = ModelChecksum.expected(modelFile, config.get(StreamJobOptions.MODEL_SHA256));
     ModelChecksum.verify(modelFile, modelSha256);
     try (EmotionScorer scorer = EmotionScorer.open(modelFile)) {
@@ -117,7 +127,7 @@ public final class EmotionJob {
 
   /** The shared scorer's settings: the model file and how it is run, and the policy for model updates. */
   SharedScorers.Spec scorerSpec() {
-    return new SharedScorers.Spec(Path.of(config.get(StreamJobOptions.MODEL)).toAbsolutePath().toString(),
+    return new SharedScorers.Spec(modelFile.toString(),
         InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS),
         config.get(StreamJobOptions.MAX_BATCH_SIZE), config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000,
         config.get(StreamJobOptions.SCORING_THREADS), modelSha256, config.get(StreamJobOptions.MODEL_UPDATE_PUBLIC_KEY),

@@ -24,6 +24,21 @@ class EmotionJobTest {
     assertThat(job.assemblyConfig().targetRate()).isEqualTo(22050);
   }
 
+  /**
+   * A model reached through a link that moves (ser refresh's {@code current}) is pinned to the file
+   * it named when the job was built: a TaskManager restarted after a promotion opens the same file,
+   * whose checksum matches, instead of refusing the new one (the swap is a model update's job).
+   */
+  @Test
+  void theModelPathIsResolvedThroughLinksWhenTheJobIsBuilt(@TempDir Path dir) throws Exception {
+    Path v1 = Files.createDirectories(dir.resolve("versions/1"));
+    Files.copy(TestAudio.model(), v1.resolve("model.onnx"));
+    dev.ser.core.scoring.ModelChecksum.writeSidecar(v1.resolve("model.onnx"));
+    Files.createSymbolicLink(dir.resolve("current"), Path.of("versions/1"));
+    EmotionJob job = EmotionJob.onKafka(config(dir.resolve("current/model.onnx")));
+    assertThat(job.scorerSpec().modelPath()).isEqualTo(v1.resolve("model.onnx").toRealPath().toString());
+  }
+
   @Test
   void checkpointsTimeOutBeforeTheirTransactionsCould() throws Exception {
     var env = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();

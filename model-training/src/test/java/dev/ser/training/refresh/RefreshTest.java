@@ -2,60 +2,42 @@ package dev.ser.training.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.ser.core.scoring.EmotionScorer;
+import dev.ser.core.scoring.ModelChecksum;
+import dev.ser.kafka.KafkaBrokerProcess;
+import dev.ser.schemas.ModelBand;
+import dev.ser.schemas.ModelUpdate;
+import dev.ser.schemas.WireFormat;
 import dev.ser.training.Samples;
 import dev.ser.training.cli.RefreshCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+/**
+ * {@code ser refresh} judges models on a promotion set it scores itself, makes a version and the
+ * {@code current} link appear whole, and publishes a model update to a real broker; no Kubernetes.
+ */
 class RefreshTest {
 
   static final Path SHIPPED = Samples.emodb().getParent().resolveSibling("models/ms-senet-emodb.onnx");
-
-  /** A stand-in for the Kubernetes API server: records every request, answers with {@link #status}. */
-  HttpServer api;
-  final List<String> requests = new ArrayList<>();
-  int status = 200;
-
-  @BeforeEach
-  void startApi() throws Exception {
-    api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    api.createContext("/", exchange -> {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
-          + exchange.getRequestHeaders().getFirst("Content-Type") + " "
-          + exchange.getRequestHeaders().getFirst("Authorization") + " " + body);
-      byte[] answer = (status == 200 ? "{}" : "{\"reason\":\"Forbidden\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, answer.length);
-      exchange.getResponseBody().write(answer);
-      exchange.close();
-    });
-    api.start();
-  }
-
-  @AfterEach
-  void stopApi() {
-    api.stop(0);
-  }
-
-  URI apiUri() {
-    return URI.create("http://127.0.0.1:" + api.getAddress().getPort());
-  }
+  /** One clip per class, all of speaker 03: the promotion set of the end-to-end test. */
+  static final List<String> SPEAKER_03 = List.of("03a01Fa.wav", "03a01Nc.wav", "03a01Wa.wav", "03a02Ta.wav",
+      "03a04Ad.wav", "03a04Lc.wav", "03b10Ec.wav");
 
   @Test
   void theDecisionFollowsTheMargin() {
@@ -63,63 +45,110 @@ class RefreshTest {
     assertThat(ModelPromotion.decide(0.60, 0.595, 0.01).promote()).isTrue();
     assertThat(ModelPromotion.decide(0.60, 0.589, 0.01).promote()).isFalse();
     assertThat(ModelPromotion.decide(0.60, 0.589, 0.01).reason())
-        .isEqualTo("candidate UAR 58.90 % < current 60.00 % - margin 1.00 points");
+        .isEqualTo("on the promotion set, candidate UAR 58.90 % < current 60.00 % - margin 1.00 points");
     assertThat(ModelPromotion.decide(0.60, 0.70, 0).promote()).isTrue();
     assertThatThrownBy(() -> ModelPromotion.decide(0.6, 0.6, -0.1)).hasMessageContaining("margin must be a fraction");
     assertThatThrownBy(() -> ModelPromotion.decide(0.6, Double.NaN, 0.01)).hasMessageContaining("not a fraction");
   }
 
   @Test
-  void aModelCarriesItsUarAndPromotionReplacesCurrentWithItsChecksum(@TempDir Path models) throws Exception {
-    assertThat(ModelPromotion.uarOf(SHIPPED)).isCloseTo(0.8004, within(1e-4));
-    assertThat(ModelPromotion.uarOf(models.resolve("current/model.onnx"))).isNaN();
-    ModelPromotion.promote(SHIPPED, models, "v7");
-    Path current = models.resolve("current/model.onnx");
-    assertThat(Files.readAllBytes(current)).isEqualTo(Files.readAllBytes(SHIPPED));
-    String shippedSha = Files.readString(SHIPPED.resolveSibling("ms-senet-emodb.onnx.sha256")).split("\\s+")[0];
-    assertThat(Files.readString(models.resolve("current/model.onnx.sha256"))).isEqualTo(shippedSha + "  model.onnx\n");
-    assertThat(Files.readString(models.resolve("current/VERSION"))).isEqualTo("v7\n");
-    try (var files = Files.list(models.resolve("current"))) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.onnx",
-          "model.onnx.sha256", "VERSION");
+  void thePromotionSetIsScoredAsSerScoreDoesAndKnowsWhatTheShippedModelLeftOut() throws Exception {
+    PromotionSet demo = PromotionSet.load("emodb", Samples.emodb());
+    assertThat(demo.clips()).hasSize(21);
+    PromotionSet.Score s = demo.score(SHIPPED);
+    // the model card's "ser score on the 22 050 Hz WAV files: 17 of 21"; 3 clips per class, so UAR = 17/21
+    assertThat(s.correct()).isEqualTo(17);
+    assertThat(s.uar()).isEqualTo(17.0 / 21, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(s.sawSet()).as("the shipped model lists the 21 demo clips as left out").isFalse();
+  }
+
+  static Path version(Path models, String v) throws Exception {
+    Path dir = Files.createDirectories(models.resolve("versions").resolve(v));
+    Files.copy(SHIPPED, dir.resolve("model.onnx"));
+    ModelChecksum.writeSidecar(dir.resolve("model.onnx"));
+    return dir;
+  }
+
+  @Test
+  void aVersionAppearsWholeAndCurrentIsOneLinkReplacedByARename(@TempDir Path models) throws Exception {
+    Path old = Files.createDirectories(models.resolve("current")); // the layout before links
+    Files.writeString(old.resolve("VERSION"), "old\n");
+    Files.createDirectories(ModelPromotion.partialDir(models, "a"));
+    Files.copy(SHIPPED, ModelPromotion.partialDir(models, "a").resolve("model.onnx"));
+    ModelChecksum.writeSidecar(ModelPromotion.partialDir(models, "a").resolve("model.onnx"));
+    assertThat(ModelPromotion.complete(models, "a")).isEqualTo(models.resolve("versions/a"));
+    assertThat(ModelPromotion.partialDir(models, "a")).doesNotExist();
+
+    ModelPromotion.promote(models, "a");
+    assertThat(Files.readSymbolicLink(models.resolve("current"))).isEqualTo(Path.of("versions/a"));
+    assertThat(ModelPromotion.currentVersion(models)).isEqualTo("a");
+    try (var kept = Files.list(models.resolve("versions"))) {
+      assertThat(kept.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("before-links-")).contains("a");
     }
+    version(models, "b");
+    ModelPromotion.promote(models, "b");
+    assertThat(ModelPromotion.currentVersion(models)).isEqualTo("b");
+    ModelChecksum.verify(models.resolve(ModelPromotion.CURRENT_MODEL),
+        ModelChecksum.expected(models.resolve(ModelPromotion.CURRENT_MODEL), null)); // model and sidecar of one version
+    try (var top = Files.list(models)) {
+      assertThat(top.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("current", "versions");
+    }
+    assertThatThrownBy(() -> ModelPromotion.promote(models, "missing")).hasMessageStartingWith("no model in ");
   }
 
+  /**
+   * Two refreshes on the 21 sample clips with speaker 03's seven as the promotion set: a weak
+   * model is kept out; with a wide margin it is promoted and published on the control topic.
+   */
   @Test
-  void theRestartIsAMergePatchOfTheNonce(@TempDir Path dir) throws Exception {
-    new FlinkDeploymentRestarter(apiUri(), "t0ken", HttpClient.newHttpClient()).restart("calls", "ser", 1234);
-    assertThat(requests).containsExactly("PATCH /apis/flink.apache.org/v1beta1/namespaces/calls/flinkdeployments/ser"
-        + " application/merge-patch+json Bearer t0ken {\"spec\":{\"restartNonce\":1234}}");
-    status = 403;
-    assertThatThrownBy(() -> new FlinkDeploymentRestarter(apiUri(), "t0ken", HttpClient.newHttpClient())
-        .restart("calls", "ser", 1235))
-        .hasMessageContaining("failed with HTTP 403").hasMessageContaining("needs 'patch' on flinkdeployments");
-  }
+  void refreshJudgesOnThePromotionSetPromotesAndPublishes(@TempDir Path dir) throws Exception {
+    Path models = dir.resolve("models");
+    version(models, "shipped");
+    ModelPromotion.promote(models, "shipped");
+    Path promotion = Files.createDirectories(dir.resolve("promotion"));
+    for (String name : SPEAKER_03) {
+      Files.copy(Samples.emodb().resolve(name), promotion.resolve(name));
+    }
+    try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().build().start()) {
+      broker.createTopic("model-updates", 1, Map.of("cleanup.policy", "compact"));
+      String[] common = {"--corpus", "emodb", "--data", Samples.emodb().toString(), "--promotion-set",
+          promotion.toString(), "--models", models.toString(), "--bootstrap-servers", broker.bootstrapServers()};
 
-  /** Two refreshes on the sample clips: a weak model is kept out, then admitted with a wide margin. */
-  @Test
-  void refreshPromotesOnlyWhatIsGoodEnoughAndRestartsTheJob(@TempDir Path models) throws Exception {
-    ModelPromotion.promote(SHIPPED, models, "shipped");
-    Path token = Files.writeString(models.resolve("token"), "abc\n");
-    String[] common = {"--corpus", "emodb", "--data", Samples.emodb().toString(), "--models", models.toString(),
-        "--flink-deployment", "ser", "--namespace", "calls", "--kubernetes-api", apiUri().toString(),
-        "--kubernetes-token-file", token.toString()};
+      String first = run(common, "--margin", "0.01", "--version", "weak", "--", "--folds", "2", "--epochs", "1");
+      assertThat(first).contains("on the promotion set (7 clips in " + promotion + "): candidate weak UAR ")
+          .contains("current shipped UAR ").contains("version weak NOT promoted");
+      assertThat(ModelPromotion.currentVersion(models)).isEqualTo("shipped");
+      assertThat(models.resolve("versions/weak/model.onnx.sha256")).exists();
+      try (EmotionScorer weak = EmotionScorer.open(models.resolve("versions/weak/model.onnx"))) {
+        assertThat(weak.metadata().crossValidation()).as("the promotion set left out of its final training")
+            .contains("\"final_model_excluded\":" + new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(SPEAKER_03.stream().sorted().toList()));
+      }
 
-    String first = run(common, "--margin", "0.01", "--version", "weak", "--", "--folds", "2", "--epochs", "1");
-    double weak = ModelPromotion.uarOf(models.resolve("versions/weak/model.onnx"));
-    assertThat(weak).isLessThan(0.8004 - 0.01); // one epoch on 21 clips
-    assertThat(first).contains("version weak NOT promoted");
-    assertThat(Files.readString(models.resolve("current/VERSION"))).isEqualTo("shipped\n");
-    assertThat(requests).isEmpty();
+      String second = run(common, "--margin", "1", "--version", "wide", "--", "--folds", "2", "--epochs", "1");
+      assertThat(second).contains("version wide promoted").contains("ser refresh: published {\"topic\":\"model-updates\"");
+      assertThat(ModelPromotion.currentVersion(models)).isEqualTo("wide");
 
-    String second = run(common, "--margin", "1", "--version", "wide", "--", "--folds", "2", "--epochs", "1");
-    assertThat(second).contains("version wide promoted");
-    assertThat(Files.readString(models.resolve("current/VERSION"))).isEqualTo("wide\n");
-    assertThat(Files.readAllBytes(models.resolve("current/model.onnx")))
-        .isEqualTo(Files.readAllBytes(models.resolve("versions/wide/model.onnx")));
-    assertThat(requests).singleElement().asString()
-        .startsWith("PATCH /apis/flink.apache.org/v1beta1/namespaces/calls/flinkdeployments/ser"
-            + " application/merge-patch+json Bearer abc {\"spec\":{\"restartNonce\":");
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "check",
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        consumer.subscribe(List.of("model-updates"));
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (records.isEmpty() && System.currentTimeMillis() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        }
+      }
+      assertThat(records).as("only the promoted version is published").hasSize(1);
+      assertThat(new String(records.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("ALL");
+      ModelUpdate u = WireFormat.decoder(ModelUpdate.class).decode(records.get(0).value());
+      Path wide = models.resolve("versions/wide/model.onnx").toAbsolutePath().normalize();
+      assertThat(u.getModelVersion()).isEqualTo("wide");
+      assertThat(u.getLocation()).as("the version's own path, which never changes").isEqualTo(wide.toString());
+      assertThat(u.getSha256()).isEqualTo(ModelChecksum.sha256(wide));
+      assertThat(u.getBand()).isEqualTo(ModelBand.ALL);
+      assertThat(u.getIssuedBy()).isEqualTo("ser refresh");
+    }
   }
 
   static String run(String[] common, String... more) {

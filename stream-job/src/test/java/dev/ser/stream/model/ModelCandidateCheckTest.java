@@ -8,6 +8,7 @@ import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.core.scoring.provider.InferenceDevice;
 import dev.ser.schemas.ModelBand;
 import dev.ser.schemas.ModelUpdate;
+import dev.ser.schemas.ModelUpdateSignature;
 import dev.ser.stream.TestAudio;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
-package dev.ser.stream.model;
+package dev.ser.schemas;
 
-import dev.ser.schemas.ModelUpdate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
