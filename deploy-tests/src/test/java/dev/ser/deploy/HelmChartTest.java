@@ -174,6 +174,15 @@ class HelmChartTest {
     assertThat(args.get(args.indexOf("--model") + 1)).isEqualTo("/models/current/model.onnx");
     assertThat(d.at("/spec/podTemplate/spec/initContainers/0/command/2").asText())
         .isEqualTo("cd /models/current && sha256sum -c model.onnx.sha256");
+    // the job reads model updates, answers on the status topic, accepts only signed ones, and cannot write models
+    assertThat(String.join(" ", args)).contains("--model-update-topic model-updates --model-status-topic model-status"
+        + " --model-update-public-key /etc/ser/model-updates/public.pem");
+    JsonNode mounts = d.at("/spec/podTemplate/spec/containers/0/volumeMounts");
+    List<JsonNode> models = StreamSupport.stream(mounts.spliterator(), false)
+        .filter(m -> m.at("/name").asText().equals("models")).toList();
+    assertThat(models).hasSize(1);
+    assertThat(models.get(0).at("/readOnly").asBoolean()).as("the job's models volume").isTrue();
+    assertThat(d.at("/spec/podTemplate/spec/volumes").toString()).contains("\"secretName\":\"model-update-key\"");
 
     JsonNode cron = one(docs, "CronJob");
     assertThat(cron.at("/spec/schedule").asText()).isEqualTo("30 2 * * *");
