@@ -129,15 +129,19 @@ class ModelUpdateITCase {
         });
   }
 
+  /** The job's settings for one test: its own topics, the control and status topics, every channel scored. */
+  static StreamJobConfig config(String test) {
+    broker.createTopic("updates-" + test, 1);
+    broker.createTopic("status-" + test, 1);
+    return EmotionJobITCase.config(broker, test, "exactly-once").toBuilder().set("model-update-topic", "updates-" + test)
+        .set("model-status-topic", "status-" + test).set("score-channels", "*").set("source-idleness-ms", "1000")
+        .build();
+  }
+
   @Test
   void aRunningJobSwapsToAnUpdateIgnoresRefusedOnesAndKeepsItAfterAFailure() throws Exception {
     String test = "swap";
-    StreamJobConfig base = EmotionJobITCase.config(broker, test, "exactly-once");
-    broker.createTopic("updates-" + test, 1);
-    broker.createTopic("status-" + test, 1);
-    StreamJobConfig config = base.toBuilder().set("model-update-topic", "updates-" + test)
-        .set("model-status-topic", "status-" + test).set("score-channels", "*")
-        .set("source-idleness-ms", "1000").build();
+    StreamJobConfig config = config(test);
     String control = config.get(StreamJobOptions.MODEL_UPDATE_TOPIC);
     ARMED.set(false);
     INJECTED.set(0);
@@ -197,10 +201,72 @@ class ModelUpdateITCase {
       assertThat(versions(finalEvents, "restart-")).as("each exactly once, by the model accepted before the failure")
           .containsOnlyKeys(restarted).containsValues("fixture-2").doesNotContainValue("2");
       assertThat(versions(finalEvents, "")).hasSize(seen);
-      // after the restart: the job's file again, the restored (refused) update, then the one before it
-      assertThat(statuses(config, 6).subList(3, 6)).extracting(st -> st.getOutcome() + " " + st.getModelVersion()
-          + " -> " + st.getActiveModelVersion()).containsExactly("ACTIVE 2 -> 2", "REFUSED fixture-2 -> 2",
-          "ACTIVE fixture-2 -> fixture-2");
+      // after the restart the TaskManager still has fixture-2 (the switchboard waits for restarted tasks); the
+      // restored latest update is the refused one: tried again, refused again, and the one before it is active
+      assertThat(statuses(config, 4).subList(3, 4)).extracting(st -> st.getOutcome() + " " + st.getModelVersion()
+          + " -> " + st.getActiveModelVersion()).containsExactly("REFUSED fixture-2 -> fixture-2");
+    } finally {
+      ARMED.set(false);
+      EmotionJob.cancel(client);
+    }
+    assertThat(SharedScorers.openCount()).isZero();
+  }
+
+  /**
+   * The issue's scenario: one call is being scored by the job's model (version 2) at real-time pace;
+   * version fixture-2 is published mid-call; then a failure is injected. Utterances that were scored
+   * before the publication name 2, those that ended after the swap completed name fixture-2, each
+   * exactly once; after the restart the TaskManager still has fixture-2 (no reload of version 2:
+   * no second start record on the status topic). Prints the swap latency.
+   */
+  @Test
+  void aMidCallUpdateSwapsBetweenUtterancesAndAFailureAfterwardsKeepsTheNewModel() throws Exception {
+    String test = "midcall";
+    StreamJobConfig config = config(test);
+    ARMED.set(false);
+    INJECTED.set(0);
+    JobClient client = EmotionJobITCase.start(EmotionJob.onKafka(config)
+        .afterSegmentation(s -> s.map(new FailWhenArmed()).name("fail when armed")), "mid-call update");
+    try {
+      assertThat(statuses(config, 1)).as("the TaskManager's start record: the job is up").hasSize(1);
+      List<SampleCalls.Call> call = SampleCalls.build(clips.subList(0, 10), 1, 22050, 1000, "mid-");
+      Set<String> expected = TestAudio.expectedLabels(call, ScoredChannels.parse("*")).keySet();
+      var replay = KafkaTestSupport.replayInBackground(broker.bootstrapServers(),
+          config.get(StreamJobOptions.INPUT_TOPIC), call, 1);
+      Thread.sleep(12_000); // about four utterances into the call
+      long publishedAt = System.currentTimeMillis();
+      publish(config.get(StreamJobOptions.MODEL_UPDATE_TOPIC),
+          WireFormat.encode(update(SECOND, "fixture-2", ModelChecksum.sha256(SECOND))));
+      List<ModelStatus> swap = statuses(config, 2);
+      assertThat(swap.get(1).getOutcome().name() + " " + swap.get(1).getModelVersion()).isEqualTo("ACTIVE fixture-2");
+      long swappedAt = swap.get(1).getAt().toEpochMilli();
+      ARMED.set(true); // the next utterance fails its task: every task restarts
+      replay.get();
+
+      List<EmotionEvent> events = events(config, expected.size());
+      Map<String, String> versions = versions(events, "mid-");
+      assertThat(versions).containsOnlyKeys(expected);
+      assertThat(INJECTED.get()).as("the failure fired").isPositive();
+      int before = 0;
+      int after = 0;
+      for (EmotionEvent e : events) {
+        long end = e.getEndTime().toEpochMilli();
+        // an utterance is cut 500 ms (vad-hangover-ms) after its end and scored at once; 1 s of slack
+        if (end + 1_500 < publishedAt) {
+          assertThat(e.getModelVersion().toString()).as(e.getUtteranceId() + " ended before the update").isEqualTo("2");
+          before++;
+        } else if (end > swappedAt) {
+          assertThat(e.getModelVersion().toString()).as(e.getUtteranceId() + " ended after the swap")
+              .isEqualTo("fixture-2");
+          after++;
+        }
+      }
+      assertThat(before).as("utterances scored before the update").isPositive();
+      assertThat(after).as("utterances scored after the swap").isPositive();
+      assertThat(statuses(config, 2)).as("no second start: the restarted tasks found fixture-2 in the TaskManager")
+          .hasSize(2);
+      System.out.printf("swap latency: published to active on the TaskManager %d ms; %d utterances by version 2"
+          + " before, %d by fixture-2 after%n", swappedAt - publishedAt, before, after);
     } finally {
       ARMED.set(false);
       EmotionJob.cancel(client);

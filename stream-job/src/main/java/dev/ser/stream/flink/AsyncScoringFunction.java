@@ -59,7 +59,7 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    shared = SharedScorers.acquire(spec);
+    shared = SharedScorers.acquire(spec, getRuntimeContext().getJobInfo().getJobId().toString());
     var metrics = getRuntimeContext().getMetricGroup();
     eventsOut = JobMetrics.counter(metrics, "events_out", "eventsOut");
     scoringFailures = metrics.counter("scoring_failures");

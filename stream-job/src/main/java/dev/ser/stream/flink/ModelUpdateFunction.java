@@ -59,7 +59,7 @@ public final class ModelUpdateFunction
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    shared = SharedScorers.acquire(spec);
+    shared = SharedScorers.acquire(spec, getRuntimeContext().getJobInfo().getJobId().toString());
     if (statusWriter != null) {
       shared.switchboard().listenIfNone(statusWriter::create); // one writer per TaskManager
     }

@@ -24,11 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models a TaskManager scores with: per job settings, one {@link ModelSwitchboard} per JVM,
+ * The models a TaskManager scores with: one {@link ModelSwitchboard} per job and settings per JVM,
  * shared by every slot (so batches form across slots and calls, a model's memory is paid once, and
- * a model update is loaded once per TaskManager). It starts with the job's model file and swaps to
- * what model updates request, after {@link ModelCandidateCheck} passed them. Reference-counted: the
- * last lease closed closes the switchboard and with it the active model.
+ * a model update is loaded once per TaskManager; two jobs in one session cluster never share one, so
+ * one job's update never changes the other's model). It starts with the job's model file and swaps
+ * to what model updates request, after {@link ModelCandidateCheck} passed them. Reference-counted:
+ * when the last lease is closed the switchboard lingers for {@link #LINGER}, so the tasks of a
+ * restart within the same TaskManager find the model that was active (no reload of the job's first
+ * model); then it closes, and with it the active model.
  */
 public final class SharedScorers {
 
@@ -63,6 +66,7 @@ public final class SharedScorers {
     final ModelSwitchboard<ScoringModel> switchboard;
     final ExecutorService loading;
     int users;
+    java.util.concurrent.ScheduledFuture<?> closing;
 
     Entry(ModelSwitchboard<ScoringModel> switchboard, ExecutorService loading) {
       this.switchboard = switchboard;
@@ -70,18 +74,30 @@ public final class SharedScorers {
     }
   }
 
-  private static final Map<Spec, Entry> ENTRIES = new HashMap<>();
+  /** How long an unused switchboard waits for the tasks of a restart before it closes. */
+  public static final Duration LINGER = Duration.ofSeconds(60);
+
+  /** A job's scorer in this JVM: its settings and the job it serves. */
+  private record Key(Spec spec, String job) {}
+
+  private static final Map<Key, Entry> ENTRIES = new HashMap<>();
+  private static final java.util.concurrent.ScheduledExecutorService CLOSER =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ser-scorer-closer");
+        t.setDaemon(true);
+        return t;
+      });
 
   private SharedScorers() {}
 
   /** A handle on the shared switchboard; close it when the operator closes. */
   public static final class Lease implements AutoCloseable {
-    private final Spec spec;
+    private final Key key;
     private final Entry entry;
     private boolean closed;
 
-    private Lease(Spec spec, Entry entry) {
-      this.spec = spec;
+    private Lease(Key key, Entry entry) {
+      this.key = key;
       this.entry = entry;
     }
 
@@ -97,18 +113,34 @@ public final class SharedScorers {
         }
         closed = true;
         if (--entry.users == 0) {
-          ENTRIES.remove(spec);
-          entry.switchboard.close(); // the active model closes after its last utterance in flight
-          entry.loading.shutdown(); // a load still running finishes and its model is closed unused
-          LOG.info("closed the shared scorer for {}", spec.modelPath());
+          entry.closing = CLOSER.schedule(() -> closeUnused(key, entry), LINGER.toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS);
         }
       }
     }
   }
 
-  public static Lease acquire(Spec spec) throws Exception {
+  private static void closeUnused(Key key, Entry entry) {
     synchronized (ENTRIES) {
-      Entry e = ENTRIES.get(spec);
+      if (entry.users > 0 || ENTRIES.get(key) != entry) {
+        return; // taken again by a restarted task
+      }
+      ENTRIES.remove(key);
+      entry.switchboard.close(); // the active model closes after its last utterance in flight
+      entry.loading.shutdown(); // a load still running finishes and its model is closed unused
+      LOG.info("closed the shared scorer for {} of job {}", key.spec().modelPath(), key.job());
+    }
+  }
+
+  /** The shared scorer of job {@code job} (its id) with these settings; made on first use in this JVM. */
+  public static Lease acquire(Spec spec, String job) throws Exception {
+    Key key = new Key(spec, job);
+    synchronized (ENTRIES) {
+      Entry e = ENTRIES.get(key);
+      if (e != null && e.closing != null) {
+        e.closing.cancel(false);
+        e.closing = null;
+      }
       if (e == null) {
         // the file this TaskManager sees must be the one the job was built with
         ModelChecksum.verify(Path.of(spec.modelPath()), spec.modelSha256());
@@ -121,13 +153,13 @@ public final class SharedScorers {
           return t;
         });
         e = new Entry(new ModelSwitchboard<>(initial, loader(spec, check, initial), loading), loading);
-        ENTRIES.put(spec, e);
+        ENTRIES.put(key, e);
         LOG.info("opened the shared scorer for {} ({} {}) on {}, batches of up to {} within {} us, {} scoring threads",
             spec.modelPath(), scorer.metadata().name(), scorer.metadata().version(), scorer.device(),
             spec.maxBatchSize(), spec.maxBatchWaitMicros(), spec.scoringThreads());
       }
       e.users++;
-      return new Lease(spec, e);
+      return new Lease(key, e);
     }
   }
 
@@ -152,10 +184,24 @@ public final class SharedScorers {
     };
   }
 
-  /** Shared scorers open now (for tests: 0 once every operator closed). */
+  /** Shared scorers in use now (for tests: 0 once every operator closed its lease). */
   public static int openCount() {
     synchronized (ENTRIES) {
-      return ENTRIES.size();
+      return (int) ENTRIES.values().stream().filter(e -> e.users > 0).count();
+    }
+  }
+
+  /** Closes the unused ones now instead of after {@link #LINGER} (for tests that need a fresh TaskManager). */
+  public static void closeUnused() {
+    synchronized (ENTRIES) {
+      for (Map.Entry<Key, Entry> e : new java.util.ArrayList<>(ENTRIES.entrySet())) {
+        if (e.getValue().users == 0) {
+          if (e.getValue().closing != null) {
+            e.getValue().closing.cancel(false);
+          }
+          closeUnused(e.getKey(), e.getValue());
+        }
+      }
     }
   }
 }

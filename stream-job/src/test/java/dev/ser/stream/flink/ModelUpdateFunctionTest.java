@@ -76,9 +76,14 @@ class ModelUpdateFunctionTest {
         List.of(ModelUpdateFunction.REQUESTED)), 2, 2, subtask);
   }
 
+  /** The job id the harness's tasks run under (the switchboard is per job). */
+  static String job(BroadcastOperatorTestHarness<?, ?, ?> h) {
+    return h.getEnvironment().getJobID().toString();
+  }
+
   /** The version the TaskManager's switchboard scores with now (waiting for a holding request, as scoring does). */
-  static String activeVersion() throws Exception {
-    try (SharedScorers.Lease shared = SharedScorers.acquire(SPEC);
+  static String activeVersion(String job) throws Exception {
+    try (SharedScorers.Lease shared = SharedScorers.acquire(SPEC, job);
         ModelSwitchboard<ScoringModel>.Lease model = shared.switchboard().acquire()) {
       return model.model().metadata().version();
     }
@@ -87,6 +92,7 @@ class ModelUpdateFunctionTest {
   @AfterEach
   void everythingClosed() {
     assertThat(SharedScorers.openCount()).isZero();
+    SharedScorers.closeUnused();
   }
 
   @Test
@@ -96,9 +102,9 @@ class ModelUpdateFunctionTest {
     try (var h = harness(0)) {
       h.setup();
       h.open();
-      shippedVersion = activeVersion();
+      shippedVersion = activeVersion(job(h));
       h.processBroadcastElement(secondVersion(), 1);
-      try (SharedScorers.Lease shared = SharedScorers.acquire(SPEC)) {
+      try (SharedScorers.Lease shared = SharedScorers.acquire(SPEC, job(h))) {
         while (shared.switchboard().activeUpdate() == null) { // loaded on the switchboard's own thread
           Thread.sleep(10);
         }
@@ -108,17 +114,18 @@ class ModelUpdateFunctionTest {
       assertThat(h.extractOutputValues()).extracting(u -> u.index).containsExactly(1);
       snapshot = h.snapshot(1, 3);
     }
-    assertThat(SharedScorers.openCount()).as("the TaskManager's models are gone, as after a failover").isZero();
+    assertThat(SharedScorers.openCount()).isZero();
+    SharedScorers.closeUnused(); // the TaskManager's models are gone, as after a TaskManager process restart
     assertThat(shippedVersion).isNotEqualTo("fixture-2");
 
     try (var restored = harness(0)) {
       restored.setup();
       restored.initializeState(snapshot);
       restored.open();
-      try (SharedScorers.Lease shared = SharedScorers.acquire(SPEC)) {
+      try (SharedScorers.Lease shared = SharedScorers.acquire(SPEC, job(restored))) {
         assertThat(shared.switchboard().activeUpdate()).as("a new switchboard starts with the job's file").isNull();
         restored.processElement(utterance(2), 4);
-        assertThat(activeVersion()).as("the first utterance after the restore waits for the restored model")
+        assertThat(activeVersion(job(restored))).as("the first utterance after the restore waits for the restored model")
             .isEqualTo("fixture-2");
       }
       assertThat(restored.extractOutputValues()).extracting(u -> u.index).containsExactly(2);
@@ -142,8 +149,26 @@ class ModelUpdateFunctionTest {
         } else {
           assertThat(deadLetters).isNullOrEmpty();
         }
-        assertThat(activeVersion()).as("nothing requested").isNotEqualTo("fixture-2");
+        assertThat(activeVersion(job(h))).as("nothing requested").isNotEqualTo("fixture-2");
       }
+    }
+  }
+
+  @Test
+  void aRestartInTheSameTaskManagerFindsTheSwappedModelAndAnotherJobNeverSharesIt() throws Exception {
+    try (SharedScorers.Lease first = SharedScorers.acquire(SPEC, "job-a")) {
+      first.switchboard().request(ModelUpdateOrDeadLetter.read(secondVersion().update));
+      while (first.switchboard().activeUpdate() == null) {
+        Thread.sleep(10);
+      }
+      try (SharedScorers.Lease other = SharedScorers.acquire(SPEC, "job-b")) {
+        assertThat(other.switchboard().activeUpdate()).as("another job's model is its own").isNull();
+      }
+    }
+    // every task of job-a closed (a failover); the restarted tasks open within the linger time
+    try (SharedScorers.Lease again = SharedScorers.acquire(SPEC, "job-a")) {
+      assertThat(again.switchboard().activeUpdate().getModelVersion()).as("no reload of the job's first model")
+          .isEqualTo("fixture-2");
     }
   }
 }
