@@ -103,7 +103,8 @@ public final class EmotionJob {
     try (EmotionScorer scorer = EmotionScorer.open(modelFile)) {
       this.model = scorer.metadata();
     }
-    scorerSpec().updatePolicy(); // an unreadable public key fails here, not on the TaskManagers
+    scorerSpec().updatePolicy(); // an unreadable public key or CA file fails here, not on the TaskManagers
+    scorerSpec().fetcher();
   }
 
   /** The job on Kafka: source, events sink and dead-letter sink from the configuration. */
@@ -131,7 +132,8 @@ public final class EmotionJob {
         InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS),
         config.get(StreamJobOptions.MAX_BATCH_SIZE), config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000,
         config.get(StreamJobOptions.SCORING_THREADS), modelSha256, config.get(StreamJobOptions.MODEL_UPDATE_PUBLIC_KEY),
-        config.get(StreamJobOptions.MODEL_UPDATE_ALLOWED_HOSTS));
+        config.get(StreamJobOptions.MODEL_UPDATE_ALLOWED_HOSTS), config.get(StreamJobOptions.MODEL_UPDATE_CA_CERTIFICATES),
+        config.get(StreamJobOptions.MODEL_UPDATE_FETCH_TIMEOUT_MS));
   }
 
   public ModelMetadata model() {

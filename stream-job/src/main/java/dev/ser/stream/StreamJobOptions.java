@@ -184,9 +184,17 @@ public final class StreamJobOptions {
       v -> true, "empty or a PEM file");
 
   public static final ConfigOption<String> MODEL_UPDATE_ALLOWED_HOSTS = define(ConfigOptions.key("model-update-allowed-hosts").stringType().defaultValue(""),
-      "comma-separated hosts an update's https location may name (fetching over https is not built yet: such updates"
-          + " are refused); empty = paths only",
+      "comma-separated hosts an update's https location may name; each TaskManager downloads the file (no redirects)"
+          + " and checks it like a path; empty = paths only",
       v -> true, "empty or host names");
+
+  public static final ConfigOption<String> MODEL_UPDATE_CA_CERTIFICATES = define(ConfigOptions.key("model-update-ca-certificates").stringType().defaultValue(""),
+      "PEM file of the certificate authorities trusted for https model locations; empty = the JVM's",
+      v -> true, "empty or a PEM file");
+
+  public static final ConfigOption<Long> MODEL_UPDATE_FETCH_TIMEOUT_MS = define(ConfigOptions.key("model-update-fetch-timeout-ms").longType().defaultValue(60000L),
+      "the longest an https model download may take, connection to last byte; a slower one is refused",
+      between(1L, MAX_WAIT_MS), "an integer >= 1");
 
   public static final ConfigOption<String> DEVICE = define(ConfigOptions.key("device").stringType().defaultValue("cpu"),
       "ONNX Runtime device: cpu or cuda:N (falls back to cpu, logged, when CUDA cannot load)",

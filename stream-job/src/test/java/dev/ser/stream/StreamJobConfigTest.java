@@ -130,7 +130,7 @@ class StreamJobConfigTest {
     // one list: a setting added, renamed or re-defaulted without the README following fails here
     String readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"));
     assertThat(readme).contains(StreamJobOptions.markdownTable());
-    assertThat(StreamJobOptions.all()).hasSize(65);
+    assertThat(StreamJobOptions.all()).hasSize(67);
     assertThat(StreamJobOptions.all().get("max-channels-per-task").defaultText()).isEqualTo("5000");
     assertThat(StreamJobOptions.all().get("vad-threshold-db").defaultText()).isEqualTo("9");
   }

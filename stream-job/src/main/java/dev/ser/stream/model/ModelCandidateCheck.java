@@ -79,29 +79,12 @@ public final class ModelCandidateCheck {
    * to) against a job whose running model is described by {@code running}.
    */
   public Verdict check(ModelUpdate u, Path file, ModelMetadata running) {
-    if (u.getBand() == ModelBand.UNKNOWN) {
-      return Verdict.refused(Check.BAND, "the update is for a band this job does not know (read as UNKNOWN)");
-    }
-    if (policy.publicKey() != null) {
-      if (u.getSignature() == null) {
-        return Verdict.refused(Check.SIGNATURE, "the job requires signed updates and this one carries no signature");
-      }
-      try {
-        if (!ModelUpdateSignature.verify(policy.publicKey(), u)) {
-          return Verdict.refused(Check.SIGNATURE, "the signature does not verify with the job's public key (signed by"
-              + " another key, or the name, version, SHA-256 or band changed after signing)");
-        }
-      } catch (GeneralSecurityException e) {
-        return Verdict.refused(Check.SIGNATURE, "the signature could not be checked: " + e.getMessage());
-      }
-    }
-    String location = locationProblem(u.getLocation());
-    if (location != null) {
-      return Verdict.refused(Check.LOCATION, location);
+    Verdict before = beforeFetch(u);
+    if (before != null) {
+      return before;
     }
     if (file == null && u.getLocation().startsWith("https://")) {
-      return Verdict.refused(Check.LOCATION, "fetching models over https is not built yet: put the file where every"
-          + " TaskManager sees it and publish its path");
+      return Verdict.refused(Check.LOCATION, "the file at " + u.getLocation() + " was not fetched");
     }
     if (file == null || !Files.isRegularFile(file)) {
       return Verdict.refused(Check.LOCATION, "no file at " + (file == null ? u.getLocation() : file));
@@ -129,6 +112,35 @@ public final class ModelCandidateCheck {
       }
     }
     return v;
+  }
+
+  /**
+   * The checks that need no file (band, signature, location), in their order: the refusal, or null
+   * when the file may be fetched and checked. Run before an https download, so an update that is not
+   * signed or names another host fetches nothing.
+   */
+  public Verdict beforeFetch(ModelUpdate u) {
+    if (u.getBand() == ModelBand.UNKNOWN) {
+      return Verdict.refused(Check.BAND, "the update is for a band this job does not know (read as UNKNOWN)");
+    }
+    if (policy.publicKey() != null) {
+      if (u.getSignature() == null) {
+        return Verdict.refused(Check.SIGNATURE, "the job requires signed updates and this one carries no signature");
+      }
+      try {
+        if (!ModelUpdateSignature.verify(policy.publicKey(), u)) {
+          return Verdict.refused(Check.SIGNATURE, "the signature does not verify with the job's public key (signed by"
+              + " another key, or the name, version, SHA-256 or band changed after signing)");
+        }
+      } catch (GeneralSecurityException e) {
+        return Verdict.refused(Check.SIGNATURE, "the signature could not be checked: " + e.getMessage());
+      }
+    }
+    String location = locationProblem(u.getLocation());
+    if (location != null) {
+      return Verdict.refused(Check.LOCATION, location);
+    }
+    return null;
   }
 
   private Verdict checkLoaded(ModelUpdate u, EmotionScorer scorer, ModelMetadata running) {
@@ -172,7 +184,7 @@ public final class ModelCandidateCheck {
   }
 
   /** Null when the job may read {@code location}, else why not. */
-  String locationProblem(String location) {
+  public String locationProblem(String location) {
     if (location.startsWith("/")) {
       return location.contains("/../") || location.endsWith("/..") ? "the path " + location + " climbs with .." : null;
     }

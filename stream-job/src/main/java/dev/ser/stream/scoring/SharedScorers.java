@@ -6,8 +6,10 @@ import dev.ser.core.scoring.provider.InferenceDevice;
 import dev.ser.schemas.ModelUpdate;
 import dev.ser.schemas.ModelUpdateSignature;
 import dev.ser.stream.model.ModelCandidateCheck;
+import dev.ser.stream.model.ModelFetcher;
 import dev.ser.stream.model.ModelSwitchboard;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -46,11 +48,18 @@ public final class SharedScorers {
    */
   public record Spec(String modelPath, InferenceDevice device, int intraOpThreads, int maxBatchSize,
       long maxBatchWaitMicros, int scoringThreads, String modelSha256, String updatePublicKeyFile,
-      String updateAllowedHosts) implements Serializable {
+      String updateAllowedHosts, String updateCaCertificates, long updateFetchTimeoutMs) implements Serializable {
 
     public Spec(String modelPath, InferenceDevice device, int intraOpThreads, int maxBatchSize, long maxBatchWaitMicros,
         int scoringThreads, String modelSha256) {
-      this(modelPath, device, intraOpThreads, maxBatchSize, maxBatchWaitMicros, scoringThreads, modelSha256, "", "");
+      this(modelPath, device, intraOpThreads, maxBatchSize, maxBatchWaitMicros, scoringThreads, modelSha256, "", "", "",
+          60_000);
+    }
+
+    /** How https model locations are downloaded. */
+    public ModelFetcher fetcher() throws Exception {
+      return new ModelFetcher(updateCaCertificates.isEmpty() ? null : Path.of(updateCaCertificates),
+          Duration.ofMillis(updateFetchTimeoutMs), MAX_MODEL_BYTES);
     }
 
     /** The policy model updates are checked against (reads the public key file). */
@@ -73,6 +82,9 @@ public final class SharedScorers {
       this.loading = loading;
     }
   }
+
+  /** The largest model file an https location may hold (the shipped model is 0.5 MB). */
+  public static final long MAX_MODEL_BYTES = 512L * 1024 * 1024;
 
   /** How long an unused switchboard waits for the tasks of a restart before it closes. */
   public static final Duration LINGER = Duration.ofSeconds(60);
@@ -152,7 +164,7 @@ public final class SharedScorers {
           t.setDaemon(true);
           return t;
         });
-        e = new Entry(new ModelSwitchboard<>(initial, loader(spec, check, initial), loading), loading);
+        e = new Entry(new ModelSwitchboard<>(initial, loader(spec, check, spec.fetcher(), initial), loading), loading);
         ENTRIES.put(key, e);
         LOG.info("opened the shared scorer for {} ({} {}) on {}, batches of up to {} within {} us, {} scoring threads",
             spec.modelPath(), scorer.metadata().name(), scorer.metadata().version(), scorer.device(),
@@ -168,20 +180,51 @@ public final class SharedScorers {
         spec.scoringThreads());
   }
 
-  /** Checks the model an update names against the job's first model and, if it passes, opens it to score. */
+  /**
+   * Checks the model an update names against the job's first model (downloading it first when its
+   * location is https and the checks that need no file passed) and, if it passes, opens it to score.
+   */
   private static Function<ModelUpdate, ModelSwitchboard.Loaded<ScoringModel>> loader(Spec spec,
-      ModelCandidateCheck check, ScoringModel initial) {
+      ModelCandidateCheck check, ModelFetcher fetcher, ScoringModel initial) {
     return u -> {
-      ModelCandidateCheck.Verdict v = check.check(u, ModelCandidateCheck.localPath(u), initial.metadata());
-      if (!v.accepted()) {
-        LOG.warn("refused the model update to {} {} ({}): {} check: {}", u.getModelName(), u.getModelVersion(),
-            u.getLocation(), v.refusedBy(), v.reason());
-        return ModelSwitchboard.Loaded.refused(v.refusedBy(), v.reason());
+      Path file = ModelCandidateCheck.localPath(u);
+      Path fetched = null;
+      ModelCandidateCheck.Verdict v;
+      try {
+        if (file == null && check.beforeFetch(u) == null) {
+          try {
+            fetched = fetcher.fetch(u.getLocation(), Path.of(System.getProperty("java.io.tmpdir")));
+            file = fetched;
+          } catch (ModelFetcher.FetchException e) {
+            return refused(u, ModelCandidateCheck.Check.LOCATION, e.getMessage());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return refused(u, ModelCandidateCheck.Check.LOCATION, "the download was interrupted (the job stopped)");
+          }
+        }
+        v = check.check(u, file, initial.metadata());
+      } finally {
+        if (fetched != null) {
+          try {
+            Files.deleteIfExists(fetched); // ONNX Runtime holds the model in memory once loaded
+          } catch (java.io.IOException ignored) {
+            // a temporary file left behind
+          }
+        }
       }
-      LOG.info("{} {} from {} passed every check", u.getModelName(),
-          u.getModelVersion(), u.getLocation());
+      if (!v.accepted()) {
+        return refused(u, v.refusedBy(), v.reason());
+      }
+      LOG.info("{} {} from {} passed every check", u.getModelName(), u.getModelVersion(), u.getLocation());
       return ModelSwitchboard.Loaded.accepted(open(spec, v.scorer()));
     };
+  }
+
+  private static ModelSwitchboard.Loaded<ScoringModel> refused(ModelUpdate u, ModelCandidateCheck.Check check,
+      String reason) {
+    LOG.warn("refused the model update to {} {} ({}): {} check: {}", u.getModelName(), u.getModelVersion(),
+        u.getLocation(), check, reason);
+    return ModelSwitchboard.Loaded.refused(check, reason);
   }
 
   /** Shared scorers in use now (for tests: 0 once every operator closed its lease). */

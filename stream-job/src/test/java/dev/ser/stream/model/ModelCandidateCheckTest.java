@@ -133,8 +133,13 @@ class ModelCandidateCheckTest {
     assertThat(fetched.accepted()).as(fetched.reason()).isTrue();
     fetched.scorer().close();
     assertRefused(c.check(ModelUpdate.newBuilder(base).setLocation("https://models.example.org/m.onnx").build(), null,
-        shipped), ModelCandidateCheck.Check.LOCATION, "fetching models over https is not built yet: put the file where"
-        + " every TaskManager sees it and publish its path");
+        shipped), ModelCandidateCheck.Check.LOCATION, "the file at https://models.example.org/m.onnx was not fetched");
+    // what needs no file is checked before anything is downloaded
+    assertThat(c.beforeFetch(ModelUpdate.newBuilder(base).setLocation("https://models.example.org/m.onnx").build()))
+        .isNull();
+    assertRefused(c.beforeFetch(ModelUpdate.newBuilder(base).setLocation("https://evil.example.com/m.onnx").build()),
+        ModelCandidateCheck.Check.LOCATION, "host evil.example.com is not one the job may fetch models from"
+            + " [models.example.org] (model-update-allowed-hosts)");
     assertRefused(run(c, ModelUpdate.newBuilder(base).setBand(ModelBand.UNKNOWN).build()), ModelCandidateCheck.Check.BAND,
         "the update is for a band this job does not know (read as UNKNOWN)");
   }
