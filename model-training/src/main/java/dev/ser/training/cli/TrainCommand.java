@@ -3,6 +3,7 @@ package dev.ser.training.cli;
 import dev.ser.cli.Cli;
 import dev.ser.core.features.FeatureConfig;
 import dev.ser.training.data.TelephoneChannel;
+import dev.ser.training.data.TelephoneLine;
 import dev.ser.training.train.Augmentation;
 import dev.ser.training.train.CrossValidation;
 import dev.ser.training.train.TrainingOptions;
@@ -51,6 +52,13 @@ public final class TrainCommand implements Callable<Integer> {
       description = "pass every clip through G.711 at 8 kHz (the job's own codec) before its features; needs an 8 kHz"
           + " feature configuration, e.g. model-training/features/telephony-8k-emodb.json (default ${DEFAULT-VALUE})")
   String telephoneChannel;
+  @Option(names = "--telephone-band-pass", description = "limit every clip to the telephone band, 300-3400 Hz, before"
+      + " the codec (needs 8 kHz features)")
+  boolean telephoneBandPass;
+  @Option(names = "--telephone-packet-loss", defaultValue = "0", paramLabel = "P", description = "lose each 20 ms"
+      + " packet with probability P after the codec, filled with silence as the job fills gaps; the same packets of a"
+      + " clip every run (default ${DEFAULT-VALUE}; needs 8 kHz features)")
+  double telephonePacketLoss;
   @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "peak rate (default ${DEFAULT-VALUE})")
   float learningRate;
@@ -175,7 +183,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     return new TrainingService.Request(corpus, data, featureConfig, proto, folds, limitPerLabel, filters, blocks,
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
-        modelVersion, out, resume, stopAfterFolds, startFold, TelephoneChannel.parse(telephoneChannel));
+        modelVersion, out, resume, stopAfterFolds, startFold, new TelephoneLine(
+        TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss));
   }
 
   TrainingOptions trainingOptions() {

@@ -24,14 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param x      one row-major frames x coefficients matrix per clip
  * @param y      class index of each clip, into {@code labels}
  * @param cached how many matrices came from the cache
- * @param channel the telephone channel the audio went through first ({@link TelephoneChannel#NONE}: none)
+ * @param line   the telephone line the audio went through first ({@link TelephoneLine#NONE}: none)
  */
 public record FeatureSet(FeatureConfig config, List<String> labels, List<LabeledClip> clips, float[][] x, int[] y,
-    int cached, TelephoneChannel channel) {
+    int cached, TelephoneLine line) {
 
   public FeatureSet(FeatureConfig config, List<String> labels, List<LabeledClip> clips, float[][] x, int[] y,
       int cached) {
-    this(config, labels, clips, x, y, cached, TelephoneChannel.NONE);
+    this(config, labels, clips, x, y, cached, TelephoneLine.NONE);
   }
 
   public int frames() {
@@ -43,20 +43,19 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
   }
 
   public static FeatureSet compute(List<LabeledClip> clips, List<String> labels, FeatureConfig config, Path cacheDir) {
-    return compute(clips, labels, config, cacheDir, TelephoneChannel.NONE);
+    return compute(clips, labels, config, cacheDir, TelephoneLine.NONE);
   }
 
-  /** As above, each clip's audio first through {@code channel} (at the config's rate). */
+  /** As above, each clip's audio first through {@code line} (at the config's rate). */
   public static FeatureSet compute(List<LabeledClip> clips, List<String> labels, FeatureConfig config, Path cacheDir,
-      TelephoneChannel channel) {
-    channel.checkRate(config.sampleRate());
+      TelephoneLine line) {
+    line.checkRate(config.sampleRate());
     if (config.fixedLength() <= 0) {
       throw new IllegalArgumentException("training needs a feature config with fixed_length > 0 (the model's"
           + " input has a fixed number of frames); timnet-emodb uses 96000");
     }
     MfccExtractor extractor = new MfccExtractor(config);
-    Path dir = cacheDir.resolve(sha256(config.toJson() + (channel == TelephoneChannel.NONE ? "" : "|" + channel))
-        .substring(0, 16));
+    Path dir = cacheDir.resolve(sha256(config.toJson() + line.cacheKey()).substring(0, 16));
     float[][] x = new float[clips.size()][];
     int[] y = new int[clips.size()];
     AtomicInteger hits = new AtomicInteger();
@@ -81,7 +80,7 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
           x[i] = MfccMatrix.readF32(entry, config.nMfcc()).data();
           hits.incrementAndGet();
         } else {
-          MfccMatrix m = extractor.extract(channel.apply(WavFile.readMono(audio, config.sampleRate())));
+          MfccMatrix m = extractor.extract(line.apply(WavFile.readMono(audio, config.sampleRate()), clipKey(audio)));
           Path tmp = Files.createTempFile(dir, "entry", ".tmp");
           m.writeF32(tmp);
           Files.move(tmp, entry, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -91,7 +90,7 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
         throw new UncheckedIOException("cannot compute features of " + clips.get(i).audio(), e);
       }
     });
-    return new FeatureSet(config, List.copyOf(labels), List.copyOf(clips), x, y, hits.get(), channel);
+    return new FeatureSet(config, List.copyOf(labels), List.copyOf(clips), x, y, hits.get(), line);
   }
 
   /**
@@ -107,7 +106,8 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
     float[][][] out = new float[clips.size()][factors.length][];
     java.util.stream.IntStream.range(0, clips.size()).parallel().forEach(i -> {
       try {
-        float[] audio = channel.apply(WavFile.readMono(clips.get(i).audio(), config.sampleRate()));
+        Path file = clips.get(i).audio();
+        float[] audio = line.apply(WavFile.readMono(file, config.sampleRate()), clipKey(file));
         for (int f = 0; f < factors.length; f++) {
           out[i][f] = extractors[f].extract(audio).data();
         }
@@ -116,6 +116,11 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
       }
     });
     return out;
+  }
+
+  /** What a clip's simulated packet losses depend on: its file name (the same clip loses the same packets anywhere). */
+  static String clipKey(Path audio) {
+    return audio.getFileName().toString();
   }
 
   /** Hex SHA-256 of a string's UTF-8 bytes. */

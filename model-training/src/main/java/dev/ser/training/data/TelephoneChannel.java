@@ -28,15 +28,6 @@ public enum TelephoneChannel {
     }
   }
 
-  /** Refuses a simulated telephone channel for features at another rate than G.711's 8 kHz. */
-  public void checkRate(int sampleRate) {
-    if (this != NONE && sampleRate != 8000) {
-      throw new IllegalArgumentException("the " + name().toLowerCase(Locale.ROOT) + " telephone channel is 8 kHz; the"
-          + " feature configuration is at " + sampleRate + " Hz (use an 8 kHz one, e.g."
-          + " model-training/features/telephony-8k-emodb.json)");
-    }
-  }
-
   /** The audio as it comes out of the channel (8 kHz in, 8 kHz out). */
   public float[] apply(float[] audio) {
     return this == NONE ? audio : PcmDecoder.decode(codec, PcmEncoder.encode(codec, audio));

@@ -9,7 +9,7 @@ import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.training.data.Corpus;
 import dev.ser.training.data.FeatureSet;
-import dev.ser.training.data.TelephoneChannel;
+import dev.ser.training.data.TelephoneLine;
 import dev.ser.training.data.LabeledClip;
 import dev.ser.training.export.ModelExport;
 import dev.ser.training.model.ModelConfig;
@@ -43,7 +43,7 @@ public final class TrainingService {
       Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
-      Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneChannel channel) {}
+      Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line) {}
 
   /**
    * What came out. {@code complete} is false when some fold is not finished (stopped, or another
@@ -64,7 +64,7 @@ public final class TrainingService {
     }
     Files.createDirectories(r.out());
     FeatureSet set = FeatureSet.compute(clips, source.labels(), r.features(), r.out().resolve("feature-cache"),
-        r.channel());
+        r.line());
     log.printf(Locale.ROOT, "%s: %d clips, %d labels, features %d x %d (%d from cache)%n", source.name(), set.size(),
         set.labels().size(), set.frames(), r.features().nMfcc(), set.cached());
     ModelConfig modelConfig = new ModelConfig(set.frames(), r.features().nMfcc(), set.labels().size(), r.filters(),
@@ -159,9 +159,7 @@ public final class TrainingService {
     s.put("clips_sha256", FeatureSet.sha256(list.toString()));
     JsonNode features = json.readTree(set.config().toJson());
     s.set("feature_config", features);
-    if (set.channel() != TelephoneChannel.NONE) {
-      s.put("telephone_channel", set.channel().name().toLowerCase(java.util.Locale.ROOT)); // absent: none, as before
-    }
+    set.line().describe(s); // nothing for no line, as before
     s.set("model_config", json.valueToTree(modelConfig));
     s.set("training_options", json.valueToTree(r.options()));
     // as a record file will read back (floats become doubles), so a resumed run compares like with like

@@ -107,10 +107,13 @@ class TrainEndToEndTest {
     Path features = Samples.emodb().getParent().resolveSibling("model-training/features/telephony-8k-emodb.json");
     int code = new CommandLine(new TrainCommand()).execute("--corpus", "emodb", "--data", Samples.emodb().toString(),
         "--folds", "2", "--epochs", "1", "--limit", "2", "--skip-final", "--features", features.toString(),
-        "--telephone-channel", "mulaw", "--out", narrow.toString());
+        "--telephone-channel", "mulaw", "--telephone-band-pass", "--telephone-packet-loss", "0.05", "--out",
+        narrow.toString());
     assertThat(code).isZero();
     JsonNode settings = new ObjectMapper().readTree(narrow.resolve("folds/fold-01.json").toFile()).get("settings");
     assertThat(settings.get("telephone_channel").asText()).isEqualTo("mulaw");
+    assertThat(settings.get("telephone_band_pass").asText()).isEqualTo("300-3400 Hz");
+    assertThat(settings.get("telephone_packet_loss").asDouble()).isEqualTo(0.05);
     assertThat(settings.at("/feature_config/sample_rate").asInt()).isEqualTo(8000);
     assertThat(settings.at("/model_config/frames").asInt()).isEqualTo(188);
     // the wideband run's records carry no channel: as before the option existed

@@ -46,11 +46,14 @@ class TelephoneChannelTest {
   }
 
   @Test
-  void aTelephoneChannelNeedsEightKilohertzFeatures() {
-    assertThatThrownBy(() -> TelephoneChannel.MULAW.checkRate(22050)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("the mulaw telephone channel is 8 kHz; the feature configuration is at 22050 Hz (use an 8 kHz one,"
+  void aTelephoneLineNeedsEightKilohertzFeatures() {
+    assertThatThrownBy(() -> new TelephoneLine(TelephoneChannel.MULAW, false, 0).checkRate(22050))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the simulated telephone line is 8 kHz; the feature configuration is at 22050 Hz (use an 8 kHz one,"
             + " e.g. model-training/features/telephony-8k-emodb.json)");
-    TelephoneChannel.NONE.checkRate(22050);
+    assertThatThrownBy(() -> new TelephoneLine(TelephoneChannel.NONE, true, 0).checkRate(16000))
+        .hasMessageStartingWith("the simulated telephone line is 8 kHz");
+    TelephoneLine.NONE.checkRate(22050);
     assertThatThrownBy(() -> TelephoneChannel.parse("gsm")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--telephone-channel must be none, mulaw or alaw, got gsm");
     assertThat(TelephoneChannel.parse("MuLaw")).isEqualTo(TelephoneChannel.MULAW);
