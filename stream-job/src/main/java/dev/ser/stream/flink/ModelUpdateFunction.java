@@ -105,10 +105,10 @@ public final class ModelUpdateFunction
     }
     state.put(HISTORY, history);
     ModelUpdate update = ModelUpdateOrDeadLetter.read(r.update);
-    // before the first utterance (a start or restore reading the topic) the update holds scoring, as a restored one
-    // does; later the running model scores while it loads
-    shared.switchboard().request(update, !restoredRequested);
-    restoredRequested = true; // the restored update, if any, is superseded
+    // the running model scores while it loads (a restored task asks again, holding, at its first utterance: by then
+    // this update is the newest of the history). Never a hold here: a subtask without traffic would otherwise make
+    // every update stop scoring in its TaskManager while it loads.
+    shared.switchboard().request(update);
     countStatuses();
   }
 

@@ -51,6 +51,8 @@ public final class ModelStatusWriter implements ModelSwitchboard.StatusListener 
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    // a status that cannot be sent is logged and dropped; it must never hold a task (open() sends the first one)
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
     this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     ModelUpdate first = ModelUpdate.newBuilder().setModelName(f.modelName()).setModelVersion(f.modelVersion())
         .setLocation(f.modelPath()).setSha256(f.modelSha256()).setBand(ModelBand.ALL).setIssuedAt(Instant.now())

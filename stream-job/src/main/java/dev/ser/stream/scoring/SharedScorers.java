@@ -15,6 +15,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -138,10 +139,11 @@ public final class SharedScorers {
         return; // taken again by a restarted task
       }
       ENTRIES.remove(key);
-      entry.switchboard.close(); // the active model closes after its last utterance in flight
-      entry.loading.shutdown(); // a load still running finishes and its model is closed unused
-      LOG.info("closed the shared scorer for {} of job {}", key.spec().modelPath(), key.job());
     }
+    // outside the lock: closing waits for a batch in flight, and other jobs' tasks must not wait for that
+    entry.switchboard.close(); // the active model closes after its last utterance in flight
+    entry.loading.shutdown(); // a load still running finishes and its model is closed unused
+    LOG.info("closed the shared scorer for {} of job {}", key.spec().modelPath(), key.job());
   }
 
   /** The shared scorer of job {@code job} (its id) with these settings; made on first use in this JVM. */
@@ -236,15 +238,17 @@ public final class SharedScorers {
 
   /** Closes the unused ones now instead of after {@link #LINGER} (for tests that need a fresh TaskManager). */
   public static void closeUnused() {
+    List<Map.Entry<Key, Entry>> unused = new java.util.ArrayList<>();
     synchronized (ENTRIES) {
-      for (Map.Entry<Key, Entry> e : new java.util.ArrayList<>(ENTRIES.entrySet())) {
+      for (Map.Entry<Key, Entry> e : ENTRIES.entrySet()) {
         if (e.getValue().users == 0) {
           if (e.getValue().closing != null) {
             e.getValue().closing.cancel(false);
           }
-          closeUnused(e.getKey(), e.getValue());
+          unused.add(Map.entry(e.getKey(), e.getValue()));
         }
       }
     }
+    unused.forEach(e -> closeUnused(e.getKey(), e.getValue()));
   }
 }
