@@ -169,6 +169,10 @@ class DockerfilesTest {
       count++;
     }
     assertThat(count).isEqualTo(5); // input, output, dead letters, alerts, summaries
+    // model updates without a restart: the compacted control and status topics, and the job reads them
+    assertThat(created).contains("for t in model-updates model-status;").contains("--config cleanup.policy=compact");
+    assertThat(services.at("/jobmanager/command").asText())
+        .contains("--model-update-topic model-updates --model-status-topic model-status");
     assertThat(services.at("/replay/command").toString()).contains("/opt/ser/samples/emodb");
     assertThat(Repo.root().resolve("samples/emodb")).isDirectory();
   }
