@@ -3,9 +3,12 @@ package dev.ser.cli;
 import dev.ser.core.audio.WavFile;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelMetadata;
+import dev.ser.core.scoring.ModelRouter;
 import dev.ser.core.scoring.provider.InferenceDevice;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,8 +21,15 @@ import picocli.CommandLine.Option;
         + " computes its features and prints the label and every class's probability.")
 public final class ScoreCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "a model exported by ser train")
-  Path model;
+  @Option(names = "--model", required = true, split = ",", paramLabel = "FILE.onnx",
+      description = "a model exported by ser train, or several (comma-separated, e.g. a narrowband and a wideband one):"
+          + " the file's sample rate chooses, as ModelRouter says")
+  List<Path> models;
+
+  @Option(names = "--between", defaultValue = "higher", paramLabel = "lower|higher",
+      description = "with several models, a file whose rate lies between two models' rates goes to the lower or the"
+          + " higher of them (default: ${DEFAULT-VALUE})")
+  String between;
 
   @Option(names = "--in", required = true, paramLabel = "FILE.wav", description = "the utterance")
   Path in;
@@ -42,6 +52,23 @@ public final class ScoreCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     InferenceDevice target = InferenceDevice.parse(device);
+    Path model = models.get(0);
+    if (models.size() > 1) {
+      List<ModelRouter.Candidate> candidates = new ArrayList<>();
+      for (Path m : models) {
+        try (EmotionScorer s = EmotionScorer.open(m)) {
+          candidates.add(new ModelRouter.Candidate(s.metadata().name() + " " + s.metadata().version(),
+              s.metadata().features().sampleRate()));
+        }
+      }
+      int rate = WavFile.read(in).sampleRate();
+      ModelRouter.Route route = new ModelRouter(candidates, ModelRouter.Between.parse(between)).route(rate);
+      if (!route.routed()) {
+        throw new IllegalArgumentException(in + ": " + route.refusal());
+      }
+      model = models.get(route.model());
+      out.printf(Locale.ROOT, "%s is %d Hz: scored by %s%n", in.getFileName(), rate, candidates.get(route.model()).name());
+    }
     try (EmotionScorer scorer = EmotionScorer.open(model, target, 0)) {
       ModelMetadata meta = scorer.metadata();
       EmotionScorer.Prediction p = scorer.predict(WavFile.readMono(in, meta.features().sampleRate()));

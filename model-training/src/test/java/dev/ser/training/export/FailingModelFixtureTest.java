@@ -116,6 +116,44 @@ class FailingModelFixtureTest {
     }
   }
 
+  static final Path NARROWBAND = FIXTURE.resolveSibling("narrowband.onnx");
+
+  /**
+   * A narrowband model for routing by band (issue 14): the shipped model's name and seven labels,
+   * version {@code fixture-8k}, the narrowband features of
+   * {@code model-training/features/telephony-8k-emodb.json} (8 kHz, 188 x 39); the mean of each
+   * coefficient over the frames, the first seven through a softmax.
+   */
+  static byte[] buildNarrowband() throws Exception {
+    ModelMetadata shipped = shipped();
+    var features = dev.ser.core.features.FeatureConfig.fromJson(Files.readString(
+        SHIPPED.getParent().resolveSibling("model-training/features/telephony-8k-emodb.json")));
+    OnnxGraphBuilder g = new OnnxGraphBuilder("narrowband");
+    String x = g.input(ModelMetadata.INPUT, null, (long) features.frameCount(0), (long) features.nMfcc());
+    String mean = g.node("ReduceMean", Map.of("axes", new long[] {1}, "keepdims", 0L), x);
+    String first = g.node("Slice", mean, g.longs("start", 0), g.longs("end", shipped.labels().size()),
+        g.longs("axis", 1));
+    g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), first);
+    g.output(ModelMetadata.OUTPUT, null, (long) shipped.labels().size());
+    ModelMetadata metadata = new ModelMetadata(shipped.name(), "fixture-8k", shipped.labels(), features,
+        "none (a test model)", "{}");
+    return g.build("1", metadata.toProperties()).toByteArray();
+  }
+
+  @Test
+  void theNarrowbandModelIsWhatThisBuildsAtEightKilohertz() throws Exception {
+    byte[] built = buildNarrowband();
+    if (Boolean.getBoolean("ser.regenerate-fixtures")) {
+      Files.write(NARROWBAND, built);
+      ModelChecksum.writeSidecar(NARROWBAND);
+    }
+    assertThat(Files.readAllBytes(NARROWBAND)).as("regenerate with -Dser.regenerate-fixtures=true").isEqualTo(built);
+    try (EmotionScorer scorer = EmotionScorer.open(NARROWBAND)) {
+      assertThat(scorer.metadata().features().sampleRate()).isEqualTo(8000);
+      assertThat(scorer.metadata().labels()).isEqualTo(shipped().labels());
+    }
+  }
+
   @Test
   void theModelWithOtherLabelsIsWhatThisBuildsAndItScores() throws Exception {
     byte[] built = buildOtherLabels();

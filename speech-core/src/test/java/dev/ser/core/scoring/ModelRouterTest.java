@@ -1,10 +1,10 @@
-package dev.ser.stream.scoring;
+package dev.ser.core.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ser.stream.scoring.ModelRouter.Between;
-import dev.ser.stream.scoring.ModelRouter.Candidate;
+import dev.ser.core.scoring.ModelRouter.Between;
+import dev.ser.core.scoring.ModelRouter.Candidate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

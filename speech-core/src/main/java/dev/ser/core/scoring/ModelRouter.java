@@ -1,4 +1,4 @@
-package dev.ser.stream.scoring;
+package dev.ser.core.scoring;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Which of the job's models scores a channel, by the sample rate of its stream (the telephony
- * issue): a stream at or below the lowest model's rate goes to that model (narrowband), one at or
+ * Which of several models scores audio, by the sample rate the audio comes at (the telephony issue;
+ * {@code ser score} with several models, and the stream job per channel once it routes): a stream at or below the lowest model's rate goes to that model (narrowband), one at or
  * above the highest model's rate to that one (wideband), and one between two models' rates to the
  * lower or the higher of them as {@link Between} says. With one model every stream goes to it (it
  * is resampled, as before routing). With several, a stream below every model's rate has no model:
- * {@link #route} says why, for its dead letter. Pure: the job's wiring asks it once per channel.
+ * {@link #route} says why (for a dead letter, or the command's error).
  */
 public final class ModelRouter {
 
