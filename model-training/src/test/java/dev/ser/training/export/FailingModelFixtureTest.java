@@ -77,24 +77,32 @@ class FailingModelFixtureTest {
   static final Path SECOND_VERSION = FIXTURE.resolveSibling("second-version.onnx");
 
   /**
-   * A model the running one may be swapped for (issue 16): the shipped model's name and seven
-   * labels, version {@code fixture-2}, and features of another shape (20 coefficients instead of
-   * 39, same sample rate), so a job that swaps to it must compute features per model. The mean of
-   * each coefficient over the frames, the first seven through a softmax.
+   * A model the running one may be swapped for (issue 16): version {@code fixture-2}, features of
+   * another shape (20 coefficients instead of 39, same sample rate), so a job that swaps to it must
+   * compute features per model.
    */
   static byte[] buildSecondVersion() throws OrtException {
+    var f = shipped().features();
+    return meanOfCoefficients("second-version", "fixture-2", new dev.ser.core.features.FeatureConfig(f.sampleRate(),
+        f.nFft(), f.winLength(), f.hopLength(), f.window(), f.nMels(), f.fMin(), f.fMax(), f.topDb(), 20,
+        f.fixedLength()));
+  }
+
+  /**
+   * A working model with the shipped model's name and labels, {@code version} and {@code features}:
+   * the mean of each coefficient over the frames, the first seven through a softmax.
+   */
+  static byte[] meanOfCoefficients(String graph, String version, dev.ser.core.features.FeatureConfig features)
+      throws OrtException {
     ModelMetadata shipped = shipped();
-    var f = shipped.features();
-    var features = new dev.ser.core.features.FeatureConfig(f.sampleRate(), f.nFft(), f.winLength(), f.hopLength(),
-        f.window(), f.nMels(), f.fMin(), f.fMax(), f.topDb(), 20, f.fixedLength());
-    OnnxGraphBuilder g = new OnnxGraphBuilder("second-version");
+    OnnxGraphBuilder g = new OnnxGraphBuilder(graph);
     String x = g.input(ModelMetadata.INPUT, null, (long) features.frameCount(0), (long) features.nMfcc());
     String mean = g.node("ReduceMean", Map.of("axes", new long[] {1}, "keepdims", 0L), x);
     String first = g.node("Slice", mean, g.longs("start", 0), g.longs("end", shipped.labels().size()),
         g.longs("axis", 1));
     g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), first);
     g.output(ModelMetadata.OUTPUT, null, (long) shipped.labels().size());
-    ModelMetadata metadata = new ModelMetadata(shipped.name(), "fixture-2", shipped.labels(), features,
+    ModelMetadata metadata = new ModelMetadata(shipped.name(), version, shipped.labels(), features,
         "none (a test model)", "{}");
     return g.build("1", metadata.toProperties()).toByteArray();
   }
@@ -119,25 +127,12 @@ class FailingModelFixtureTest {
   static final Path NARROWBAND = FIXTURE.resolveSibling("narrowband.onnx");
 
   /**
-   * A narrowband model for routing by band (issue 14): the shipped model's name and seven labels,
-   * version {@code fixture-8k}, the narrowband features of
-   * {@code model-training/features/telephony-8k-emodb.json} (8 kHz, 188 x 39); the mean of each
-   * coefficient over the frames, the first seven through a softmax.
+   * A narrowband model for routing by band (issue 14): version {@code fixture-8k}, the narrowband
+   * features of {@code model-training/features/telephony-8k-emodb.json} (8 kHz, 188 x 39).
    */
   static byte[] buildNarrowband() throws Exception {
-    ModelMetadata shipped = shipped();
-    var features = dev.ser.core.features.FeatureConfig.fromJson(Files.readString(
-        SHIPPED.getParent().resolveSibling("model-training/features/telephony-8k-emodb.json")));
-    OnnxGraphBuilder g = new OnnxGraphBuilder("narrowband");
-    String x = g.input(ModelMetadata.INPUT, null, (long) features.frameCount(0), (long) features.nMfcc());
-    String mean = g.node("ReduceMean", Map.of("axes", new long[] {1}, "keepdims", 0L), x);
-    String first = g.node("Slice", mean, g.longs("start", 0), g.longs("end", shipped.labels().size()),
-        g.longs("axis", 1));
-    g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), first);
-    g.output(ModelMetadata.OUTPUT, null, (long) shipped.labels().size());
-    ModelMetadata metadata = new ModelMetadata(shipped.name(), "fixture-8k", shipped.labels(), features,
-        "none (a test model)", "{}");
-    return g.build("1", metadata.toProperties()).toByteArray();
+    return meanOfCoefficients("narrowband", "fixture-8k", dev.ser.core.features.FeatureConfig.fromJson(Files.readString(
+        SHIPPED.getParent().resolveSibling("model-training/features/telephony-8k-emodb.json"))));
   }
 
   @Test
