@@ -4,6 +4,7 @@ import dev.ser.core.features.FeatureConfig;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.core.scoring.ModelMetadata;
+import dev.ser.core.scoring.ModelRouter;
 import dev.ser.core.scoring.provider.InferenceDevice;
 import dev.ser.stream.assembly.ChannelAssemblySettings;
 import dev.ser.stream.assembly.UtteranceRecord;
@@ -31,6 +32,8 @@ import dev.ser.stream.scoring.ScoredChannels;
 import dev.ser.stream.scoring.SharedScorers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -68,11 +71,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class EmotionJob {
 
   private final StreamJobConfig config;
+  /** The first model (the only one, unless the job routes streams by rate). */
   private final ModelMetadata model;
   /** What the model file's content must hash to, checked here and again on every TaskManager. */
   private final String modelSha256;
   /** The model file, links resolved. */
   private final Path modelFile;
+  /** Every model, its file (links resolved) and checksum, in the order of the model setting. */
+  private final List<ModelMetadata> models;
+  private final List<Path> modelFiles;
+  private final List<String> modelSha256s;
+  /** Which model scores a stream, by its rate. */
+  private final ModelRouter router;
   private final Source<ChunkOrDeadLetter, ?, ?> source;
   private final Sink<EventRecord> events;
   private final Sink<DeadLetterRecord> deadLetters;
@@ -90,19 +100,47 @@ public final class EmotionJob {
     this.deadLetters = deadLetters;
     this.alerts = alerts;
     this.summaries = summaries;
-    // through links resolved now: a link that moves later (ser refresh's current) must not change the file a
-    // TaskManager opens after a restart (it would refuse it against this checksum); updates swap models instead
-    Path named = Path.of(config.get(StreamJobOptions.MODEL));
-    if (!Files.isRegularFile(named)) {
-      throw new IllegalArgumentException("no model file at " + named + " (model)");
+    List<String> named = StreamJobOptions.modelFiles(config.get(StreamJobOptions.MODEL));
+    if (named.size() > 1 && !config.get(StreamJobOptions.MODEL_SHA256).isEmpty()) {
+      throw new IllegalArgumentException("model-sha256 names one model's checksum; with several models each needs its"
+          + " MODEL.sha256 next to it");
     }
-    Path modelFile = named.toRealPath();
-    this.modelFile = modelFile;
-    this.modelSha256 = ModelChecksum.expected(modelFile, config.get(StreamJobOptions.MODEL_SHA256));
-    ModelChecksum.verify(modelFile, modelSha256);
-    try (EmotionScorer scorer = EmotionScorer.open(modelFile)) {
-      this.model = scorer.metadata();
+    if (named.size() > 1 && !config.get(StreamJobOptions.MODEL_UPDATE_TOPIC).isEmpty()) {
+      throw new IllegalArgumentException("model updates with several models (routing by band) are not built yet: give"
+          + " one model, or no model-update-topic");
     }
+    List<Path> files = new ArrayList<>();
+    List<String> sums = new ArrayList<>();
+    List<ModelMetadata> metadata = new ArrayList<>();
+    for (String name : named) {
+      // through links resolved now: a link that moves later (ser refresh's current) must not change the file a
+      // TaskManager opens after a restart (it would refuse it against this checksum); updates swap models instead
+      Path path = Path.of(name);
+      if (!Files.isRegularFile(path)) {
+        throw new IllegalArgumentException("no model file at " + path + " (model)");
+      }
+      Path file = path.toRealPath();
+      String sum = ModelChecksum.expected(file, config.get(StreamJobOptions.MODEL_SHA256));
+      ModelChecksum.verify(file, sum);
+      try (EmotionScorer scorer = EmotionScorer.open(file)) {
+        metadata.add(scorer.metadata());
+      }
+      if (!metadata.get(metadata.size() - 1).labels().equals(metadata.get(0).labels())) {
+        throw new IllegalArgumentException(file + " has the labels " + metadata.get(metadata.size() - 1).labels()
+            + ", " + files.get(0) + " " + metadata.get(0).labels() + ": the models of one job share their labels (the"
+            + " alert rules and consumers depend on them)");
+      }
+      files.add(file);
+      sums.add(sum);
+    }
+    this.modelFiles = List.copyOf(files);
+    this.modelSha256s = List.copyOf(sums);
+    this.models = List.copyOf(metadata);
+    this.modelFile = files.get(0);
+    this.modelSha256 = sums.get(0);
+    this.model = metadata.get(0);
+    this.router = new ModelRouter(metadata.stream().map(m -> new ModelRouter.Candidate(m.name() + " " + m.version(),
+        m.features().sampleRate())).toList(), ModelRouter.Between.parse(config.get(StreamJobOptions.MODEL_ROUTE_BETWEEN)));
     scorerSpec().updatePolicy(); // an unreadable public key or CA file fails here, not on the TaskManagers
     scorerSpec().fetcher();
   }
@@ -128,6 +166,10 @@ public final class EmotionJob {
 
   /** The shared scorer's settings: the model file and how it is run, and the policy for model updates. */
   SharedScorers.Spec scorerSpec() {
+    return scorerSpec(modelFile, modelSha256);
+  }
+
+  private SharedScorers.Spec scorerSpec(Path modelFile, String modelSha256) {
     return new SharedScorers.Spec(modelFile.toString(),
         InferenceDevice.parse(config.get(StreamJobOptions.DEVICE)), config.get(StreamJobOptions.ONNX_THREADS),
         config.get(StreamJobOptions.MAX_BATCH_SIZE), config.get(StreamJobOptions.MAX_BATCH_WAIT_MS) * 1000,
@@ -140,6 +182,20 @@ public final class EmotionJob {
     return model;
   }
 
+  /** Every model of the job, in the order of the model setting. */
+  public List<ModelMetadata> models() {
+    return models;
+  }
+
+  /** The shared scorers' settings, one per model, in the order of the model setting. */
+  List<SharedScorers.Spec> scorerSpecs() {
+    List<SharedScorers.Spec> specs = new ArrayList<>();
+    for (int i = 0; i < modelFiles.size(); i++) {
+      specs.add(scorerSpec(modelFiles.get(i), modelSha256s.get(i)));
+    }
+    return specs;
+  }
+
   public StreamJobConfig config() {
     return config;
   }
@@ -150,13 +206,21 @@ public final class EmotionJob {
     return this;
   }
 
-  /** The segmentation settings: the configured ones, at the model's sample rate. */
+  /**
+   * The segmentation settings: the configured ones, at the model's sample rate; with several models,
+   * each stream at the rate of the model it is routed to, and utterances no longer than the shortest
+   * model input.
+   */
   public ChannelAssemblySettings assemblyConfig() {
     FeatureConfig features = model.features();
     int maxUtteranceMs = config.get(StreamJobOptions.MAX_UTTERANCE_MS);
     if (maxUtteranceMs == 0) {
-      maxUtteranceMs = features.fixedLength() > 0
-          ? (int) ((long) features.fixedLength() * 1000 / features.sampleRate()) : 10_000;
+      maxUtteranceMs = Integer.MAX_VALUE;
+      for (ModelMetadata m : models) {
+        FeatureConfig f = m.features();
+        maxUtteranceMs = Math.min(maxUtteranceMs, f.fixedLength() > 0
+            ? (int) ((long) f.fixedLength() * 1000 / f.sampleRate()) : 10_000);
+      }
     }
     return new ChannelAssemblySettings(features.sampleRate(), config.get(StreamJobOptions.VAD_THRESHOLD_DB),
         config.get(StreamJobOptions.VAD_MIN_SPEECH_DBFS), config.get(StreamJobOptions.VAD_HANGOVER_MS), config.get(StreamJobOptions.VAD_PRE_ROLL_MS),
@@ -164,7 +228,7 @@ public final class EmotionJob {
         config.get(StreamJobOptions.MAX_REORDER_WAIT_MS), config.get(StreamJobOptions.MAX_GAP_MS), config.get(StreamJobOptions.IDLE_TIMEOUT_MS),
         config.get(StreamJobOptions.CLOSED_RETENTION_MS), config.get(StreamJobOptions.ALLOWED_LATENESS_MS),
         config.get(StreamJobOptions.MAX_SEQUENCE_JUMP), config.get(StreamJobOptions.MAX_REORDER_BYTES),
-        config.get(StreamJobOptions.MAX_AUDIO_AHEAD_MS));
+        config.get(StreamJobOptions.MAX_AUDIO_AHEAD_MS), models.size() > 1 ? router : null);
   }
 
   /** The call stage's rules, from the configuration. */
@@ -226,7 +290,8 @@ public final class EmotionJob {
     }
     long timeoutMs = config.get(StreamJobOptions.INFERENCE_TIMEOUT_MS);
     SingleOutputStreamOperator<EventRecord> scored = AsyncDataStream.orderedWait(afterSegmentation.apply(toScore),
-            new AsyncScoringFunction(spec, config.get(StreamJobOptions.INPUT_TOPIC), timeoutMs,
+            new AsyncScoringFunction(scorerSpecs(), models.stream().mapToInt(m -> m.features().sampleRate()).toArray(),
+                config.get(StreamJobOptions.INPUT_TOPIC), timeoutMs,
                 config.get(StreamJobOptions.CALL_UNCERTAIN_BELOW)), timeoutMs,
             TimeUnit.MILLISECONDS, config.get(StreamJobOptions.MAX_IN_FLIGHT))
         .uid("score").name("features and scoring")

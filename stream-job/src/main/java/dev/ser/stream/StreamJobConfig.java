@@ -209,9 +209,12 @@ public final class StreamJobConfig implements Serializable {
         problems.add("call-alert-clear-below (" + v.get(StreamJobOptions.CALL_ALERT_CLEAR_BELOW) + ") must be under"
             + " call-alert-raise-above (" + v.get(StreamJobOptions.CALL_ALERT_RAISE_ABOVE) + "): the hysteresis");
       }
-      Path model = Path.of(v.get(StreamJobOptions.MODEL));
-      if (!Files.isRegularFile(model)) {
-        problems.add("--model " + model + " does not exist (export one with ser train, or use models/ms-senet-emodb.onnx)");
+      for (String file : StreamJobOptions.modelFiles(v.get(StreamJobOptions.MODEL))) {
+        Path model = Path.of(file);
+        if (!Files.isRegularFile(model)) {
+          problems.add("--model " + model + " does not exist (export one with ser train, or use"
+              + " models/ms-senet-emodb.onnx)");
+        }
       }
       long checkpoint = v.get(StreamJobOptions.CHECKPOINT_INTERVAL_MS);
       long txTimeout = v.get(StreamJobOptions.TRANSACTION_TIMEOUT_MS);

@@ -160,8 +160,20 @@ public final class StreamJobOptions {
       between(0L, (long) Integer.MAX_VALUE), "an integer >= 0");
 
   public static final ConfigOption<String> MODEL = define(ConfigOptions.key("model").stringType().noDefaultValue(),
-      "the ONNX model exported by ser train (its metadata configures features and labels)",
-      v -> !v.isBlank(), "a file");
+      "the ONNX model exported by ser train (its metadata configures features and labels); several, comma-separated,"
+          + " at different sample rates: each stream goes to the model of its rate (model-route-between)",
+      v -> !v.isBlank() && modelFiles(v).stream().noneMatch(String::isBlank), "one file or comma-separated files");
+
+  public static final ConfigOption<String> MODEL_ROUTE_BETWEEN = define(ConfigOptions.key("model-route-between").stringType().defaultValue("higher"),
+      "with several models: a stream whose rate lies between two models' rates (16 kHz between 8 and 22.05 kHz) is"
+          + " scored by the lower or the higher of them; a stream below every model's rate is a BAD_SAMPLE_RATE dead"
+          + " letter",
+      v -> v.equals("lower") || v.equals("higher"), "lower or higher");
+
+  /** The files a model setting names. */
+  public static java.util.List<String> modelFiles(String setting) {
+    return java.util.Arrays.stream(setting.split(",", -1)).map(String::trim).toList();
+  }
 
   public static final ConfigOption<String> MODEL_SHA256 = define(ConfigOptions.key("model-sha256").stringType().defaultValue(""),
       "the model's SHA-256; empty = read it from MODEL.sha256 next to the model. A model whose" + " content does not match is refused, on the client and on every TaskManager",

@@ -53,7 +53,9 @@ class StreamJobConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("invalid stream job configuration:\n"
             + "  --bootstrap-servers is required (Kafka bootstrap servers, host:port[,host:port])\n"
-            + "  --model is required (the ONNX model exported by ser train (its metadata configures features and labels))\n"
+            + "  --model is required (the ONNX model exported by ser train (its metadata configures features and labels);"
+            + " several, comma-separated, at different sample rates: each stream goes to the model of its rate"
+            + " (model-route-between))\n"
             + "  --device is \"gpu\"; expected cpu, cuda or cuda:N\n"
             + "  --delivery-guarantee is \"twice\"; expected exactly-once or at-least-once\n"
             + "  --max-batch-size is \"0\"; expected 1..4096");
@@ -130,7 +132,7 @@ class StreamJobConfigTest {
     // one list: a setting added, renamed or re-defaulted without the README following fails here
     String readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"));
     assertThat(readme).contains(StreamJobOptions.markdownTable());
-    assertThat(StreamJobOptions.all()).hasSize(67);
+    assertThat(StreamJobOptions.all()).hasSize(68);
     assertThat(StreamJobOptions.all().get("max-channels-per-task").defaultText()).isEqualTo("5000");
     assertThat(StreamJobOptions.all().get("vad-threshold-db").defaultText()).isEqualTo("9");
   }

@@ -13,7 +13,9 @@ import java.util.Locale;
  * is resampled, as before routing). With several, a stream below every model's rate has no model:
  * {@link #route} says why (for a dead letter, or the command's error).
  */
-public final class ModelRouter {
+public final class ModelRouter implements java.io.Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   /** Where a stream between two models' rates goes. */
   public enum Between {
@@ -32,7 +34,7 @@ public final class ModelRouter {
   }
 
   /** A model the router may choose: its name (for messages) and the sample rate of its features. */
-  public record Candidate(String name, int sampleRate) {}
+  public record Candidate(String name, int sampleRate) implements java.io.Serializable {}
 
   /** The choice for one stream rate: the candidate's index, or why there is none. */
   public record Route(int model, String refusal) {
@@ -60,6 +62,11 @@ public final class ModelRouter {
     this.byRate = List.copyOf(sorted);
     this.given = List.copyOf(models);
     this.between = between;
+  }
+
+  /** The candidates in the order given. */
+  public List<Candidate> candidates() {
+    return given;
   }
 
   /** The model for a stream at {@code streamRate} Hz (an index into the list given), or why none. */

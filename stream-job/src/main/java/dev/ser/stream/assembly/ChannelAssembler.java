@@ -168,6 +168,11 @@ public final class ChannelAssembler implements Serializable {
   private void process(ChannelState s, ChunkRecord c, long now, Output out) {
     s.nextSequence = c.sequence + 1;
     s.traceparent = c.traceparent;
+    if (!s.started && config.modelRate(c.sampleRate) == 0) {
+      out.deadLetter(DeadLetterRecord.of(c, DeadLetterKind.BAD_SAMPLE_RATE, "chunk " + c.sequence + " of " + c.callId
+          + "/" + c.channel + ": " + config.router().route(c.sampleRate).refusal(), now));
+      return;
+    }
     if (!s.started) {
       s.started = true;
       s.sampleRate = c.sampleRate;
@@ -259,8 +264,9 @@ public final class ChannelAssembler implements Serializable {
       r.index = u.index();
       r.startTime = s.originTimestamp + u.startSample() * 1000 / s.sampleRate;
       r.endTime = s.originTimestamp + u.endSample() * 1000 / s.sampleRate;
-      r.samples = s.sampleRate == config.targetRate() ? u.samples()
-          : AudioResampler.resample(u.samples(), s.sampleRate, config.targetRate());
+      int target = config.modelRate(s.sampleRate);
+      r.samples = s.sampleRate == target ? u.samples() : AudioResampler.resample(u.samples(), s.sampleRate, target);
+      r.sampleRate = target;
       r.closedAtMs = now;
       r.traceparent = s.traceparent;
       out.utterance(r);

@@ -23,14 +23,35 @@ import java.io.Serializable;
  * @param maxReorderBytes     payload bytes held while waiting for a missing chunk; beyond it the gap is silence
  * @param maxAudioAheadMs     how far a stream's audio may run ahead of its own capture timestamps (sent faster
  *                            than real time) before its chunks are refused; 0 disables
+ * @param router              with several models, which one a stream's rate goes to (its utterances are resampled
+ *                            to that model's rate instead of {@code targetRate}); null: one model, at targetRate
  */
 public record ChannelAssemblySettings(int targetRate, double vadThresholdDb, double vadMinSpeechDbfs, int hangoverMs,
     int preRollMs, int minUtteranceMs, int maxUtteranceMs, int maxReorderChunks, long maxReorderWaitMs,
     long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs, long maxSequenceJump,
-    int maxReorderBytes, long maxAudioAheadMs)
+    int maxReorderBytes, long maxAudioAheadMs, dev.ser.core.scoring.ModelRouter router)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
+
+  /** One model, at {@code targetRate}. */
+  public ChannelAssemblySettings(int targetRate, double vadThresholdDb, double vadMinSpeechDbfs, int hangoverMs,
+      int preRollMs, int minUtteranceMs, int maxUtteranceMs, int maxReorderChunks, long maxReorderWaitMs,
+      long maxGapMs, long idleTimeoutMs, long closedRetentionMs, long allowedLatenessMs, long maxSequenceJump,
+      int maxReorderBytes, long maxAudioAheadMs) {
+    this(targetRate, vadThresholdDb, vadMinSpeechDbfs, hangoverMs, preRollMs, minUtteranceMs, maxUtteranceMs,
+        maxReorderChunks, maxReorderWaitMs, maxGapMs, idleTimeoutMs, closedRetentionMs, allowedLatenessMs,
+        maxSequenceJump, maxReorderBytes, maxAudioAheadMs, null);
+  }
+
+  /** The rate a stream at {@code streamRate} is resampled to, or 0 when no model takes it. */
+  public int modelRate(int streamRate) {
+    if (router == null) {
+      return targetRate;
+    }
+    dev.ser.core.scoring.ModelRouter.Route r = router.route(streamRate);
+    return r.routed() ? router.candidates().get(r.model()).sampleRate() : 0;
+  }
 
   public ChannelAssemblySettings {
     if (maxReorderChunks < 1) {

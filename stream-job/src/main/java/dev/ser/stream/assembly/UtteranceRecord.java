@@ -1,7 +1,7 @@
 package dev.ser.stream.assembly;
 
 /**
- * One utterance found in a channel, resampled to the model's rate. Not final: the name savepoints of
+ * One utterance found in a channel, resampled to the rate of the model its stream is routed to. Not final: the name savepoints of
  * the build before the package split recorded is a subclass ({@code dev.ser.stream.internal}).
  */
 public class UtteranceRecord {
@@ -16,6 +16,8 @@ public class UtteranceRecord {
   public long closedAtMs;
   /** The traceparent of the chunk whose processing ended this utterance, or null. */
   public String traceparent;
+  /** The rate of {@link #samples}: the features' rate of the model that scores it; 0 (older records): the job's first. */
+  public int sampleRate;
 
   public UtteranceRecord() {}
 

@@ -31,15 +31,17 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
 
   private static final long serialVersionUID = 1L;
 
-  private final SharedScorers.Spec spec;
+  /** One per model, and the sample rate of each (an utterance's rate chooses; 0, older records: the first). */
+  private final List<SharedScorers.Spec> specs;
+  private final int[] rates;
   /** Events with a lower confidence are marked uncertain. */
   private final double uncertainBelow;
   private final String inputTopic;
   private final long timeoutMs;
-  private transient SharedScorers.Lease shared;
-  /** The model the last utterance was scored with, and how to score with it. */
-  private transient ScoringModel current;
-  private transient UtteranceScoring scoring;
+  private transient SharedScorers.Lease[] shared;
+  /** Per model: the version the last utterance was scored with, and how to score with it. */
+  private transient ScoringModel[] current;
+  private transient UtteranceScoring[] scoring;
   private transient Counter eventsOut;
   private transient Counter scoringFailures;
   private transient Histogram batchSize;
@@ -51,15 +53,31 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
    * @param timeoutMs  the async operator's timeout, named in their messages
    */
   public AsyncScoringFunction(SharedScorers.Spec spec, String inputTopic, long timeoutMs, double uncertainBelow) {
+    this(List.of(spec), new int[] {0}, inputTopic, timeoutMs, uncertainBelow);
+  }
+
+  /** Several models: an utterance goes to the one whose rate its samples are at. */
+  public AsyncScoringFunction(List<SharedScorers.Spec> specs, int[] rates, String inputTopic, long timeoutMs,
+      double uncertainBelow) {
+    if (specs.size() != rates.length) {
+      throw new IllegalArgumentException(specs.size() + " models but " + rates.length + " rates");
+    }
     this.uncertainBelow = uncertainBelow;
-    this.spec = spec;
+    this.specs = List.copyOf(specs);
+    this.rates = rates.clone();
     this.inputTopic = inputTopic;
     this.timeoutMs = timeoutMs;
   }
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    shared = SharedScorers.acquire(spec, getRuntimeContext().getJobInfo().getJobId().toString());
+    String job = getRuntimeContext().getJobInfo().getJobId().toString();
+    shared = new SharedScorers.Lease[specs.size()];
+    for (int i = 0; i < specs.size(); i++) {
+      shared[i] = SharedScorers.acquire(specs.get(i), job);
+    }
+    current = new ScoringModel[specs.size()];
+    scoring = new UtteranceScoring[specs.size()];
     var metrics = getRuntimeContext().getMetricGroup();
     eventsOut = JobMetrics.counter(metrics, "events_out", "eventsOut");
     scoringFailures = metrics.counter("scoring_failures");
@@ -72,10 +90,11 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
 
   @Override
   public void asyncInvoke(UtteranceRecord u, ResultFuture<EventOrDeadLetter> result) throws Exception {
-    ModelSwitchboard<ScoringModel>.Lease model = shared.switchboard().acquire();
+    int which = modelOf(u);
+    ModelSwitchboard<ScoringModel>.Lease model = shared[which].switchboard().acquire();
     CompletableFuture<UtteranceScoring.Outcome> outcome;
     try {
-      UtteranceScoring scoring = scoringWith(model.model());
+      UtteranceScoring scoring = scoringWith(which, model.model());
       outcome = scoring.score(u, model.model().extractor().extract(u.samples), System::currentTimeMillis);
     } catch (RuntimeException e) {
       model.close();
@@ -104,14 +123,24 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
     });
   }
 
-  /** How to score with {@code model}: built again only when the active model changed (on the task thread). */
-  private UtteranceScoring scoringWith(ScoringModel model) {
-    if (model != current) {
-      current = model;
-      scoring = new UtteranceScoring(model.batcher()::submit, batch -> model.scorer().predict(batch),
+  /** The model an utterance goes to: the one at its samples' rate (the first for records without a rate). */
+  private int modelOf(UtteranceRecord u) {
+    for (int i = 0; i < rates.length; i++) {
+      if (rates[i] == u.sampleRate) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  /** How to score with model {@code which}: built again only when its active version changed (on the task thread). */
+  private UtteranceScoring scoringWith(int which, ScoringModel model) {
+    if (model != current[which]) {
+      current[which] = model;
+      scoring[which] = new UtteranceScoring(model.batcher()::submit, batch -> model.scorer().predict(batch),
           new EventMapper(model.metadata(), uncertainBelow), inputTopic);
     }
-    return scoring;
+    return scoring[which];
   }
 
   private static void release(ModelSwitchboard<ScoringModel>.Lease model) {
@@ -135,7 +164,11 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
   @Override
   public void close() throws Exception {
     if (shared != null) {
-      shared.close();
+      for (SharedScorers.Lease l : shared) {
+        if (l != null) {
+          l.close();
+        }
+      }
       shared = null;
       current = null;
       scoring = null;

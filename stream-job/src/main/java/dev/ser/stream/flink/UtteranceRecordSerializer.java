@@ -29,8 +29,8 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
   public static final UtteranceRecordSerializer INSTANCE = new UtteranceRecordSerializer();
   /** The type of the stream between segmentation and scoring. */
   public static final TypeInformation<UtteranceRecord> TYPE = new Type();
-  /** 2: the traceparent, at the end. */
-  private static final int VERSION = 2;
+  /** 2: the traceparent, at the end; 3: the sample rate of the samples (the model it is routed to), after it. */
+  private static final int VERSION = 3;
 
   @Override
   public UtteranceRecord createInstance() {
@@ -48,6 +48,7 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
     u.samples = from.samples.clone();
     u.closedAtMs = from.closedAtMs;
     u.traceparent = from.traceparent;
+    u.sampleRate = from.sampleRate;
     return u;
   }
 
@@ -65,6 +66,7 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
       out.writeFloat(x);
     }
     writeNullableUtf(u.traceparent, out);
+    out.writeInt(u.sampleRate);
   }
 
   @Override
@@ -82,6 +84,7 @@ public final class UtteranceRecordSerializer extends VersionedSerializer<Utteran
       u.samples[i] = in.readFloat();
     }
     u.traceparent = version >= 2 ? readNullableUtf(in) : null;
+    u.sampleRate = version >= 3 ? in.readInt() : 0;
     return u;
   }
 

@@ -113,6 +113,51 @@ public class ChannelAssemblerTest {
     assertThat(out.gaps).isEmpty();
   }
 
+  /**
+   * With several models (issue 14) each stream's utterances are resampled to the rate of the model
+   * its rate is routed to, and carry that rate; a stream no model takes is refused chunk by chunk.
+   */
+  @Test
+  void withSeveralModelsAStreamIsResampledToItsModelsRateOrRefused() {
+    ChannelAssemblySettings two = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000,
+        60_000, 600_000, 0, 10_000_000, 1 << 20, 10_000, new dev.ser.core.scoring.ModelRouter(List.of(
+            new dev.ser.core.scoring.ModelRouter.Candidate("narrow", 8000),
+            new dev.ser.core.scoring.ModelRouter.Candidate("wide", RATE)), dev.ser.core.scoring.ModelRouter.Between.HIGHER));
+    float[] at8k = dev.ser.core.audio.AudioResampler.resample(customer, RATE, 8000);
+    for (int[] rates : new int[][] {{8000, 8000}, {RATE, RATE}}) {
+      ChannelAssembler a = new ChannelAssembler(two);
+      ChannelState state = new ChannelState("call-1", "customer");
+      Collected got = new Collected();
+      long now = 1000;
+      for (ChunkRecord c : TestAudio.chunks("call-1", "customer", rates[0] == 8000 ? at8k : customer, rates[0], 100,
+          SampleEncoding.PCM_S16LE)) {
+        a.onChunk(state, c, now++, Long.MIN_VALUE, got);
+      }
+      assertThat(got.utterances).hasSize(3);
+      for (UtteranceRecord u : got.utterances) {
+        assertThat(u.sampleRate).isEqualTo(rates[1]);
+        assertThat((double) u.samples.length).isCloseTo((u.endTime - u.startTime) * rates[1] / 1000.0,
+            org.assertj.core.api.Assertions.within(rates[1] / 1000.0 + 1));
+      }
+    }
+    ChannelAssemblySettings high = new ChannelAssemblySettings(RATE, 9.0, -50.0, 500, 100, 400, 4353, 8, 2000, 10_000,
+        60_000, 600_000, 0, 10_000_000, 1 << 20, 10_000, new dev.ser.core.scoring.ModelRouter(List.of(
+            new dev.ser.core.scoring.ModelRouter.Candidate("m-16k", 16000),
+            new dev.ser.core.scoring.ModelRouter.Candidate("wide", RATE)), dev.ser.core.scoring.ModelRouter.Between.HIGHER));
+    ChannelAssembler a = new ChannelAssembler(high);
+    ChannelState state = new ChannelState("call-1", "customer");
+    Collected got = new Collected();
+    List<ChunkRecord> chunks = TestAudio.chunks("call-1", "customer", at8k, 8000, 100, SampleEncoding.PCM_S16LE);
+    for (ChunkRecord c : chunks.subList(0, 3)) {
+      a.onChunk(state, c, 1000, Long.MIN_VALUE, got);
+    }
+    assertThat(got.utterances).isEmpty();
+    assertThat(got.deadLetters).hasSize(3);
+    assertThat(got.deadLetters.get(0).kind).isEqualTo(dev.ser.schemas.DeadLetterKind.BAD_SAMPLE_RATE);
+    assertThat(got.deadLetters.get(0).message).isEqualTo("chunk 0 of call-1/customer: no model for a 8000 Hz stream:"
+        + " the lowest model rate is 16000 Hz (m-16k)");
+  }
+
   /** Each utterance carries the traceparent of the chunk whose processing ended it (none: none). */
   @Test
   void anUtteranceCarriesTheTraceOfTheChunkThatEndedIt() {

@@ -25,6 +25,7 @@ class UtteranceRecordSerializerTest {
     u.samples = new float[] {0.25f, -1f, 3.5e-7f};
     u.closedAtMs = 42;
     u.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    u.sampleRate = 8000;
     return u;
   }
 
@@ -32,25 +33,33 @@ class UtteranceRecordSerializerTest {
   void roundTripKeepsEveryField() throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(64);
     UtteranceRecordSerializer.INSTANCE.serialize(utterance(), out);
-    assertThat(out.length()).isEqualTo(1 + 2 + 6 + 2 + 8 + 4 + 8 + 8 + 8 + 4 + 3 * 4 + 1 + 2 + 55);
+    assertThat(out.length()).isEqualTo(1 + 2 + 6 + 2 + 8 + 4 + 8 + 8 + 8 + 4 + 3 * 4 + 1 + 2 + 55 + 4);
     UtteranceRecord back = UtteranceRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     assertThat(back).usingRecursiveComparison().isEqualTo(utterance());
     UtteranceRecord copy = UtteranceRecordSerializer.INSTANCE.copy(utterance());
     assertThat(copy).usingRecursiveComparison().isEqualTo(utterance());
   }
 
-  /** Utterances in flight in a checkpoint written before the traceparent (layout 1) still restore. */
+  /**
+   * Utterances in flight in a checkpoint written before the traceparent (layout 1) or before the
+   * sample rate (layout 2) still restore; without a rate they are at the job's first model's (0).
+   */
   @Test
-  void layoutOneWithoutTheTraceparentIsRead() throws Exception {
+  void layoutsOneAndTwoAreRead() throws Exception {
     DataOutputSerializer out = new DataOutputSerializer(64);
     UtteranceRecordSerializer.INSTANCE.serialize(utterance(), out);
-    byte[] v2 = out.getCopyOfBuffer();
-    byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - (1 + 2 + 55));
-    v1[0] = 1;
-    UtteranceRecord back = UtteranceRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(v1));
+    byte[] v3 = out.getCopyOfBuffer();
+    byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 4);
+    v2[0] = 2;
     UtteranceRecord expected = utterance();
+    expected.sampleRate = 0;
+    assertThat(UtteranceRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(v2)))
+        .usingRecursiveComparison().isEqualTo(expected);
+    byte[] v1 = java.util.Arrays.copyOf(v3, v3.length - (1 + 2 + 55) - 4);
+    v1[0] = 1;
     expected.traceparent = null;
-    assertThat(back).usingRecursiveComparison().isEqualTo(expected);
+    assertThat(UtteranceRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(v1)))
+        .usingRecursiveComparison().isEqualTo(expected);
   }
 
   @Test
