@@ -116,6 +116,12 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
   private StatusListener listener;
   private Slot active;
   private ModelUpdate pending;
+  /**
+   * The last update refused, as read: the same record asked for again (every subtask of a
+   * TaskManager sees every broadcast update) is not loaded again; a republished one (a new
+   * issued-at) or a restore's holding request is.
+   */
+  private ModelUpdate lastRefused;
   /** The number of the request scoring waits for, or 0. */
   private long holdingFor;
   private final long holdLimitNanos;
@@ -194,7 +200,7 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
     ModelUpdate first = candidates.get(0);
     long mine;
     synchronized (this) {
-      if (closed || sameModel(first, active.update)) {
+      if (closed || sameModel(first, active.update) || (!holdScoring && first.equals(lastRefused))) {
         return;
       }
       if (sameModel(first, pending)) {
@@ -245,6 +251,7 @@ public final class ModelSwitchboard<M extends AutoCloseable> implements AutoClos
       synchronized (this) {
         boolean superseded = mine != requests || closed;
         if (loaded.model() == null) {
+          lastRefused = u;
           record(new Status(u, false, loaded.refusedBy(), loaded.reason()));
           done = superseded; // try the one before it, unless a newer request came
         } else if (superseded) {

@@ -241,4 +241,19 @@ class ModelSwitchboardTest {
     loads.runNext();
     assertThat(board.acquire().model().version).isEqualTo("2");
   }
+
+  @Test
+  void theSameRefusedRecordAskedForAgainIsNotLoadedAgainButARepublishedOneOrARestoreIs() throws Exception {
+    board.request(update("bad-1"));
+    loads.runNext();
+    board.request(update("bad-1")); // another subtask of the TaskManager read the same record
+    assertThat(loads.queued).isEmpty();
+    board.request(ModelUpdate.newBuilder(update("bad-1")).setIssuedAt(Instant.ofEpochSecond(60)).build());
+    assertThat(loads.queued).as("published again, perhaps after the file was fixed").hasSize(1);
+    loads.runNext();
+    board.request(List.of(update("bad-1")), true);
+    assertThat(loads.queued).as("a restore asks again").hasSize(1);
+    loads.runNext();
+    assertThat(board.drainStatuses()).extracting(ModelSwitchboard.Status::accepted).containsExactly(false, false, false);
+  }
 }
