@@ -197,7 +197,10 @@ class DashboardBrowserITCase {
         }
         browser.get(dashboard.server().url().toString());
         long shown = System.currentTimeMillis() + 10_000;
-        while (browser.findElement(By.id("undecodable")).getText().isEmpty() && System.currentTimeMillis() < shown) {
+        // findElements, not findElement: right after the navigation the new document may not be there yet
+        // (a clean-clone CI run met NoSuchElement here once)
+        while ((browser.findElements(By.id("undecodable")).isEmpty()
+            || browser.findElement(By.id("undecodable")).getText().isEmpty()) && System.currentTimeMillis() < shown) {
           Thread.sleep(100);
         }
         assertThat(browser.findElement(By.id("undecodable")).getText()).isEqualTo("1 record(s) skipped: could not be read");
