@@ -49,14 +49,10 @@ public final class AsyncScoringFunction extends RichAsyncFunction<UtteranceRecor
   private transient Histogram endOfUtteranceToEventMs;
 
   /**
+   * @param specs      one per model; an utterance goes to the one whose rate ({@code rates}) its samples are at
    * @param inputTopic named in the dead letters of utterances that could not be scored
    * @param timeoutMs  the async operator's timeout, named in their messages
    */
-  public AsyncScoringFunction(SharedScorers.Spec spec, String inputTopic, long timeoutMs, double uncertainBelow) {
-    this(List.of(spec), new int[] {0}, inputTopic, timeoutMs, uncertainBelow);
-  }
-
-  /** Several models: an utterance goes to the one whose rate its samples are at. */
   public AsyncScoringFunction(List<SharedScorers.Spec> specs, int[] rates, String inputTopic, long timeoutMs,
       double uncertainBelow) {
     if (specs.size() != rates.length) {
