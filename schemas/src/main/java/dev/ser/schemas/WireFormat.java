@@ -93,13 +93,18 @@ public final class WireFormat {
    * header bytes without spaces), so a consumer can route or check records without decoding them.
    */
   public static String contentType(Schema schema) {
+    return "application/avro; encoding=single-object; schema=" + release(schema) + "; header="
+        + headerHex(schema).replace(" ", "");
+  }
+
+  /** Which released schema {@code schema} is, as {@code NAME/vN}; refused when it is none of schemas/history. */
+  public static String release(Schema schema) {
     String name = schema.getName();
     List<Schema> versions = history(name);
     long fingerprint = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
     for (int v = versions.size(); v >= 1; v--) {
       if (org.apache.avro.SchemaNormalization.parsingFingerprint64(versions.get(v - 1)) == fingerprint) {
-        return "application/avro; encoding=single-object; schema=" + name + "/v" + v + "; header="
-            + headerHex(schema).replace(" ", "");
+        return name + "/v" + v;
       }
     }
     throw new IllegalArgumentException(name + " is not a released schema (not in schemas/history)");

@@ -1,5 +1,6 @@
 package dev.ser.stream;
 
+import dev.ser.stream.kafka.RegistryFraming;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -68,6 +69,18 @@ public final class StreamJobConfig implements Serializable {
 
   public boolean exactlyOnce() {
     return get(StreamJobOptions.DELIVERY_GUARANTEE).equals("exactly-once");
+  }
+
+  /** The schema registry the job reads Confluent-framed chunks through; null when none is set. */
+  public RegistryFraming schemaRegistry() {
+    String url = get(StreamJobOptions.SCHEMA_REGISTRY_URL);
+    return url.isEmpty() ? null : new RegistryFraming(url,
+        get(StreamJobOptions.SCHEMA_REGISTRY_AUTO_REGISTER), get(StreamJobOptions.SCHEMA_REGISTRY_TIMEOUT_MS));
+  }
+
+  /** How the outputs are framed: null for single-object encoding, else the registry's framing. */
+  public RegistryFraming outputFraming() {
+    return get(StreamJobOptions.WIRE_FORMAT).equals("confluent") ? schemaRegistry() : null;
   }
 
   /** Properties for the Kafka clients (the {@code kafka.} settings, prefix removed). */
@@ -215,6 +228,9 @@ public final class StreamJobConfig implements Serializable {
           problems.add("--model " + model + " does not exist (export one with ser train, or use"
               + " models/ms-senet-emodb.onnx)");
         }
+      }
+      if (v.get(StreamJobOptions.WIRE_FORMAT).equals("confluent") && v.get(StreamJobOptions.SCHEMA_REGISTRY_URL).isEmpty()) {
+        problems.add("--wire-format confluent needs --schema-registry-url (the registry whose schema ids the records carry)");
       }
       long checkpoint = v.get(StreamJobOptions.CHECKPOINT_INTERVAL_MS);
       long txTimeout = v.get(StreamJobOptions.TRANSACTION_TIMEOUT_MS);

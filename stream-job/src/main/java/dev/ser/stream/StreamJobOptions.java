@@ -80,6 +80,26 @@ public final class StreamJobOptions {
           + " 64 bytes: Avro header, fingerprint, call id) or full (up to 512 KiB)",
       v -> v.equals("none") || v.equals("head") || v.equals("full"), "none, head or full");
 
+  public static final ConfigOption<String> WIRE_FORMAT = define(ConfigOptions.key("wire-format").stringType().defaultValue("single-object"),
+      "how events, alerts, summaries and dead letters are framed: single-object (Avro single-object encoding, no registry"
+          + " needed) or confluent (a zero byte and the schema id of schema-registry-url, as registry serializers write);"
+          + " chunks are read in either framing",
+      v -> v.equals("single-object") || v.equals("confluent"), "single-object or confluent");
+
+  public static final ConfigOption<String> SCHEMA_REGISTRY_URL = define(ConfigOptions.key("schema-registry-url").stringType().defaultValue(""),
+      "a schema registry's REST API (Confluent's; Apicurio: .../apis/ccompat/v7); needed by wire-format confluent and"
+          + " to read Confluent-framed chunks; empty = none",
+      v -> v.isEmpty() || v.matches("https?://.+"), "empty or an http(s) URL");
+
+  public static final ConfigOption<Boolean> SCHEMA_REGISTRY_AUTO_REGISTER = define(ConfigOptions.key("schema-registry-auto-register").booleanType().defaultValue(true),
+      "whether the job registers its output schemas under TOPIC-value itself; false: they must be registered, and a"
+          + " missing one stops the job with the subject's name",
+      v -> true, "true or false");
+
+  public static final ConfigOption<Long> SCHEMA_REGISTRY_TIMEOUT_MS = define(ConfigOptions.key("schema-registry-timeout-ms").longType().defaultValue(5000L),
+      "the longest one request to the schema registry may take (asked once per schema, then cached)",
+      between(1L, MAX_WAIT_MS), "an integer >= 1");
+
   public static final ConfigOption<String> SCORE_CHANNELS = define(ConfigOptions.key("score-channels").stringType().defaultValue(dev.ser.stream.scoring.ScoredChannels.DEFAULT),
       "channels whose utterances reach the model, comma-separated, or * for all; the others are segmented but never"
           + " scored. Customer only by default: inferring the emotions of people at work (agents) is prohibited in the"

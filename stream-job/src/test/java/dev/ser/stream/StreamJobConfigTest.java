@@ -77,6 +77,14 @@ class StreamJobConfigTest {
             + " different topics");
     assertThatThrownBy(() -> minimal().set("summary-topic", "call-alerts").build())
         .hasMessageContaining("must be five different topics");
+    assertThatThrownBy(() -> minimal().set("wire-format", "confluent").build())
+        .hasMessageContaining("--wire-format confluent needs --schema-registry-url (the registry whose schema ids the"
+            + " records carry)");
+    assertThat(minimal().set("wire-format", "confluent").set("schema-registry-url", "http://registry:8081").build()
+        .outputFraming()).isNotNull();
+    assertThat(minimal().set("schema-registry-url", "http://registry:8081").build().outputFraming()).isNull();
+    assertThatThrownBy(() -> minimal().set("schema-registry-url", "registry:8081").build())
+        .hasMessageContaining("--schema-registry-url is \"registry:8081\"; expected empty or an http(s) URL");
     assertThatThrownBy(() -> minimal().set("call-alert-clear-below", "0.7").build())
         .hasMessageContaining("call-alert-clear-below (0.7) must be under call-alert-raise-above (0.6): the hysteresis");
     assertThatThrownBy(() -> minimal().set("transaction-timeout-ms", "1000000").build())
@@ -132,7 +140,7 @@ class StreamJobConfigTest {
     // one list: a setting added, renamed or re-defaulted without the README following fails here
     String readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"));
     assertThat(readme).contains(StreamJobOptions.markdownTable());
-    assertThat(StreamJobOptions.all()).hasSize(68);
+    assertThat(StreamJobOptions.all()).hasSize(72);
     assertThat(StreamJobOptions.all().get("max-channels-per-task").defaultText()).isEqualTo("5000");
     assertThat(StreamJobOptions.all().get("vad-threshold-db").defaultText()).isEqualTo("9");
   }

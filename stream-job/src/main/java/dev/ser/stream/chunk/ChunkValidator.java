@@ -122,6 +122,13 @@ public final class ChunkValidator implements Serializable {
     return dead(key, value, topic, partition, offset, recordTimestamp, now, kind, problem);
   }
 
+  /** A record refused before decoding, for a reason found outside this validator (its framing, say). */
+  public ChunkOrDeadLetter refuse(byte[] key, byte[] value, String topic, int partition, long offset,
+      long recordTimestamp, long now, DeadLetterKind kind, String message) {
+    return dead(key, value == null || value.length > maxChunkBytes + ENVELOPE_BYTES ? null : value, topic, partition,
+        offset, recordTimestamp, now, kind, message);
+  }
+
   private static ChunkOrDeadLetter dead(byte[] key, byte[] value, String topic, int partition, long offset,
       long recordTimestamp, long now, DeadLetterKind kind, String message) {
     return ChunkOrDeadLetter.deadLetter(DeadLetterRecord.of(key, value, topic, partition, offset, kind, message, now),

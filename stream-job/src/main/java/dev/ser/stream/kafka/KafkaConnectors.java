@@ -45,7 +45,7 @@ public final class KafkaConnectors {
         .setStartingOffsets(start)
         .setProperties(props)
         .setDeserializer(new AudioChunkDeserializer(config.get(StreamJobOptions.MAX_CHUNK_BYTES),
-            config.get(StreamJobOptions.MAX_CAPTURE_AHEAD_MS)))
+            config.get(StreamJobOptions.MAX_CAPTURE_AHEAD_MS), config.schemaRegistry()))
         .build();
   }
 
@@ -82,23 +82,23 @@ public final class KafkaConnectors {
 
   /** The emotion-event sink. */
   public static KafkaSink<EventRecord> eventSink(StreamJobConfig config) {
-    return sink(config, "events", KafkaSerializers.events(config.get(StreamJobOptions.OUTPUT_TOPIC)));
+    return sink(config, "events", KafkaSerializers.events(config.get(StreamJobOptions.OUTPUT_TOPIC), config.outputFraming()));
   }
 
   /** The call stage's alerts sink. */
   public static KafkaSink<CallRecord> alertSink(StreamJobConfig config) {
-    return sink(config, "alerts", KafkaSerializers.calls(config.get(StreamJobOptions.ALERT_TOPIC)));
+    return sink(config, "alerts", KafkaSerializers.calls(config.get(StreamJobOptions.ALERT_TOPIC), config.outputFraming()));
   }
 
   /** The call stage's summaries sink. */
   public static KafkaSink<CallRecord> summarySink(StreamJobConfig config) {
-    return sink(config, "summaries", KafkaSerializers.calls(config.get(StreamJobOptions.SUMMARY_TOPIC)));
+    return sink(config, "summaries", KafkaSerializers.calls(config.get(StreamJobOptions.SUMMARY_TOPIC), config.outputFraming()));
   }
 
   /** The dead-letter sink. */
   public static KafkaSink<DeadLetterRecord> deadLetterSink(StreamJobConfig config) {
     return sink(config, "dead-letters", KafkaSerializers.deadLetters(config.get(StreamJobOptions.DEAD_LETTER_TOPIC),
-        DeadLetterValue.parse(config.get(StreamJobOptions.DEAD_LETTER_VALUE))));
+        DeadLetterValue.parse(config.get(StreamJobOptions.DEAD_LETTER_VALUE)), config.outputFraming()));
   }
 
   private static <T> KafkaSink<T> sink(StreamJobConfig config, String name, KafkaRecordSerializationSchema<T> serializer) {
