@@ -63,8 +63,13 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--calls", defaultValue = "2", description = "calls the files are dealt over (default: ${DEFAULT-VALUE})")
   int calls;
 
-  @Option(names = "--model", paramLabel = "FILE.onnx", description = "model (default: models/ms-senet-emodb.onnx)")
-  Path model;
+  @Option(names = "--model", paramLabel = "FILE.onnx[,FILE.onnx]",
+      description = "model, or models with the same labels, each stream scored by the one of its band (default: the"
+          + " shipped models: " + DEFAULT_MODELS + ", those present)")
+  String model;
+
+  /** The shipped wideband model, then the narrowband (8 kHz) one when it is there. */
+  static final String DEFAULT_MODELS = "models/ms-senet-emodb.onnx,models/ms-senet-emodb-8k.onnx";
 
   @Option(names = "--delivery-guarantee", defaultValue = "exactly-once",
       description = "exactly-once or at-least-once (default: ${DEFAULT-VALUE})")
@@ -107,6 +112,17 @@ public final class DemoCommand implements Callable<Integer> {
     return Path.of(System.getProperty("ser.home", "."));
   }
 
+  /** {@link #DEFAULT_MODELS} that exist under {@code home}; the wideband one always (its absence is reported by the job). */
+  static String defaultModels(Path home) {
+    List<String> present = new ArrayList<>();
+    for (String m : DEFAULT_MODELS.split(",")) {
+      if (present.isEmpty() || Files.isRegularFile(home.resolve(m))) {
+        present.add(home.resolve(m).toString());
+      }
+    }
+    return String.join(",", present);
+  }
+
   /** One event as it arrived. */
   record Seen(EmotionEvent event, long arrivedMs, String expected, long latencyMs) {}
 
@@ -114,7 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path dir = audio != null ? audio : home().resolve("samples/emodb");
-    Path modelFile = model != null ? model : home().resolve("models/ms-senet-emodb.onnx");
+    String models = model != null ? model : defaultModels(home());
     if (!(speed > 0) || speed > 1000) {
       throw new IllegalArgumentException("--speed must be above 0 and at most 1000, got " + speed);
     }
@@ -137,7 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
         demo.broker.createTopic(t, t.equals("audio-chunks") ? 2 : 1);
       }
       StreamJobConfig config = StreamJobConfig.builder().set("bootstrap-servers", demo.broker.bootstrapServers())
-          .set("model", modelFile.toString()).set("delivery-guarantee", delivery)
+          .set("model", models).set("delivery-guarantee", delivery)
           .set("checkpoint-interval-ms", Long.toString(checkpointMs)).set("starting-offsets", "earliest")
           .set("score-channels", scoreChannels)
           // replayed live, the two channels of a call are processed in step: a short wait for a late channel
@@ -145,8 +161,10 @@ public final class DemoCommand implements Callable<Integer> {
           .set("parallelism", "2").set("checkpoint-dir", demo.broker.directory().resolve("checkpoints").toUri().toString())
           .build();
       EmotionJob job = EmotionJob.onKafka(config);
-      out.printf(Locale.ROOT, "broker at %s; starting the stream job (%s, model %s %s, %s) ...%n",
-          demo.broker.bootstrapServers(), delivery, job.model().name(), job.model().version(), config.get(dev.ser.stream.StreamJobOptions.DEVICE));
+      out.printf(Locale.ROOT, "broker at %s; starting the stream job (%s, %s %s, %s) ...%n",
+          demo.broker.bootstrapServers(), delivery, job.models().size() == 1 ? "model" : "models by band:",
+          job.models().stream().map(m -> m.name() + " " + m.version() + " (" + m.features().sampleRate() + " Hz)")
+              .collect(java.util.stream.Collectors.joining(", ")), config.get(dev.ser.stream.StreamJobOptions.DEVICE));
       out.flush();
       Configuration conf = new Configuration();
       conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -201,7 +219,8 @@ public final class DemoCommand implements Callable<Integer> {
       Map<String, Object> summary = summary(seen, placements, labelled);
       summary.put("score_channels", scoreChannels);
       summary.put("unscored_utterances", all.size() - placements.size());
-      summary.put("clips_in_model_training", clipsInTraining(job.model().crossValidation(), placements));
+      summary.put("clips_in_model_training", job.models().stream()
+          .mapToLong(m -> clipsInTraining(m.crossValidation(), placements)).max().orElse(0));
       summary.put("alerts", alerts.stream().map(DemoCommand::json).toList());
       summary.put("summaries", summaries.stream().map(DemoCommand::json).toList());
       printSummary(out, summary);
@@ -408,6 +427,22 @@ public final class DemoCommand implements Callable<Integer> {
         .count();
     s.put("agreement", labelled && known > 0 ? (double) agree / known : null);
     s.put("agreeing_events", labelled ? agree : null);
+    Map<String, Map<String, Object>> byModel = new TreeMap<>();
+    for (Seen x : events) {
+      Map<String, Object> m = byModel.computeIfAbsent(x.event().getModelName() + "/" + x.event().getModelVersion(),
+          k -> new LinkedHashMap<>(Map.of("events", 0L, "agreeing_events", 0L)));
+      m.merge("events", 1L, (a, b) -> (Long) a + (Long) b);
+      if (x.expected() != null && x.expected().equals(x.event().getLabel().toString())) {
+        m.merge("agreeing_events", 1L, (a, b) -> (Long) a + (Long) b);
+      }
+    }
+    for (Map<String, Object> m : byModel.values()) {
+      m.put("agreement", labelled ? (double) (Long) m.get("agreeing_events") / (Long) m.get("events") : null);
+      if (!labelled) {
+        m.put("agreeing_events", null);
+      }
+    }
+    s.put("by_model", byModel);
     List<Long> latencies = events.stream().map(Seen::latencyMs).sorted().toList();
     s.put("latency_ms_p50", percentile(latencies, 0.50));
     s.put("latency_ms_p99", percentile(latencies, 0.99));
@@ -456,6 +491,15 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("agreement with the known labels: " + (agreement == null ? "unknown (no labels.csv)"
         : String.format(Locale.ROOT, "%.1f %% (%s of %s)", 100 * (Double) agreement, s.get("agreeing_events"),
             s.get("events")) + basis));
+    if (agreement != null && s.get("by_model") instanceof Map<?, ?> byModel && !byModel.isEmpty()) {
+      StringBuilder line = new StringBuilder("agreement by model:");
+      byModel.forEach((name, m) -> {
+        Map<?, ?> v = (Map<?, ?>) m;
+        line.append(String.format(Locale.ROOT, " %s %.1f %% (%s of %s);", name, 100 * (Double) v.get("agreement"),
+            v.get("agreeing_events"), v.get("events")));
+      });
+      out.println(line.substring(0, line.length() - 1));
+    }
     out.printf(Locale.ROOT, "end of utterance to event latency: p50 %s ms, p99 %s ms%n", s.get("latency_ms_p50"),
         s.get("latency_ms_p99"));
     if (s.get("alerts") instanceof List<?> alerts && s.get("summaries") instanceof List<?> summaries) {

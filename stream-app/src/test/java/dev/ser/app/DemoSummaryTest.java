@@ -56,6 +56,40 @@ class DemoSummaryTest {
         "events: 2 for 2 utterances (2 placed on scored channels; 10 on agent channels, not scored)\n");
   }
 
+  static DemoCommand.Seen seen(String utterance, String model, String label, String expected) {
+    var e = dev.ser.schemas.EmotionEvent.newBuilder().setCallId("c1").setChannel("customer").setUtteranceId(utterance)
+        .setUtteranceIndex(0).setStartTime(java.time.Instant.EPOCH).setEndTime(java.time.Instant.EPOCH).setLabel(label)
+        .setConfidence(0.9f).setUncertain(false).setScores(List.of()).setModelName(model.split("/")[0])
+        .setModelVersion(model.split("/")[1]).setProcessingLatencyMs(1).build();
+    return new DemoCommand.Seen(e, 0, expected, 5);
+  }
+
+  @Test
+  void agreementIsAlsoGivenPerModel() {
+    List<DemoCommand.Seen> events = List.of(seen("c1/customer/0", "ms-senet-emodb-8k/1", "angry", "angry"),
+        seen("c1/customer/1", "ms-senet-emodb-8k/1", "sad", "angry"),
+        seen("c2/customer/0", "ms-senet-emodb/3", "angry", "angry"));
+    Map<String, Object> s = DemoCommand.summary(new java.util.ArrayList<>(events), PLACED, true);
+    assertThat(s.get("agreement")).isEqualTo(2 / 3.0);
+    assertThat(s.get("by_model")).isEqualTo(Map.of(
+        "ms-senet-emodb-8k/1", Map.of("events", 2L, "agreeing_events", 1L, "agreement", 0.5),
+        "ms-senet-emodb/3", Map.of("events", 1L, "agreeing_events", 1L, "agreement", 1.0)));
+    s.put("clips_in_model_training", 0L);
+    StringWriter text = new StringWriter();
+    DemoCommand.printSummary(new PrintWriter(text, true), s);
+    assertThat(text.toString()).contains("agreement with the known labels: 66.7 % (2 of 3), on clips the model did not"
+        + " train on\nagreement by model: ms-senet-emodb-8k/1 50.0 % (1 of 2); ms-senet-emodb/3 100.0 % (1 of 1)\n");
+  }
+
+  @Test
+  void theDefaultModelsAreTheShippedOnesThatExist(@org.junit.jupiter.api.io.TempDir Path home) throws Exception {
+    assertThat(DemoCommand.defaultModels(home)).isEqualTo(home.resolve("models/ms-senet-emodb.onnx").toString());
+    java.nio.file.Files.createDirectories(home.resolve("models"));
+    java.nio.file.Files.writeString(home.resolve("models/ms-senet-emodb-8k.onnx"), "x");
+    assertThat(DemoCommand.defaultModels(home)).isEqualTo(home.resolve("models/ms-senet-emodb.onnx") + ","
+        + home.resolve("models/ms-senet-emodb-8k.onnx"));
+  }
+
   @Test
   void alertsAndSummariesReadAsSentences() {
     var alert = dev.ser.schemas.CallAlert.newBuilder().setAlertId("c1/customer/alert/0").setCallId("c1")
