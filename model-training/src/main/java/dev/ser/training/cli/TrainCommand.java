@@ -101,6 +101,14 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--vtlp-probability", defaultValue = "0.5", paramLabel = "P",
       description = "share of training clips replaced by a warped version when --vtlp-max-warp > 0 (default ${DEFAULT-VALUE})")
   float vtlpProbability;
+  @Option(names = "--speed-max-change", defaultValue = "0", paramLabel = "S",
+      description = "speed perturbation: training clips may be replaced by their audio played at 1 - S and 1 + S times"
+          + " their speed (tempo and pitch), features recomputed; 0 = off, at most 0.3 (default ${DEFAULT-VALUE})")
+  float speedMaxChange;
+  @Option(names = "--speed-probability", defaultValue = "0.3", paramLabel = "P",
+      description = "share of training clips replaced by a version at another speed when --speed-max-change > 0"
+          + " (default ${DEFAULT-VALUE})")
+  float speedProbability;
   @Option(names = "--clip-gradient-norm", defaultValue = "0", paramLabel = "N",
       description = "scale a batch's gradients down to this global L2 norm when they exceed it; 0 = off (default ${DEFAULT-VALUE})")
   float clipGradientNorm;
@@ -203,7 +211,8 @@ public final class TrainCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--schedule must be constant or warmup-cosine, got " + schedule);
     };
     Augmentation augmentation = new Augmentation(shiftFrames, timeMasks, timeMaskWidth, coefficientMasks,
-        coefficientMaskWidth, gainDb, mixupAlpha, augmentProbability, vtlpMaxWarp, vtlpMaxWarp > 0 ? vtlpProbability : 0f);
+        coefficientMaskWidth, gainDb, mixupAlpha, augmentProbability, vtlpMaxWarp, vtlpMaxWarp > 0 ? vtlpProbability : 0f, speedMaxChange,
+        speedMaxChange > 0 ? speedProbability : 0f);
     return new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed,
         initialization, s, s == TrainingOptions.Schedule.CONSTANT ? 0 : Math.min(warmupEpochs, epochs - 1),
         s == TrainingOptions.Schedule.CONSTANT ? learningRate : minLearningRate, averageFrom, augmentation, evalEvery,

@@ -1,5 +1,6 @@
 package dev.ser.training.data;
 
+import dev.ser.core.audio.AudioResampler;
 import dev.ser.core.audio.WavFile;
 import dev.ser.core.features.FeatureConfig;
 import dev.ser.core.features.MfccExtractor;
@@ -94,22 +95,31 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
   }
 
   /**
-   * The clips' MFCCs over frequency axes warped by each of {@code factors} (vocal tract length
-   * perturbation, training augmentation only): {@code [clip][factor]}. Not cached; about a second
-   * per factor for EmoDB.
+   * Training versions of every clip ({@code [clip][version]}), not cached, about a second per
+   * version for EmoDB: first its MFCCs over frequency axes warped by each of {@code warps} (vocal
+   * tract length perturbation), then those of its audio played at each of {@code speeds} times its
+   * speed (speed perturbation: resampled as if recorded at {@code speed} times the rate, so 1.1 is
+   * 10 % faster and higher; the speaker's change, so before the telephone line).
    */
-  public float[][][] warped(double[] factors) {
-    MfccExtractor[] extractors = new MfccExtractor[factors.length];
-    for (int f = 0; f < factors.length; f++) {
-      extractors[f] = MfccExtractor.warped(config, factors[f]);
+  public float[][][] versions(double[] warps, double[] speeds) {
+    MfccExtractor[] extractors = new MfccExtractor[warps.length];
+    for (int f = 0; f < warps.length; f++) {
+      extractors[f] = MfccExtractor.warped(config, warps[f]);
     }
-    float[][][] out = new float[clips.size()][factors.length][];
+    MfccExtractor plain = new MfccExtractor(config);
+    int rate = config.sampleRate();
+    float[][][] out = new float[clips.size()][warps.length + speeds.length][];
     java.util.stream.IntStream.range(0, clips.size()).parallel().forEach(i -> {
       try {
         Path file = clips.get(i).audio();
-        float[] audio = line.apply(WavFile.readMono(file, config.sampleRate()), clipKey(file));
-        for (int f = 0; f < factors.length; f++) {
+        float[] raw = WavFile.readMono(file, rate);
+        float[] audio = line.apply(raw, clipKey(file));
+        for (int f = 0; f < warps.length; f++) {
           out[i][f] = extractors[f].extract(audio).data();
+        }
+        for (int v = 0; v < speeds.length; v++) {
+          float[] faster = AudioResampler.resample(raw, (int) Math.round(rate * speeds[v]), rate);
+          out[i][warps.length + v] = plain.extract(line.apply(faster, clipKey(file))).data();
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot compute features of " + clips.get(i).audio(), e);

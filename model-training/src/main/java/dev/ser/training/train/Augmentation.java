@@ -24,12 +24,19 @@ import java.util.Random;
  *                        computed from its audio before training ({@link #vtlpFactors()}); it makes one
  *                        speaker sound like speakers with shorter or longer vocal tracts
  * @param vtlpProbability the share of clips that get a warped version (before the shift, masks and gain)
+ * @param speedMaxChange  speed perturbation: a clip's MFCCs may be replaced by those of its audio played
+ *                        faster or slower by this share (0.1: at 0.9 and 1.1 times its speed, so tempo and
+ *                        pitch both change; 0 is off), computed before training ({@link #speedFactors()})
+ * @param speedProbability the share of clips that get a version at another speed (drawn before, and
+ *                        instead of, a warped one)
  */
 public record Augmentation(int maxShiftFrames, int timeMasks, int timeMaskWidth, int coefficientMasks,
     int coefficientMaskWidth, float gainDb, float mixupAlpha, float probability,
     // left out of the JSON when 0, so records of runs from before it compare equal
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) float vtlpMaxWarp,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float vtlpProbability) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float vtlpProbability,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float speedMaxChange,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float speedProbability) {
 
   public static final Augmentation NONE = new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f);
 
@@ -40,17 +47,45 @@ public record Augmentation(int maxShiftFrames, int timeMasks, int timeMaskWidth,
         probability, 0f, 0f);
   }
 
+  /** Without speed perturbation. */
+  public Augmentation(int maxShiftFrames, int timeMasks, int timeMaskWidth, int coefficientMasks,
+      int coefficientMaskWidth, float gainDb, float mixupAlpha, float probability, float vtlpMaxWarp,
+      float vtlpProbability) {
+    this(maxShiftFrames, timeMasks, timeMaskWidth, coefficientMasks, coefficientMaskWidth, gainDb, mixupAlpha,
+        probability, vtlpMaxWarp, vtlpProbability, 0f, 0f);
+  }
+
   public Augmentation {
     if (maxShiftFrames < 0 || timeMasks < 0 || timeMaskWidth < 0 || coefficientMasks < 0 || coefficientMaskWidth < 0
         || gainDb < 0 || mixupAlpha < 0 || probability < 0 || probability > 1 || vtlpMaxWarp < 0
-        || vtlpMaxWarp > 0.3f || vtlpProbability < 0 || vtlpProbability > 1) {
+        || vtlpMaxWarp > 0.3f || vtlpProbability < 0 || vtlpProbability > 1 || speedMaxChange < 0
+        || speedMaxChange > 0.3f || speedProbability < 0 || speedProbability > 1) {
       throw new IllegalArgumentException("augmentation settings must be >= 0, the probabilities in [0, 1] and the"
-          + " warp at most 0.3: " + this);
+          + " warp and speed change at most 0.3: " + this);
     }
   }
 
   public boolean isNone() {
-    return equals(NONE) || (probability == 0f && mixupAlpha == 0f && !warps());
+    return equals(NONE) || (probability == 0f && mixupAlpha == 0f && !warps() && !changesSpeed());
+  }
+
+  /** Whether clips may be replaced by versions at other speeds. */
+  public boolean changesSpeed() {
+    return speedMaxChange > 0f && speedProbability > 0f;
+  }
+
+  /** Whether any precomputed versions of the clips are used (warped or at other speeds). */
+  public boolean hasVersions() {
+    return warps() || changesSpeed();
+  }
+
+  /** The speed factors of the versions at other speeds; empty when off. */
+  public double[] speedFactors() {
+    if (!changesSpeed()) {
+      return new double[0];
+    }
+    double s = Double.parseDouble(Float.toString(speedMaxChange));
+    return new double[] {1 - s, 1 + s};
   }
 
   /** Whether clips may be replaced by warped versions. */
@@ -68,14 +103,23 @@ public record Augmentation(int maxShiftFrames, int timeMasks, int timeMaskWidth,
   }
 
   /**
-   * The clip to train on: {@code x}, or with probability {@code vtlpProbability} one of its
-   * {@code warped} versions drawn from {@code random}; {@code warped} may be null (no versions).
+   * The clip to train on: with probability {@code speedProbability} one of its versions at another
+   * speed; else, with probability {@code vtlpProbability}, one of its warped versions; else {@code x}.
+   * {@code versions} holds the {@link #vtlpFactors()} versions, then the {@link #speedFactors()} ones
+   * (null: none). Without speed perturbation the draws from {@code random} are those of runs before it.
    */
-  public float[] pick(float[] x, float[][] warped, Random random) {
-    if (!warps() || warped == null || warped.length == 0 || random.nextFloat() >= vtlpProbability) {
+  public float[] pick(float[] x, float[][] versions, Random random) {
+    if (versions == null || versions.length == 0) {
       return x;
     }
-    return warped[random.nextInt(warped.length)];
+    int warpedCount = warps() ? vtlpFactors().length : 0;
+    if (changesSpeed() && random.nextFloat() < speedProbability) {
+      return versions[warpedCount + random.nextInt(versions.length - warpedCount)];
+    }
+    if (!warps() || random.nextFloat() >= vtlpProbability) {
+      return x;
+    }
+    return versions[random.nextInt(warpedCount)];
   }
 
   /**

@@ -73,7 +73,9 @@ public final class TrainingService {
     ObjectNode settings = settings(source.name(), r, set, modelConfig);
 
     List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.options().seed());
-    float[][][] warped = r.options().augmentation().warps() ? set.warped(r.options().augmentation().vtlpFactors()) : null;
+    Augmentation augmentation = r.options().augmentation();
+    float[][][] warped = augmentation.hasVersions()
+        ? set.versions(augmentation.vtlpFactors(), augmentation.speedFactors()) : null;
     List<FoldRecord> records = CrossValidation.run(set, warped, modelConfig, r.options(), folds, settings,
         r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), r.startFold(), log);
     if (records.isEmpty()) {

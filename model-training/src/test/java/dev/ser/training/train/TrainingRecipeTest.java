@@ -105,6 +105,38 @@ class TrainingRecipeTest {
   }
 
   @Test
+  void speedPerturbationIsDrawnFirstThenWarping() {
+    Augmentation a = new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f, 0.1f, 0.5f, 0.1f, 0.3f);
+    assertThat(a.speedFactors()).containsExactly(0.9, 1.1);
+    float[] x = {0f};
+    float[][] versions = {{1f}, {2f}, {3f}, {4f}, {5f}, {6f}}; // four warped, then 0.9x and 1.1x
+    Random r = new Random(5);
+    int[] picked = new int[7];
+    for (int i = 0; i < 100_000; i++) {
+      picked[(int) a.pick(x, versions, r)[0]]++;
+    }
+    assertThat(picked[0]).isBetween(34_000, 36_000); // 0.7 x 0.5 of the clips stay as they are
+    for (int v = 1; v <= 4; v++) {
+      assertThat(picked[v]).isBetween(8_300, 9_200); // 0.7 x 0.5 / 4 each
+    }
+    assertThat(picked[5]).isBetween(14_400, 15_600); // 0.3 / 2 each
+    assertThat(picked[6]).isBetween(14_400, 15_600);
+    Augmentation speedOnly = new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f, 0f, 0f, 0.1f, 1f);
+    assertThat(speedOnly.isNone()).isFalse();
+    assertThat(speedOnly.hasVersions()).isTrue();
+    assertThat(speedOnly.pick(x, new float[][] {{5f}, {6f}}, r)[0]).isIn(5f, 6f);
+    // without speed perturbation, the same random draws as before it (a run resumed across builds)
+    Augmentation vtlp = new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f, 0.1f, 0.5f);
+    Random before = new Random(9);
+    Random after = new Random(9);
+    for (int i = 0; i < 100; i++) {
+      float[] p = vtlp.pick(x, versions, after);
+      float[] expected = before.nextFloat() >= 0.5f ? x : versions[before.nextInt(4)];
+      assertThat(p).isSameAs(expected);
+    }
+  }
+
+  @Test
   void withoutVocalTractPerturbationTheSettingsReadAsBefore() throws Exception {
     // records of runs from before it carry no vtlp fields; a run without it must compare equal to them
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -112,7 +144,10 @@ class TrainingRecipeTest {
         + "\"timeMasks\":2,\"timeMaskWidth\":12,\"coefficientMasks\":1,\"coefficientMaskWidth\":4,\"gainDb\":6.0,"
         + "\"mixupAlpha\":0.0,\"probability\":0.8,\"none\":false}");
     assertThat(json.writeValueAsString(new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f, 0.1f, 0.5f)))
-        .contains("\"probability\":0.0,\"vtlpMaxWarp\":0.1,\"vtlpProbability\":0.5");
+        .contains("\"probability\":0.0,\"vtlpMaxWarp\":0.1,\"vtlpProbability\":0.5")
+        .doesNotContain("speed");
+    assertThat(json.writeValueAsString(new Augmentation(0, 0, 0, 0, 0, 0f, 0f, 0f, 0f, 0f, 0.1f, 0.3f)))
+        .contains("\"speedMaxChange\":0.1,\"speedProbability\":0.3");
   }
 
   @Test
