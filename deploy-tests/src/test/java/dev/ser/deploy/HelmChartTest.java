@@ -143,6 +143,16 @@ class HelmChartTest {
   }
 
   @Test
+  void schemaRegistryValuesBecomeTheJobsRegistrySettings() throws Exception {
+    List<String> args = strings(one(render("schema-registry.yaml"), "FlinkDeployment").at("/spec/job/args"));
+    assertThat(String.join(" ", args)).contains("--schema-registry-url http://apicurio.registry:8080/apis/ccompat/v7"
+        + " --wire-format confluent --schema-registry-auto-register false");
+    // by default: single-object encoding, no registry
+    assertThat(strings(one(render(), "FlinkDeployment").at("/spec/job/args"))).doesNotContain("--wire-format",
+        "--schema-registry-url");
+  }
+
+  @Test
   void gpuValuesRequestGpusOnTaskManagersAndFetchAndCheckTheModel() throws Exception {
     JsonNode d = one(render("gpu.yaml"), "FlinkDeployment");
     assertValidFlinkDeployment(d);
@@ -251,6 +261,8 @@ class HelmChartTest {
     assertThatThrownBy(() -> render("kafka-in-values.yaml")).hasMessageContaining("bootstrapServers");
     assertThatThrownBy(() -> render("refresh-without-pvc.yaml")).hasMessageContaining("model.source");
     assertThatThrownBy(() -> render("url-without-checksum.yaml")).hasMessageContaining("sha256");
+    assertThatThrownBy(() -> render("confluent-without-registry.yaml"))
+        .hasMessageContaining("schemaRegistry.wireFormat confluent needs schemaRegistry.url");
     // a stateless upgrade drops every channel's state and reuses utterance ids: only when asked for
     assertThatThrownBy(() -> render("stateless.yaml")).hasMessageContaining("allowStatelessUpgrade");
     // Kafka credentials belong in the secret, never in the FlinkDeployment's arguments
