@@ -102,13 +102,13 @@ class TrainEndToEndTest {
   }
 
   @Test
-  void aNarrowbandRunTrainsOnTheAudioAsTheTelephoneChannelLeavesIt() throws Exception {
+  void aNarrowbandRunWithEveryVersionTrainsOnTheAudioAsTheTelephoneChannelLeavesIt() throws Exception {
     Path narrow = Files.createDirectories(out.resolveSibling(out.getFileName() + "-narrowband"));
     Path features = Samples.emodb().getParent().resolveSibling("model-training/features/telephony-8k-emodb.json");
     int code = new CommandLine(new TrainCommand()).execute("--corpus", "emodb", "--data", Samples.emodb().toString(),
         "--folds", "2", "--epochs", "1", "--limit", "2", "--skip-final", "--features", features.toString(),
-        "--telephone-channel", "mulaw", "--telephone-band-pass", "--telephone-packet-loss", "0.05", "--out",
-        narrow.toString());
+        "--telephone-channel", "mulaw", "--telephone-band-pass", "--telephone-packet-loss", "0.05",
+        "--vtlp-max-warp", "0.1", "--speed-max-change", "0.1", "--speed-probability", "0.4", "--out", narrow.toString());
     assertThat(code).isZero();
     JsonNode settings = new ObjectMapper().readTree(narrow.resolve("folds/fold-01.json").toFile()).get("settings");
     assertThat(settings.get("telephone_channel").asText()).isEqualTo("mulaw");
@@ -116,6 +116,10 @@ class TrainEndToEndTest {
     assertThat(settings.get("telephone_packet_loss").asDouble()).isEqualTo(0.05);
     assertThat(settings.at("/feature_config/sample_rate").asInt()).isEqualTo(8000);
     assertThat(settings.at("/model_config/frames").asInt()).isEqualTo(188);
+    // the versions of each clip (warped, faster, slower) are made from the audio as the line leaves it
+    assertThat(settings.at("/training_options/augmentation/speedMaxChange").floatValue()).isEqualTo(0.1f);
+    assertThat(settings.at("/training_options/augmentation/speedProbability").floatValue()).isEqualTo(0.4f);
+    assertThat(settings.at("/training_options/augmentation/vtlpMaxWarp").floatValue()).isEqualTo(0.1f);
     // the wideband run's records carry no channel: as before the option existed
     assertThat(new ObjectMapper().readTree(out.resolve("folds/fold-01.json").toFile()).at("/settings/telephone_channel")
         .isMissingNode()).isTrue();
