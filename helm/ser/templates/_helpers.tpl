@@ -24,7 +24,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "ser.modelPath" -}}
 {{- if eq .Values.model.source "pvc" -}}/models/current/model.onnx
 {{- else if eq .Values.model.source "url" -}}/models/model.onnx
-{{- else -}}/opt/ser/models/ms-senet-emodb.onnx
+{{- else -}}{{ range $i, $m := .Values.model.imageModels }}{{ if $i }},{{ end }}/opt/ser/models/{{ $m }}{{ end }}
 {{- end -}}
 {{- end -}}
 

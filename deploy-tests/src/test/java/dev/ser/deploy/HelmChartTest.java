@@ -143,6 +143,13 @@ class HelmChartTest {
   }
 
   @Test
+  void twoImageModelsAreLoadedTogetherAndRoutedByBand() throws Exception {
+    List<String> args = strings(one(render("two-models.yaml"), "FlinkDeployment").at("/spec/job/args"));
+    assertThat(args.get(args.indexOf("--model") + 1))
+        .isEqualTo("/opt/ser/models/ms-senet-emodb.onnx,/opt/ser/models/ms-senet-emodb-8k.onnx");
+  }
+
+  @Test
   void schemaRegistryValuesBecomeTheJobsRegistrySettings() throws Exception {
     List<String> args = strings(one(render("schema-registry.yaml"), "FlinkDeployment").at("/spec/job/args"));
     assertThat(String.join(" ", args)).contains("--schema-registry-url http://apicurio.registry:8080/apis/ccompat/v7"
@@ -261,6 +268,8 @@ class HelmChartTest {
     assertThatThrownBy(() -> render("kafka-in-values.yaml")).hasMessageContaining("bootstrapServers");
     assertThatThrownBy(() -> render("refresh-without-pvc.yaml")).hasMessageContaining("model.source");
     assertThatThrownBy(() -> render("url-without-checksum.yaml")).hasMessageContaining("sha256");
+    assertThatThrownBy(() -> render("two-models-with-updates.yaml"))
+        .hasMessageContaining("modelUpdates with several model.imageModels are not built yet");
     assertThatThrownBy(() -> render("confluent-without-registry.yaml"))
         .hasMessageContaining("schemaRegistry.wireFormat confluent needs schemaRegistry.url");
     // a stateless upgrade drops every channel's state and reuses utterance ids: only when asked for
