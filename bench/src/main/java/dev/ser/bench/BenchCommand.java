@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ser bench}: the measurements behind BENCHMARKS.md, each printed as JSON. */
 @Command(name = "ser bench", sortOptions = false, subcommands = {BenchCommand.Features.class,
-    BenchCommand.Inference.class, BenchCommand.EndToEnd.class},
+    BenchCommand.Inference.class, BenchCommand.Operators.class, BenchCommand.EndToEnd.class},
     description = "Measures feature throughput (features), ONNX Runtime vs DJL inference (inference) and the"
         + " end-to-end capacity through Kafka and Flink (e2e). Results print as JSON; --json FILE also writes them.")
 public final class BenchCommand implements Callable<Integer> {
@@ -88,6 +88,22 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       Path m = modelOrShipped(model);
       return print(spec, InferenceBench.run(m, threads, seconds), json);
+    }
+  }
+
+  @Command(name = "operators", description = "ONNX Runtime's own profile of batch-1 inference, summed per operator type,"
+      + " with each convolution's and matrix product's arithmetic rate")
+  static final class Operators implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})") int threads;
+    @Option(names = "--runs", defaultValue = "300", description = "inferences profiled (default ${DEFAULT-VALUE})") int runs;
+    @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
+    @Option(names = "--json", paramLabel = "FILE") Path json;
+    @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
+
+    @Override
+    public Integer call() throws Exception {
+      return print(spec, OperatorProfile.run(modelOrShipped(model), threads, runs), json);
     }
   }
 
