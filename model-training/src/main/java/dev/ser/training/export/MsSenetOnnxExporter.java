@@ -78,22 +78,43 @@ public final class MsSenetOnnxExporter {
     return e.g.build(metadata.version(), metadata.toProperties());
   }
 
+  /**
+   * The time-frequency fusion, per branch: the joined (N, C, T, 3F) map of the three branches is
+   * never built. Its channel mean is the mean of the three branches' means; the gate and the 1 x 1
+   * merge fold into per-sample channel weights (merge weight x gate), applied to each branch as one
+   * batched matrix product. The same function as joining, gating and merging (the DJL parity check
+   * guards it), without three passes over the joined map that took over a third of inference time
+   * (BENCHMARKS.md, section 2).
+   */
   private String fusion(TimeFrequencyFusion f, String x) {
     String map = g.node("Unsqueeze", x, g.longs("axes", 1)); // (N, 1, T, F)
-    String[] branches = new String[TimeFrequencyFusion.branches()];
-    for (int b = 0; b < branches.length; b++) {
+    int n = TimeFrequencyFusion.branches();
+    String[] branches = new String[n];
+    String pooled = null;
+    for (int b = 0; b < n; b++) {
       long kt = TimeFrequencyFusion.kernel(b)[0];
       long kf = TimeFrequencyFusion.kernel(b)[1];
       String conv = conv(f.conv(b), map, Map.of("pads", new long[] {kt / 2, kf / 2, kt / 2, kf / 2}));
-      branches[b] = g.node("Relu", batchNorm(f.norm(b), conv));
+      branches[b] = g.node("Relu", batchNorm(f.norm(b), conv)); // (N, C, T, F)
+      String mean = g.node("ReduceMean", Map.of("axes", new long[] {2, 3}, "keepdims", 0), branches[b]); // (N, C)
+      pooled = pooled == null ? mean : g.node("Add", pooled, mean);
     }
-    String joined = g.node("Concat", Map.of("axis", 3), branches); // (N, C, T, 3F)
-    String pooled = g.node("ReduceMean", Map.of("axes", new long[] {2, 3}, "keepdims", 0), joined); // (N, C)
-    String gate = g.node("Sigmoid", dense(f.excite(), g.node("Relu", dense(f.squeeze(), pooled))));
-    String weighted = g.node("Mul", joined, g.node("Unsqueeze", gate, g.longs("axes", 2, 3)));
-    String merged = g.node("Relu", conv(f.merge(), weighted, Map.of()));
-    String features = g.node("Squeeze", merged, g.longs("axes", 1)); // (N, T, 3F)
-    return g.node("Concat", Map.of("axis", 2), features, x); // (N, T, 4F)
+    pooled = g.node("Div", pooled, g.floats("branches", new float[] {n}));
+    String gate = g.node("Sigmoid", dense(f.excite(), g.node("Relu", dense(f.squeeze(), pooled)))); // (N, C)
+    NDArray mergeWeight = param(f.merge(), "weight"); // (1, C, 1, 1)
+    long channels = mergeWeight.getShape().get(1);
+    String channelWeights = g.node("Unsqueeze", g.node("Mul", gate, g.floats("merge_w", mergeWeight.toFloatArray(),
+        channels)), g.longs("axes", 1)); // (N, 1, C)
+    String bias = weight(param(f.merge(), "bias"), "merge_b");
+    String[] merged = new String[n + 1];
+    for (int b = 0; b < n; b++) {
+      String flat = g.node("Reshape", branches[b], g.longs("shape", 0, channels, -1)); // (N, C, T*F)
+      String weighted = g.node("MatMul", channelWeights, flat); // (N, 1, T*F)
+      String grid = g.node("Reshape", weighted, g.longs("shape", 0, config.frames(), config.coefficients()));
+      merged[b] = g.node("Relu", g.node("Add", grid, bias)); // (N, T, F)
+    }
+    merged[n] = x;
+    return g.node("Concat", Map.of("axis", 2), merged); // (N, T, 4F)
   }
 
   private String temporalBlock(TemporalAwareBlock t, String x) {
