@@ -70,6 +70,11 @@ public final class CrossValidation {
   }
 
   /** Split f: scored on fold f + 1, trained on the folds other than f and f + 1 (fold f, a test fold, unused). */
+  /** " rolled back N (what broke)" for an epoch that had to be drawn again, else "". */
+  static String rollbackNote(EpochStats s) {
+    return s.rolledBack() == 0 ? "" : " rolled back " + s.rolledBack() + " (" + s.rollbackReason() + ")";
+  }
+
   private static void carveValidation(List<List<Integer>> folds, int size, List<Split> out) {
     int k = folds.size();
     for (int f = 0; f < k; f++) {
@@ -170,9 +175,9 @@ public final class CrossValidation {
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
       List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, foldOptions, rows(data.x(), train),
           warped == null ? null : rows(warped, train), labels(data.y(), train), rows(data.x(), test), labels(data.y(), test),
-          s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f grad %.3g%s%s",
+          s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f grad %.3g%s%s%s",
               fold, folds, s.epoch(), options.epochs(), s.loss(), s.trainAccuracy(), s.maxGradientNorm(),
-              s.clippedSteps() == 0 ? "" : " clipped " + s.clippedSteps(),
+              s.clippedSteps() == 0 ? "" : " clipped " + s.clippedSteps(), rollbackNote(s),
               Double.isNaN(s.heldOutAccuracy()) ? "" : String.format(Locale.ROOT, " held-out %.3f", s.heldOutAccuracy()))));
       float[][] logits = MsSenetTrainer.logits(model, modelConfig, rows(data.x(), test));
       List<String> names = test.stream().map(i -> data.clips().get(i).audio().getFileName().toString()).toList();

@@ -84,6 +84,9 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
       if (s.clippedSteps() > 0) {
         e.put("clipped_steps", s.clippedSteps());
       }
+      if (s.rolledBack() > 0) {
+        e.put("rolled_back", s.rolledBack()).put("rollback_reason", s.rollbackReason());
+      }
     }
     return epochs;
   }
@@ -110,7 +113,8 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
       curve.add(new EpochStats(e.get("epoch").asInt(), e.get("loss").asDouble(), e.get("train_accuracy").asDouble(),
           h == null || h.isNull() ? Double.NaN : h.asDouble(), e.get("seconds").asDouble(),
           e.path("skipped_steps").asInt(0), e.path("max_gradient_norm").asDouble(Double.NaN),
-          e.path("clipped_steps").asInt(0)));
+          e.path("clipped_steps").asInt(0), e.path("rolled_back").asInt(0),
+          e.hasNonNull("rollback_reason") ? e.get("rollback_reason").asText() : null));
     }
     return new FoldRecord(root.get("fold").asInt(), root.get("settings"), test, truth, logits, curve,
         root.get("seconds").asDouble());

@@ -55,6 +55,16 @@ public final class MsSenetTrainer {
    */
   public static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
       float[][][] warped, int[] y, float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch) {
+    return train(model, config, options, x, warped, y, heldOutX, heldOutY, onEpoch, null);
+  }
+
+  /**
+   * As above, with {@code fault} called after every pass over the data, before the epoch is
+   * checked: how tests break a model to see the epoch rolled back.
+   */
+  static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
+      float[][][] warped, int[] y, float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch,
+      EpochFault fault) {
     Engine.getInstance().setRandomSeed((int) options.seed());
     int stepsPerEpoch = 0;
     for (int from = 0; from < y.length; from += options.batchSize()) {
@@ -69,7 +79,6 @@ public final class MsSenetTrainer {
     DefaultTrainingConfig trainingConfig =
         new DefaultTrainingConfig(new SoftmaxCrossEntropyLoss("smoothed_ce", 1f, -1, false, true)).optOptimizer(adam);
     List<EpochStats> curve = new ArrayList<>();
-    Augmentation augmentation = options.augmentation();
     int size = config.frames() * config.coefficients();
     try (Trainer trainer = model.newTrainer(trainingConfig)) {
       trainer.initialize(new Shape(options.batchSize(), config.frames(), config.coefficients()));
@@ -82,80 +91,44 @@ public final class MsSenetTrainer {
       Random warpRandom = new Random(options.seed() ^ 0x7A3L); // its own, so runs without warping draw as before
       WeightAverage average = options.averaging() ? new WeightAverage(model.getBlock()) : null;
       int[] order = java.util.stream.IntStream.range(0, y.length).toArray();
+      EpochSnapshot lastHealthy = EpochSnapshot.take(model.getBlock(), adam);
       for (int epoch = 1; epoch <= options.epochs(); epoch++) {
         long start = System.nanoTime();
-        shuffle(order, random);
-        double lossSum = 0;
-        int batches = 0;
-        int skipped = 0;
-        int clipped = 0;
-        double maxNorm = Double.NaN;
-        int correct = 0;
-        int seen = 0;
-        for (int from = 0; from < order.length; from += options.batchSize()) {
-          int to = Math.min(order.length, from + options.batchSize());
-          if (to - from < 2) {
-            continue; // batch norm cannot train on a single example
+        EpochAttempt a = null;
+        String failure = null;
+        int rolledBack = 0;
+        while (true) {
+          a = trainEpoch(trainer, model, config, options, x, warped, y, order, random, augmentRandom, warpRandom, size);
+          if (fault != null) {
+            fault.afterEpoch(epoch, rolledBack, model);
           }
-          batches++;
-          try (NDManager batch = trainer.getManager().newSubManager()) {
-            int[] rows = java.util.Arrays.copyOfRange(order, from, to);
-            float[] inputs = new float[rows.length * size];
-            float[] targets = smoothedOneHot(y, rows, config.classes(), options.labelSmoothing());
-            for (int r = 0; r < rows.length; r++) {
-              float[] clip = warped == null ? x[rows[r]] : augmentation.pick(x[rows[r]], warped[rows[r]], warpRandom);
-              float[] row = augmentation.isNone() ? clip : augmentation.apply(clip, config.frames(),
-                  config.coefficients(), augmentRandom);
-              checkSize(row, rows[r], config);
-              System.arraycopy(row, 0, inputs, r * size, size);
-            }
-            if (augmentation.mixupAlpha() > 0) {
-              mixup(inputs, targets, rows.length, size, config.classes(), augmentation, augmentRandom);
-            }
-            NDArray input = batch.create(inputs, new Shape(rows.length, config.frames(), config.coefficients()));
-            NDArray target = batch.create(targets, new Shape(rows.length, config.classes()));
-            try (GradientCollector collector = trainer.newGradientCollector()) {
-              NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
-              NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
-              float value = loss.getFloat();
-              if (!Float.isFinite(value)) {
-                // one overflow would turn every weight into NaN for good (LOSO v2 fold 10 did, at epoch 144):
-                // no update from this batch; the epoch's statistics count it
-                skipped++;
-                continue;
-              }
-              collector.backward(loss);
-              double norm = gradientNorm(model);
-              if (!Double.isFinite(norm)) {
-                collector.zeroGradients();
-                skipped++;
-                continue;
-              }
-              maxNorm = Double.isNaN(maxNorm) ? norm : Math.max(maxNorm, norm);
-              if (options.clipsGradients() && norm > options.clipGradientNorm()) {
-                // Adam divides by the root of the squared gradients' running mean, so a uniform scale of every
-                // batch would change nothing: only a batch far above the rest is tamed
-                scaleGradients(model, options.clipGradientNorm() / norm);
-                clipped++;
-              }
-              lossSum += value * rows.length;
-              seen += rows.length;
-              int[] predicted = argmax(logits);
-              for (int r = 0; r < rows.length; r++) {
-                correct += predicted[r] == y[rows[r]] ? 1 : 0;
-              }
-            }
-            trainer.step();
+          String broken = a.batches > 0 && a.skipped == a.batches
+              ? String.format(java.util.Locale.ROOT, "none of its %d batches had a finite loss and finite gradients",
+                  a.batches)
+              : EpochSnapshot.nonFinite(model.getBlock(), adam);
+          if (broken == null) {
+            break;
           }
+          if (rolledBack == MAX_ROLLBACKS) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training diverged in epoch %d of"
+                + " %d: %s (largest gradient norm in the epoch before: %s), after %d rollback(s) to the end of the"
+                + " epoch before; try --clip-gradient-norm or a lower --learning-rate", epoch, options.epochs(),
+                broken, curve.isEmpty() ? "none" : String.format(java.util.Locale.ROOT, "%.4g",
+                    curve.get(curve.size() - 1).maxGradientNorm()), rolledBack));
+          }
+          // put back the weights, batch-norm statistics and Adam state of the last healthy epoch and draw the
+          // epoch again (new order, new augmentation): one broken epoch no longer ends the fold
+          lastHealthy.restore(model.getBlock(), adam);
+          failure = broken;
+          rolledBack++;
         }
-        if (batches > 0 && skipped == batches) {
-          // the weights themselves are broken: every later epoch would skip every batch too
-          throw new IllegalStateException(String.format(java.util.Locale.ROOT, "training diverged in epoch %d of %d:"
-              + " none of its %d batches had a finite loss and finite gradients (largest gradient norm in the epoch"
-              + " before: %s); try --clip-gradient-norm or a lower --learning-rate", epoch, options.epochs(), batches,
-              curve.isEmpty() ? "none" : String.format(java.util.Locale.ROOT, "%.4g", curve.get(curve.size() - 1)
-                  .maxGradientNorm())));
-        }
+        lastHealthy = EpochSnapshot.take(model.getBlock(), adam);
+        int skipped = a.skipped;
+        int clipped = a.clipped;
+        double maxNorm = a.maxNorm;
+        double lossSum = a.lossSum;
+        int seen = a.seen;
+        int correct = a.correct;
         if (average != null && epoch >= options.firstAveragedEpoch()) {
           average.add();
         }
@@ -167,7 +140,7 @@ public final class MsSenetTrainer {
           heldOut = accuracy(predict(model, config, heldOutX), heldOutY);
         }
         EpochStats stats = new EpochStats(epoch, lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen),
-            heldOut, (System.nanoTime() - start) / 1e9, skipped, maxNorm, clipped);
+            heldOut, (System.nanoTime() - start) / 1e9, skipped, maxNorm, clipped, rolledBack, failure);
         curve.add(stats);
         if (onEpoch != null) {
           onEpoch.accept(stats);
@@ -179,6 +152,91 @@ public final class MsSenetTrainer {
       recomputeBatchNormStatistics(model, config, x, options.batchSize());
     }
     return curve;
+  }
+
+  /** Limit of consecutive rollbacks of one epoch before training gives up. */
+  static final int MAX_ROLLBACKS = 3;
+
+  /** What one pass over the training data did. */
+  private static final class EpochAttempt {
+    double lossSum;
+    int batches;
+    int skipped;
+    int clipped;
+    double maxNorm = Double.NaN;
+    int correct;
+    int seen;
+  }
+
+  /** A test's way to break training after an epoch (epoch number, rollbacks so far): the rollback's trigger. */
+  @FunctionalInterface
+  interface EpochFault {
+    void afterEpoch(int epoch, int rolledBack, Model model);
+  }
+
+  private static EpochAttempt trainEpoch(Trainer trainer, Model model, ModelConfig config, TrainingOptions options,
+      float[][] x, float[][][] warped, int[] y, int[] order, Random random, Random augmentRandom, Random warpRandom,
+      int size) {
+    Augmentation augmentation = options.augmentation();
+    shuffle(order, random);
+    EpochAttempt a = new EpochAttempt();
+    for (int from = 0; from < order.length; from += options.batchSize()) {
+      int to = Math.min(order.length, from + options.batchSize());
+      if (to - from < 2) {
+        continue; // batch norm cannot train on a single example
+      }
+      a.batches++;
+      try (NDManager batch = trainer.getManager().newSubManager()) {
+        int[] rows = java.util.Arrays.copyOfRange(order, from, to);
+        float[] inputs = new float[rows.length * size];
+        float[] targets = smoothedOneHot(y, rows, config.classes(), options.labelSmoothing());
+        for (int r = 0; r < rows.length; r++) {
+          float[] clip = warped == null ? x[rows[r]] : augmentation.pick(x[rows[r]], warped[rows[r]], warpRandom);
+          float[] row = augmentation.isNone() ? clip : augmentation.apply(clip, config.frames(),
+              config.coefficients(), augmentRandom);
+          checkSize(row, rows[r], config);
+          System.arraycopy(row, 0, inputs, r * size, size);
+        }
+        if (augmentation.mixupAlpha() > 0) {
+          mixup(inputs, targets, rows.length, size, config.classes(), augmentation, augmentRandom);
+        }
+        NDArray input = batch.create(inputs, new Shape(rows.length, config.frames(), config.coefficients()));
+        NDArray target = batch.create(targets, new Shape(rows.length, config.classes()));
+        try (GradientCollector collector = trainer.newGradientCollector()) {
+          NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+          NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
+          float value = loss.getFloat();
+          if (!Float.isFinite(value)) {
+            // one overflow would turn every weight into NaN for good (LOSO v2 fold 10 did, at epoch 144):
+            // no update from this batch; the epoch's statistics count it
+            a.skipped++;
+            continue;
+          }
+          collector.backward(loss);
+          double norm = gradientNorm(model);
+          if (!Double.isFinite(norm)) {
+            collector.zeroGradients();
+            a.skipped++;
+            continue;
+          }
+          a.maxNorm = Double.isNaN(a.maxNorm) ? norm : Math.max(a.maxNorm, norm);
+          if (options.clipsGradients() && norm > options.clipGradientNorm()) {
+            // Adam divides by the root of the squared gradients' running mean, so a uniform scale of every
+            // batch would change nothing: only a batch far above the rest is tamed
+            scaleGradients(model, options.clipGradientNorm() / norm);
+            a.clipped++;
+          }
+          a.lossSum += value * rows.length;
+          a.seen += rows.length;
+          int[] predicted = argmax(logits);
+          for (int r = 0; r < rows.length; r++) {
+            a.correct += predicted[r] == y[rows[r]] ? 1 : 0;
+          }
+        }
+        trainer.step();
+      }
+    }
+    return a;
   }
 
   /**

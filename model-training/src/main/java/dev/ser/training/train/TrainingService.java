@@ -131,8 +131,8 @@ public final class TrainingService {
         r.modelVersion(), set.labels(), r.features(), report.at("/summary/corpus").asText(), summary.toString());
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
       MsSenetTrainer.train(model, modelConfig, r.options(), x, xWarped, y, null, null,
-          s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f",
-              s.epoch(), r.options().epochs(), s.loss(), s.trainAccuracy())));
+          s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f%s",
+              s.epoch(), r.options().epochs(), s.loss(), s.trainAccuracy(), CrossValidation.rollbackNote(s))));
       model.save(finalDir, "ms-senet");
       ModelExport.writeDescription(finalDir, modelConfig, metadata, temperature);
       Path onnx = r.out().resolve(metadata.name() + ".onnx");

@@ -27,7 +27,7 @@ class GradientClippingTest {
 
   private static final ModelConfig CONFIG = ModelConfig.reference(16, 39, 4);
 
-  private static float[][] clips(int n, long seed) {
+  static float[][] clips(int n, long seed) {
     Random random = new Random(seed);
     float[][] x = new float[n][16 * 39];
     for (float[] row : x) {
@@ -38,7 +38,7 @@ class GradientClippingTest {
     return x;
   }
 
-  private static TrainingOptions options(int epochs, float clip) {
+  static TrainingOptions options(int epochs, float clip) {
     TrainingOptions r = TrainingOptions.reference(epochs);
     return new TrainingOptions(epochs, 4, r.learningRate(), r.beta1(), r.beta2(), r.epsilon(), r.labelSmoothing(), 1,
         r.initialization(), r.schedule(), 0, r.minLearningRate(), 1f, Augmentation.NONE, 0, clip);
