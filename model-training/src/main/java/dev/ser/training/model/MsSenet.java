@@ -94,8 +94,8 @@ public final class MsSenet extends AbstractBlock {
       mean[c] = (float) m;
       std[c] = (float) Math.max(1e-3, Math.sqrt(Math.max(0, sumSq[c] / frames - m * m)));
     }
-    inputMean.getArray().set(mean);
-    inputStd.getArray().set(std);
+    EngineMemory.assign(inputMean.getArray(), mean);
+    EngineMemory.assign(inputStd.getArray(), std);
   }
 
   public ModelConfig config() {
@@ -152,14 +152,14 @@ public final class MsSenet extends AbstractBlock {
         case WEIGHT -> {
           float limit = (float) Math.sqrt(6.0 / (fanIn(shape) + fanOut(shape)));
           try (NDArray fresh = manager.randomUniform(-limit, limit, shape, array.getDataType())) {
-            array.set(fresh.toByteBuffer());
+            array.set(new ai.djl.ndarray.index.NDIndex("..."), fresh); // copied: the storage stays the engine's
           }
         }
-        case BIAS, BETA, RUNNING_MEAN -> array.set(new float[(int) shape.size()]);
+        case BIAS, BETA, RUNNING_MEAN -> EngineMemory.assign(array, new float[(int) shape.size()]);
         case GAMMA, RUNNING_VAR -> {
           float[] ones = new float[(int) shape.size()];
           java.util.Arrays.fill(ones, 1f);
-          array.set(ones);
+          EngineMemory.assign(array, ones);
         }
         default -> throw new IllegalStateException("no Keras initialiser for parameter " + p.getKey() + " of type "
             + parameter.getType());

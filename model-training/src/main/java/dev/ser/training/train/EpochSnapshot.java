@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter.Type;
 import ai.djl.training.optimizer.Optimizer;
+import dev.ser.training.model.EngineMemory;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ final class EpochSnapshot {
       throw new IllegalStateException("the block has " + live.size() + " parameters, the snapshot " + parameters.size());
     }
     for (int i = 0; i < parameters.size(); i++) {
-      live.get(i).getValue().getArray().set(parameters.get(i));
+      EngineMemory.assign(live.get(i).getValue().getArray(), parameters.get(i));
     }
     // the learning-rate schedule counts updates: the rolled-back epoch's steps did not happen
     Map<String, Integer> counts = updateCounts(optimizer);
@@ -71,7 +72,7 @@ final class EpochSnapshot {
         e.getValue().values().forEach(NDArray::close);
         return true;
       });
-      state.forEach((id, byDevice) -> single(byDevice, field, id).set(saved.get(id)));
+      state.forEach((id, byDevice) -> EngineMemory.assign(single(byDevice, field, id), saved.get(id)));
     }
   }
 

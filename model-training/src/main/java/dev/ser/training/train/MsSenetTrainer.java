@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.ser.training.model.EngineMemory;
 import dev.ser.training.model.ModelConfig;
 import dev.ser.training.model.MsSenet;
 import java.util.ArrayList;
@@ -102,10 +103,11 @@ public final class MsSenetTrainer {
           if (fault != null) {
             fault.afterEpoch(epoch, rolledBack, model);
           }
+          String nonFinite = EpochSnapshot.nonFinite(model.getBlock(), adam);
           String broken = a.batches > 0 && a.skipped == a.batches
-              ? String.format(java.util.Locale.ROOT, "none of its %d batches had a finite loss and finite gradients",
-                  a.batches)
-              : EpochSnapshot.nonFinite(model.getBlock(), adam);
+              ? String.format(java.util.Locale.ROOT, "none of its %d batches had a finite loss and finite gradients"
+                  + " (%s)", a.batches, nonFinite == null ? "every weight and Adam moment finite" : nonFinite)
+              : nonFinite;
           if (broken == null) {
             break;
           }
@@ -200,8 +202,8 @@ public final class MsSenetTrainer {
         if (augmentation.mixupAlpha() > 0) {
           mixup(inputs, targets, rows.length, size, config.classes(), augmentation, augmentRandom);
         }
-        NDArray input = batch.create(inputs, new Shape(rows.length, config.frames(), config.coefficients()));
-        NDArray target = batch.create(targets, new Shape(rows.length, config.classes()));
+        NDArray input = EngineMemory.create(batch, inputs, new Shape(rows.length, config.frames(), config.coefficients()));
+        NDArray target = EngineMemory.create(batch, targets, new Shape(rows.length, config.classes()));
         try (GradientCollector collector = trainer.newGradientCollector()) {
           NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
           NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
@@ -212,10 +214,15 @@ public final class MsSenetTrainer {
             a.skipped++;
             continue;
           }
+          // PyTorch adds to the gradients already there; cleared here rather than by DJL, which subtracts each
+          // gradient from itself: an infinite or NaN one stayed NaN, every later batch was skipped, and folds
+          // of recipe versions 2 and 4 were lost that way ("none of its batches had a finite loss and finite
+          // gradients" with every weight finite)
+          clearGradients(model);
           collector.backward(loss);
           double norm = gradientNorm(model);
           if (!Double.isFinite(norm)) {
-            collector.zeroGradients();
+            clearGradients(model);
             a.skipped++;
             continue;
           }
@@ -257,6 +264,18 @@ public final class MsSenetTrainer {
     return Math.sqrt(sum);
   }
 
+  /** Sets every gradient to zero, whatever it held (NaN and infinities included). */
+  static void clearGradients(Model model) {
+    for (var p : model.getBlock().getParameters()) {
+      NDArray a = p.getValue().getArray();
+      if (a.hasGradient()) {
+        try (NDArray g = a.getGradient()) {
+          g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f); // in place: the wrapper shares the gradient's storage
+        }
+      }
+    }
+  }
+
   /** Scales every gradient down to {@code limit} when their norm is above it; returns the norm before. */
   static double clipGradients(Model model, float limit) {
     double norm = gradientNorm(model);
@@ -288,7 +307,7 @@ public final class MsSenetTrainer {
     for (BatchNorm bn : norms) {
       for (String name : new String[] {"runningMean", "runningVar"}) {
         NDArray a = bn.getParameters().get(name).getArray();
-        a.set(new float[(int) a.size()]);
+        EngineMemory.assign(a, new float[(int) a.size()]);
       }
     }
     int updates = 0;
@@ -301,7 +320,8 @@ public final class MsSenetTrainer {
         }
         int[] rows = java.util.stream.IntStream.range(from, to).toArray();
         try (NDManager batch = manager.newSubManager()) {
-          NDArray input = batch.create(stack(x, rows, config), new Shape(rows.length, config.frames(), config.coefficients()));
+          NDArray input = EngineMemory.create(batch, stack(x, rows, config), new Shape(rows.length, config.frames(),
+              config.coefficients()));
           model.getBlock().forward(ps, new NDList(input), true, MsSenet.withoutDropout());
         }
         updates++;
@@ -379,7 +399,8 @@ public final class MsSenetTrainer {
         int to = Math.min(x.length, from + 64);
         int[] rows = java.util.stream.IntStream.range(from, to).toArray();
         try (NDManager batch = manager.newSubManager()) {
-          NDArray input = batch.create(stack(x, rows, config), new Shape(rows.length, config.frames(), config.coefficients()));
+          NDArray input = EngineMemory.create(batch, stack(x, rows, config), new Shape(rows.length, config.frames(),
+              config.coefficients()));
           NDArray probs = model.getBlock().forward(ps, new NDList(input), false).singletonOrThrow();
           float[] flat = probs.toFloatArray();
           for (int r = 0; r < rows.length; r++) {

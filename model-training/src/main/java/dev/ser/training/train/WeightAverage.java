@@ -3,6 +3,7 @@ package dev.ser.training.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import dev.ser.training.model.EngineMemory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,7 +54,7 @@ final class WeightAverage {
         mean[j] = (float) (sum[j] / count);
       }
       NDArray array = parameters.get(i).getArray();
-      array.set(mean);
+      EngineMemory.assign(array, mean);
     }
   }
 }

@@ -61,6 +61,31 @@ class EpochRollbackTest {
   }
 
   @Test
+  void aNonFiniteGradientLeftBehindCostsNoBatch() {
+    // DJL clears a gradient by subtracting it from itself, which leaves NaN where it was NaN or
+    // infinite: every later batch then had a non-finite gradient, and the fold was lost
+    float[][] x = GradientClippingTest.clips(8, 5);
+    int[] y = {0, 1, 2, 3, 0, 1, 2, 3};
+    try (Model model = MsSenetTrainer.newModel(CONFIG)) {
+      List<EpochStats> curve = MsSenetTrainer.train(model, CONFIG, GradientClippingTest.options(3, 0f), x, null, y,
+          null, null, null, (epoch, rolledBack, m) -> {
+            if (epoch == 1) {
+              NDArray w = ((dev.ser.training.model.MsSenet) m.getBlock()).classifier().getParameters().get("weight")
+                  .getArray();
+              float[] g = new float[(int) w.size()];
+              g[3] = Float.POSITIVE_INFINITY;
+              try (NDArray gradient = w.getGradient()) {
+                dev.ser.training.model.EngineMemory.assign(gradient, g);
+              }
+            }
+          });
+      // every batch starts from cleared gradients: the infinite one left by epoch 1 costs nothing
+      assertThat(curve).extracting(EpochStats::skippedSteps).containsExactly(0, 0, 0);
+      assertThat(curve).extracting(EpochStats::rolledBack).containsExactly(0, 0, 0);
+    }
+  }
+
+  @Test
   void anEpochThatBreaksEveryTimeStopsTrainingAfterThreeRollbacks() {
     float[][] x = GradientClippingTest.clips(8, 5);
     int[] y = {0, 1, 2, 3, 0, 1, 2, 3};
