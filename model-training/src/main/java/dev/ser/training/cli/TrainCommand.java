@@ -59,6 +59,9 @@ public final class TrainCommand implements Callable<Integer> {
       + " packet with probability P after the codec, filled with silence as the job fills gaps; the same packets of a"
       + " clip every run (default ${DEFAULT-VALUE}; needs 8 kHz features)")
   double telephonePacketLoss;
+  @Option(names = "--speaker-normalization", description = "standardise each clip's MFCCs by the mean and standard"
+      + " deviation of its speaker's speech frames (unlabelled; a test speaker's own clips); cross-validation only")
+  boolean speakerNormalization;
   @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "peak rate (default ${DEFAULT-VALUE})")
   float learningRate;
@@ -192,7 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainingService.Request(corpus, data, featureConfig, proto, folds, limitPerLabel, filters, blocks,
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
         modelVersion, out, resume, stopAfterFolds, startFold, new TelephoneLine(
-        TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss));
+        TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss), speakerNormalization);
   }
 
   TrainingOptions trainingOptions() {

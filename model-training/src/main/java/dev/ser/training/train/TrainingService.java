@@ -9,6 +9,7 @@ import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.core.scoring.ModelMetadata;
 import dev.ser.training.data.Corpus;
 import dev.ser.training.data.FeatureSet;
+import dev.ser.training.data.SpeakerNormalization;
 import dev.ser.training.data.TelephoneLine;
 import dev.ser.training.data.LabeledClip;
 import dev.ser.training.export.ModelExport;
@@ -38,12 +39,22 @@ public final class TrainingService {
    * @param startFold      the fold (1-based) this call tries first; the others follow in order, wrapping round
    * @param channel        the telephone channel each clip's audio goes through before its features
    * @param modelBlocks    temporal-aware blocks, null for enough to cover the input
+   * @param speakerNormalization standardise every clip's MFCCs by its speaker's statistics
+   *                       ({@link SpeakerNormalization}), augmented versions too
    */
   public record Request(String corpus, Path data, FeatureConfig features, CrossValidation.Protocol protocol, int folds,
       Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
-      Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line) {}
+      Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line, boolean speakerNormalization) {
+
+    public Request {
+      if (speakerNormalization && !skipFinal && !protocol.tuning()) {
+        throw new IllegalArgumentException("--speaker-normalization trains a model for per-speaker standardised"
+            + " features, which the stream job does not compute yet: pass --skip-final");
+      }
+    }
+  }
 
   /**
    * What came out. {@code complete} is false when some fold is not finished (stopped, or another
@@ -71,11 +82,21 @@ public final class TrainingService {
         r.modelBlocks() != null ? r.modelBlocks() : ModelConfig.blocksFor(set.frames()), r.fusionDropout(),
         r.temporalDropout(), r.normalizeInput());
     ObjectNode settings = settings(source.name(), r, set, modelConfig);
+    List<String> speakers = set.clips().stream().map(LabeledClip::speaker).toList();
+    SpeakerNormalization byspeaker = r.speakerNormalization()
+        ? SpeakerNormalization.fit(set.x(), speakers, r.features().nMfcc()) : null;
+    if (byspeaker != null) {
+      set = new FeatureSet(set.config(), set.labels(), set.clips(), byspeaker.apply(set.x(), speakers), set.y(),
+          set.cached(), set.line());
+    }
 
     List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.options().seed());
     Augmentation augmentation = r.options().augmentation();
     float[][][] warped = augmentation.hasVersions()
         ? set.versions(augmentation.vtlpFactors(), augmentation.speedFactors()) : null;
+    if (warped != null && byspeaker != null) {
+      warped = byspeaker.apply(warped, speakers); // by the statistics of the clip's speaker, unwarped
+    }
     List<FoldRecord> records = CrossValidation.run(set, warped, modelConfig, r.options(), folds, settings,
         r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), r.startFold(), log);
     if (records.isEmpty()) {
@@ -162,6 +183,9 @@ public final class TrainingService {
     JsonNode features = json.readTree(set.config().toJson());
     s.set("feature_config", features);
     set.line().describe(s); // nothing for no line, as before
+    if (r.speakerNormalization()) {
+      s.put("speaker_normalization", true); // absent when off, as in records from before it
+    }
     s.set("model_config", json.valueToTree(modelConfig));
     s.set("training_options", json.valueToTree(r.options()));
     // as a record file will read back (floats become doubles), so a resumed run compares like with like

@@ -108,12 +108,14 @@ class TrainEndToEndTest {
     int code = new CommandLine(new TrainCommand()).execute("--corpus", "emodb", "--data", Samples.emodb().toString(),
         "--folds", "2", "--epochs", "1", "--limit", "2", "--skip-final", "--features", features.toString(),
         "--telephone-channel", "mulaw", "--telephone-band-pass", "--telephone-packet-loss", "0.05",
-        "--vtlp-max-warp", "0.1", "--speed-max-change", "0.1", "--speed-probability", "0.4", "--out", narrow.toString());
+        "--vtlp-max-warp", "0.1", "--speed-max-change", "0.1", "--speed-probability", "0.4", "--speaker-normalization",
+        "--out", narrow.toString());
     assertThat(code).isZero();
     JsonNode settings = new ObjectMapper().readTree(narrow.resolve("folds/fold-01.json").toFile()).get("settings");
     assertThat(settings.get("telephone_channel").asText()).isEqualTo("mulaw");
     assertThat(settings.get("telephone_band_pass").asText()).isEqualTo("300-3400 Hz");
     assertThat(settings.get("telephone_packet_loss").asDouble()).isEqualTo(0.05);
+    assertThat(settings.get("speaker_normalization").asBoolean()).isTrue();
     assertThat(settings.at("/feature_config/sample_rate").asInt()).isEqualTo(8000);
     assertThat(settings.at("/model_config/frames").asInt()).isEqualTo(188);
     // the versions of each clip (warped, faster, slower) are made from the audio as the line leaves it
@@ -123,6 +125,20 @@ class TrainEndToEndTest {
     // the wideband run's records carry no channel: as before the option existed
     assertThat(new ObjectMapper().readTree(out.resolve("folds/fold-01.json").toFile()).at("/settings/telephone_channel")
         .isMissingNode()).isTrue();
+    assertThat(new ObjectMapper().readTree(out.resolve("folds/fold-01.json").toFile())
+        .at("/settings/speaker_normalization").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void speakerNormalizationIsRefusedForAModelTheJobWouldScoreWith() throws Exception {
+    var err = new java.io.StringWriter();
+    CommandLine cli = new CommandLine(new TrainCommand());
+    cli.setErr(new java.io.PrintWriter(err));
+    int code = cli.execute(concat(RECIPE, "--speaker-normalization", "--limit", "2", "--out",
+        out.resolveSibling(out.getFileName() + "-speakers").toString()));
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("--speaker-normalization trains a model for per-speaker standardised"
+        + " features, which the stream job does not compute yet: pass --skip-final");
   }
 
   @Test
