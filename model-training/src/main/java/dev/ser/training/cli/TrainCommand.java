@@ -62,6 +62,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--speaker-normalization", description = "standardise each clip's MFCCs by the mean and standard"
       + " deviation of its speaker's speech frames (unlabelled; a test speaker's own clips); cross-validation only")
   boolean speakerNormalization;
+  @Option(names = "--speaker-normalization-clips", defaultValue = "0", paramLabel = "K", description = "the statistics"
+      + " of each clip from K of its speaker's clips (itself and K-1 others at random), as a call that has heard K"
+      + " utterances; 1: the clip alone; 0 (default): all")
+  int speakerNormalizationClips;
   @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "peak rate (default ${DEFAULT-VALUE})")
   float learningRate;
@@ -195,7 +199,8 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainingService.Request(corpus, data, featureConfig, proto, folds, limitPerLabel, filters, blocks,
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
         modelVersion, out, resume, stopAfterFolds, startFold, new TelephoneLine(
-        TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss), speakerNormalization);
+        TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss), speakerNormalization,
+        speakerNormalizationClips);
   }
 
   TrainingOptions trainingOptions() {

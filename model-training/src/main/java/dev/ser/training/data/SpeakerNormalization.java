@@ -1,8 +1,11 @@
 package dev.ser.training.data;
 
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Per-speaker standardisation of MFCCs: each coefficient minus the mean of that speaker's speech
@@ -21,54 +24,94 @@ public final class SpeakerNormalization {
   /** Below this the coefficient is treated as constant: it is centred, not scaled. */
   private static final double MIN_STD = 1e-3;
 
-  private final Map<String, float[]> mean = new HashMap<>();
-  private final Map<String, float[]> std = new HashMap<>();
+  /** Per clip: the mean and standard deviation it is standardised by. */
+  private final float[][] mean;
+  private final float[][] std;
   private final int coefficients;
 
-  private SpeakerNormalization(int coefficients) {
+  private SpeakerNormalization(int clips, int coefficients) {
+    this.mean = new float[clips][];
+    this.std = new float[clips][];
     this.coefficients = coefficients;
   }
 
-  /** The statistics of every speaker in {@code speakers} (one per row of {@code x}), from their rows. */
+  /** Every clip by the statistics of all its speaker's clips. */
   public static SpeakerNormalization fit(float[][] x, List<String> speakers, int coefficients) {
+    return fit(x, speakers, coefficients, 0, List.of());
+  }
+
+  /**
+   * Every clip by the statistics of {@code clipsPerSpeaker} clips of its speaker: itself and
+   * {@code clipsPerSpeaker - 1} others drawn at random (seeded by the clip's name, so a rerun
+   * draws the same), as a call would have heard that many utterances of its caller; 1 is the clip
+   * alone, 0 (or more than the speaker has) all of them.
+   */
+  public static SpeakerNormalization fit(float[][] x, List<String> speakers, int coefficients, int clipsPerSpeaker,
+      List<String> names) {
     if (x.length != speakers.size()) {
       throw new IllegalArgumentException(x.length + " feature matrices but " + speakers.size() + " speakers");
     }
-    SpeakerNormalization n = new SpeakerNormalization(coefficients);
-    Map<String, double[]> sum = new HashMap<>();
-    Map<String, double[]> sumSq = new HashMap<>();
-    Map<String, Long> frames = new HashMap<>();
+    if (clipsPerSpeaker < 0) {
+      throw new IllegalArgumentException("clips per speaker must be >= 0 (0: all), got " + clipsPerSpeaker);
+    }
+    if (clipsPerSpeaker > 0 && names.size() != x.length) {
+      throw new IllegalArgumentException(x.length + " feature matrices but " + names.size() + " clip names");
+    }
+    Map<String, List<Integer>> bySpeaker = new LinkedHashMap<>();
     for (int i = 0; i < x.length; i++) {
-      String s = speakers.get(i);
-      double[] a = sum.computeIfAbsent(s, k -> new double[coefficients]);
-      double[] b = sumSq.computeIfAbsent(s, k -> new double[coefficients]);
+      bySpeaker.computeIfAbsent(speakers.get(i), k -> new ArrayList<>()).add(i);
+    }
+    SpeakerNormalization n = new SpeakerNormalization(x.length, coefficients);
+    for (List<Integer> clips : bySpeaker.values()) {
+      float[][] all = clipsPerSpeaker == 0 || clipsPerSpeaker >= clips.size() ? statistics(x, clips, coefficients) : null;
+      for (int i : clips) {
+        float[][] st = all;
+        if (st == null) {
+          List<Integer> others = new ArrayList<>(clips);
+          others.remove(Integer.valueOf(i));
+          Collections.shuffle(others, new Random(names.get(i).hashCode()));
+          List<Integer> used = new ArrayList<>(others.subList(0, clipsPerSpeaker - 1));
+          used.add(i);
+          st = statistics(x, used, coefficients);
+        }
+        if (st == null) {
+          throw new IllegalArgumentException("speaker " + speakers.get(i) + " has no frame of speech to normalise by");
+        }
+        n.mean[i] = st[0];
+        n.std[i] = st[1];
+      }
+    }
+    return n;
+  }
+
+  /** Mean and standard deviation per coefficient over the speech frames of {@code clips}; null without any. */
+  private static float[][] statistics(float[][] x, List<Integer> clips, int coefficients) {
+    double[] sum = new double[coefficients];
+    double[] sumSq = new double[coefficients];
+    long frames = 0;
+    for (int i : clips) {
       int speech = speechFrames(x[i], coefficients);
       for (int t = 0; t < speech; t++) {
         for (int c = 0; c < coefficients; c++) {
           double v = x[i][t * coefficients + c];
-          a[c] += v;
-          b[c] += v * v;
+          sum[c] += v;
+          sumSq[c] += v * v;
         }
       }
-      frames.merge(s, (long) speech, Long::sum);
+      frames += speech;
     }
-    for (String s : sum.keySet()) {
-      long f = frames.get(s);
-      if (f == 0) {
-        throw new IllegalArgumentException("speaker " + s + " has no frame of speech to normalise by");
-      }
-      float[] m = new float[coefficients];
-      float[] d = new float[coefficients];
-      for (int c = 0; c < coefficients; c++) {
-        double mu = sum.get(s)[c] / f;
-        double var = Math.max(0, sumSq.get(s)[c] / f - mu * mu);
-        m[c] = (float) mu;
-        d[c] = (float) Math.max(MIN_STD, Math.sqrt(var));
-      }
-      n.mean.put(s, m);
-      n.std.put(s, d);
+    if (frames == 0) {
+      return null;
     }
-    return n;
+    float[] m = new float[coefficients];
+    float[] d = new float[coefficients];
+    for (int c = 0; c < coefficients; c++) {
+      double mu = sum[c] / frames;
+      double var = Math.max(0, sumSq[c] / frames - mu * mu);
+      m[c] = (float) mu;
+      d[c] = (float) Math.max(MIN_STD, Math.sqrt(var));
+    }
+    return new float[][] {m, d};
   }
 
   /**
@@ -95,35 +138,35 @@ public final class SpeakerNormalization {
     return true;
   }
 
-  /** A standardised copy of {@code matrix}, a clip of {@code speaker}, every frame (padding too). */
-  public float[] apply(float[] matrix, String speaker) {
-    float[] m = mean.get(speaker);
-    if (m == null) {
-      throw new IllegalArgumentException("no statistics for speaker " + speaker);
-    }
-    float[] d = std.get(speaker);
+  /** A standardised copy of clip {@code i}'s matrix (or one of its versions), every frame (padding too). */
+  public float[] apply(float[] matrix, int i) {
+    float[] m = mean[i];
+    float[] d = std[i];
     float[] out = new float[matrix.length];
-    for (int i = 0; i < matrix.length; i++) {
-      int c = i % coefficients;
-      out[i] = (matrix[i] - m[c]) / d[c];
+    for (int k = 0; k < matrix.length; k++) {
+      int c = k % coefficients;
+      out[k] = (matrix[k] - m[c]) / d[c];
     }
     return out;
   }
 
-  /** Every row of {@code x} standardised by its speaker's statistics. */
-  public float[][] apply(float[][] x, List<String> speakers) {
+  /** Every row of {@code x} (clip i in row i) standardised. */
+  public float[][] apply(float[][] x) {
     float[][] out = new float[x.length][];
     for (int i = 0; i < x.length; i++) {
-      out[i] = apply(x[i], speakers.get(i));
+      out[i] = apply(x[i], i);
     }
     return out;
   }
 
-  /** Augmented versions ({@code versions[i][v]}, clip i's) standardised by the statistics of clip i's speaker. */
-  public float[][][] apply(float[][][] versions, List<String> speakers) {
+  /** Augmented versions ({@code versions[i][v]}, clip i's) standardised by clip i's statistics. */
+  public float[][][] apply(float[][][] versions) {
     float[][][] out = new float[versions.length][][];
     for (int i = 0; i < versions.length; i++) {
-      out[i] = apply(versions[i], java.util.Collections.nCopies(versions[i].length, speakers.get(i)));
+      out[i] = new float[versions[i].length][];
+      for (int v = 0; v < versions[i].length; v++) {
+        out[i][v] = apply(versions[i][v], i);
+      }
     }
     return out;
   }

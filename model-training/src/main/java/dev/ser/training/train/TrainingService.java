@@ -41,14 +41,20 @@ public final class TrainingService {
    * @param modelBlocks    temporal-aware blocks, null for enough to cover the input
    * @param speakerNormalization standardise every clip's MFCCs by its speaker's statistics
    *                       ({@link SpeakerNormalization}), augmented versions too
+   * @param speakerNormalizationClips how many of the speaker's clips (the clip and others at random)
+   *                       the statistics come from; 0 for all
    */
   public record Request(String corpus, Path data, FeatureConfig features, CrossValidation.Protocol protocol, int folds,
       Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
-      Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line, boolean speakerNormalization) {
+      Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line, boolean speakerNormalization,
+      int speakerNormalizationClips) {
 
     public Request {
+      if (speakerNormalizationClips != 0 && !speakerNormalization) {
+        throw new IllegalArgumentException("--speaker-normalization-clips needs --speaker-normalization");
+      }
       if (speakerNormalization && !skipFinal && !protocol.tuning()) {
         throw new IllegalArgumentException("--speaker-normalization trains a model for per-speaker standardised"
             + " features, which the stream job does not compute yet: pass --skip-final");
@@ -83,11 +89,12 @@ public final class TrainingService {
         r.temporalDropout(), r.normalizeInput());
     ObjectNode settings = settings(source.name(), r, set, modelConfig);
     List<String> speakers = set.clips().stream().map(LabeledClip::speaker).toList();
-    SpeakerNormalization byspeaker = r.speakerNormalization()
-        ? SpeakerNormalization.fit(set.x(), speakers, r.features().nMfcc()) : null;
+    SpeakerNormalization byspeaker = r.speakerNormalization() ? SpeakerNormalization.fit(set.x(), speakers,
+        r.features().nMfcc(), r.speakerNormalizationClips(),
+        set.clips().stream().map(c -> c.audio().getFileName().toString()).toList()) : null;
     if (byspeaker != null) {
-      set = new FeatureSet(set.config(), set.labels(), set.clips(), byspeaker.apply(set.x(), speakers), set.y(),
-          set.cached(), set.line());
+      set = new FeatureSet(set.config(), set.labels(), set.clips(), byspeaker.apply(set.x()), set.y(), set.cached(),
+          set.line());
     }
 
     List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.options().seed());
@@ -95,7 +102,7 @@ public final class TrainingService {
     float[][][] warped = augmentation.hasVersions()
         ? set.versions(augmentation.vtlpFactors(), augmentation.speedFactors()) : null;
     if (warped != null && byspeaker != null) {
-      warped = byspeaker.apply(warped, speakers); // by the statistics of the clip's speaker, unwarped
+      warped = byspeaker.apply(warped); // by the statistics of the clip, unwarped
     }
     List<FoldRecord> records = CrossValidation.run(set, warped, modelConfig, r.options(), folds, settings,
         r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), r.startFold(), log);
@@ -185,6 +192,9 @@ public final class TrainingService {
     set.line().describe(s); // nothing for no line, as before
     if (r.speakerNormalization()) {
       s.put("speaker_normalization", true); // absent when off, as in records from before it
+      if (r.speakerNormalizationClips() > 0) {
+        s.put("speaker_normalization_clips", r.speakerNormalizationClips());
+      }
     }
     s.set("model_config", json.valueToTree(modelConfig));
     s.set("training_options", json.valueToTree(r.options()));
