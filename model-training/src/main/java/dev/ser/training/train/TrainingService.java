@@ -52,6 +52,13 @@ public final class TrainingService {
       int speakerNormalizationClips) {
 
     public Request {
+      if (speakerNormalization && options.augmentation().gainDb() > 0) {
+        // the gain augmentation moves c0 by dB times sqrt(128), about 0.4 of a speaker's c0 spread in raw
+        // MFCCs but dozens of standard deviations in standardised ones: it broke training (tune-loso, 49 %)
+        throw new IllegalArgumentException("--speaker-normalization standardises the MFCCs, and the gain"
+            + " augmentation adds decibels to c0 as if they were not: pass --gain-db 0 (the statistics remove a"
+            + " caller's level anyway)");
+      }
       if (speakerNormalizationClips != 0 && !speakerNormalization) {
         throw new IllegalArgumentException("--speaker-normalization-clips needs --speaker-normalization");
       }

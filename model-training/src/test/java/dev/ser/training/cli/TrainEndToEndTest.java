@@ -109,7 +109,7 @@ class TrainEndToEndTest {
         "--folds", "2", "--epochs", "1", "--limit", "2", "--skip-final", "--features", features.toString(),
         "--telephone-channel", "mulaw", "--telephone-band-pass", "--telephone-packet-loss", "0.05",
         "--vtlp-max-warp", "0.1", "--speed-max-change", "0.1", "--speed-probability", "0.4", "--speaker-normalization",
-        "--out", narrow.toString());
+        "--gain-db", "0", "--out", narrow.toString());
     assertThat(code).isZero();
     JsonNode settings = new ObjectMapper().readTree(narrow.resolve("folds/fold-01.json").toFile()).get("settings");
     assertThat(settings.get("telephone_channel").asText()).isEqualTo("mulaw");
@@ -134,11 +134,16 @@ class TrainEndToEndTest {
     var err = new java.io.StringWriter();
     CommandLine cli = new CommandLine(new TrainCommand());
     cli.setErr(new java.io.PrintWriter(err));
-    int code = cli.execute(concat(RECIPE, "--speaker-normalization", "--limit", "2", "--out",
+    int code = cli.execute(concat(RECIPE, "--speaker-normalization", "--gain-db", "0", "--limit", "2", "--out",
         out.resolveSibling(out.getFileName() + "-speakers").toString()));
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("--speaker-normalization trains a model for per-speaker standardised"
         + " features, which the stream job does not compute yet: pass --skip-final");
+    // the gain augmentation is in raw MFCC units
+    assertThat(cli.execute(concat(RECIPE, "--speaker-normalization", "--skip-final", "--limit", "2", "--out",
+        out.resolveSibling(out.getFileName() + "-speakers").toString()))).isNotZero();
+    assertThat(err.toString()).contains("--speaker-normalization standardises the MFCCs, and the gain augmentation"
+        + " adds decibels to c0 as if they were not: pass --gain-db 0");
   }
 
   @Test
