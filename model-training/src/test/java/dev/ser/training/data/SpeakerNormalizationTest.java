@@ -14,14 +14,6 @@ class SpeakerNormalizationTest {
   }
 
   @Test
-  void trailingPaddingFramesAreNotSpeech() {
-    // 3 speech frames, then 3 frames equal to the last one: the padding; the last is kept
-    assertThat(SpeakerNormalization.speechFrames(clip(1, 2, 3, 4, 5, 6, 9, 9, 9, 9, 9, 9), 2)).isEqualTo(4);
-    assertThat(SpeakerNormalization.speechFrames(clip(1, 2, 3, 4, 5, 6), 2)).isEqualTo(3);
-    assertThat(SpeakerNormalization.speechFrames(clip(7, 7, 7, 7), 2)).isEqualTo(1);
-  }
-
-  @Test
   void eachSpeakerIsStandardisedByTheStatisticsOfTheirOwnSpeechFrames() {
     // speaker a: c1 constant 10; speaker b: c0 {0, 4} (mean 2, std 2)
     float[][] x = {clip(1, 10, 3, 10, 0, 10, 0, 10), clip(5, 10, 7, 10), clip(0, 1, 4, 1)};

@@ -1,0 +1,106 @@
+package dev.ser.core.features;
+
+import java.util.Arrays;
+
+/**
+ * The mean and standard deviation of each MFCC over the speech frames of one speaker's
+ * utterances, and the standardisation by them: what stays constant in a voice (vocal tract,
+ * microphone, level) taken out, so a model sees how this speaker differs from their own habit.
+ * Training computes it per speaker, a stream job can keep one per channel (one channel, one
+ * caller); both use this class, so the two cannot drift apart.
+ *
+ * <p>Speech frames are a matrix's frames up to its fixed-length padding: padding (and silence at
+ * the end) gives the same vector in every frame, so the trailing run of frames equal to the last
+ * one is left out, keeping that last frame. Not thread-safe.
+ */
+public final class SpeakerStatistics {
+
+  /** Below this a coefficient counts as constant: it is centred, not scaled. */
+  static final double MIN_STD = 1e-3;
+
+  private final int coefficients;
+  private final double[] sum;
+  private final double[] sumOfSquares;
+  private long frames;
+
+  public SpeakerStatistics(int coefficients) {
+    if (coefficients < 1) {
+      throw new IllegalArgumentException("coefficients must be >= 1, got " + coefficients);
+    }
+    this.coefficients = coefficients;
+    this.sum = new double[coefficients];
+    this.sumOfSquares = new double[coefficients];
+  }
+
+  /** Adds the speech frames of one utterance's row-major frames x coefficients matrix. */
+  public SpeakerStatistics add(float[] matrix) {
+    if (matrix.length % coefficients != 0) {
+      throw new IllegalArgumentException("a matrix of " + matrix.length + " values is not whole frames of "
+          + coefficients + " coefficients");
+    }
+    int speech = speechFrames(matrix, coefficients);
+    for (int t = 0; t < speech; t++) {
+      for (int c = 0; c < coefficients; c++) {
+        double v = matrix[t * coefficients + c];
+        sum[c] += v;
+        sumOfSquares[c] += v * v;
+      }
+    }
+    frames += speech;
+    return this;
+  }
+
+  /** Speech frames added so far. */
+  public long frames() {
+    return frames;
+  }
+
+  public float[] mean() {
+    requireFrames();
+    float[] m = new float[coefficients];
+    for (int c = 0; c < coefficients; c++) {
+      m[c] = (float) (sum[c] / frames);
+    }
+    return m;
+  }
+
+  public float[] standardDeviation() {
+    requireFrames();
+    float[] d = new float[coefficients];
+    for (int c = 0; c < coefficients; c++) {
+      double mu = sum[c] / frames;
+      d[c] = (float) Math.max(MIN_STD, Math.sqrt(Math.max(0, sumOfSquares[c] / frames - mu * mu)));
+    }
+    return d;
+  }
+
+  /** A copy of {@code matrix} with every frame (padding too) standardised by these statistics. */
+  public float[] standardize(float[] matrix) {
+    float[] m = mean();
+    float[] d = standardDeviation();
+    float[] out = new float[matrix.length];
+    for (int i = 0; i < matrix.length; i++) {
+      int c = i % coefficients;
+      out[i] = (matrix[i] - m[c]) / d[c];
+    }
+    return out;
+  }
+
+  private void requireFrames() {
+    if (frames == 0) {
+      throw new IllegalStateException("no frame of speech has been added");
+    }
+  }
+
+  /** The number of frames of {@code matrix} before its trailing padding (at least 1). */
+  public static int speechFrames(float[] matrix, int coefficients) {
+    int frames = matrix.length / coefficients;
+    int last = frames - 1;
+    int end = last;
+    while (end > 0 && Arrays.equals(matrix, (end - 1) * coefficients, end * coefficients, matrix,
+        last * coefficients, frames * coefficients)) {
+      end--;
+    }
+    return end + 1;
+  }
+}

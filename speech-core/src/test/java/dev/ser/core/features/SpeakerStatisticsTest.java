@@ -1,0 +1,40 @@
+package dev.ser.core.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class SpeakerStatisticsTest {
+
+  @Test
+  void trailingPaddingFramesAreNotSpeech() {
+    // two coefficients; 3 speech frames, then 3 frames equal to the last one: the padding; the last is kept
+    assertThat(SpeakerStatistics.speechFrames(new float[] {1, 2, 3, 4, 5, 6, 9, 9, 9, 9, 9, 9}, 2)).isEqualTo(4);
+    assertThat(SpeakerStatistics.speechFrames(new float[] {1, 2, 3, 4, 5, 6}, 2)).isEqualTo(3);
+    assertThat(SpeakerStatistics.speechFrames(new float[] {7, 7, 7, 7}, 2)).isEqualTo(1);
+  }
+
+  @Test
+  void standardisesByTheMeanAndDeviationOfTheSpeechFramesOfEveryUtteranceAdded() {
+    // c0 over speech frames {2, 6} and {2, 6, 6}: the second ends in padding, so {2, 6}: mean 4, deviation 2
+    SpeakerStatistics s = new SpeakerStatistics(2).add(new float[] {2, 10, 6, 10})
+        .add(new float[] {2, 10, 6, 10, 6, 10});
+    assertThat(s.frames()).isEqualTo(4);
+    assertThat(s.mean()).containsExactly(4f, 10f);
+    assertThat(s.standardDeviation()).containsExactly(2f, 1e-3f);
+    float[] z = s.standardize(new float[] {6, 10, 4, 11});
+    assertThat(z[0]).isEqualTo(1f);
+    assertThat(z[1]).isEqualTo(0f); // a constant coefficient is centred, not blown up by a zero deviation...
+    assertThat(z[2]).isEqualTo(0f);
+    assertThat(z[3]).isEqualTo(1f / (float) 1e-3); // ...and anything off it is scaled by the floor, 1e-3
+  }
+
+  @Test
+  void misuseIsRefusedNamingWhatIsWrong() {
+    assertThatThrownBy(() -> new SpeakerStatistics(2).mean()).hasMessage("no frame of speech has been added");
+    assertThatThrownBy(() -> new SpeakerStatistics(2).add(new float[3]))
+        .hasMessage("a matrix of 3 values is not whole frames of 2 coefficients");
+    assertThatThrownBy(() -> new SpeakerStatistics(0)).hasMessage("coefficients must be >= 1, got 0");
+  }
+}
