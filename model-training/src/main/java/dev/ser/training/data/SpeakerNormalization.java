@@ -16,7 +16,8 @@ import java.util.Random;
  * caller.
  *
  * <p>The statistics ({@link SpeakerStatistics}, shared with anything that scores: the clip's frames
- * up to its fixed-length padding) come from the speaker's own clips only, never their labels. For a leave-one-speaker-out test speaker that is
+ * between its fixed-length padding) come from the speaker's own clips only, never their labels. For
+ * a leave-one-speaker-out test speaker that is
  * unlabelled audio of the test speaker (about 50 clips of EmoDB, 2 minutes), which a deployment
  * would have only after that much of a call; reports say so.
  */

@@ -9,9 +9,10 @@ import java.util.Arrays;
  * Training computes it per speaker, a stream job can keep one per channel (one channel, one
  * caller); both use this class, so the two cannot drift apart.
  *
- * <p>Speech frames are a matrix's frames up to its fixed-length padding: padding (and silence at
- * the end) gives the same vector in every frame, so the trailing run of frames equal to the last
- * one is left out, keeping that last frame. Not thread-safe.
+ * <p>Speech frames are a matrix's frames between its fixed-length padding: {@link FixedLength} pads
+ * on both sides, and padding (like digital silence) gives the same vector in every frame, so the
+ * leading run of frames equal to the first one and the trailing run equal to the last one are left
+ * out, keeping one frame of each. Not thread-safe.
  */
 public final class SpeakerStatistics {
 
@@ -38,8 +39,9 @@ public final class SpeakerStatistics {
       throw new IllegalArgumentException("a matrix of " + matrix.length + " values is not whole frames of "
           + coefficients + " coefficients");
     }
+    int first = leadingPadding(matrix, coefficients);
     int speech = speechFrames(matrix, coefficients);
-    for (int t = 0; t < speech; t++) {
+    for (int t = first; t < first + speech; t++) {
       for (int c = 0; c < coefficients; c++) {
         double v = matrix[t * coefficients + c];
         sum[c] += v;
@@ -92,15 +94,33 @@ public final class SpeakerStatistics {
     }
   }
 
-  /** The number of frames of {@code matrix} before its trailing padding (at least 1). */
+  /** The number of frames of {@code matrix} between its leading and trailing padding (at least 1). */
   public static int speechFrames(float[] matrix, int coefficients) {
     int frames = matrix.length / coefficients;
+    int first = leadingPadding(matrix, coefficients);
+    if (first == frames - 1) {
+      return 1; // every frame the same
+    }
     int last = frames - 1;
     int end = last;
-    while (end > 0 && Arrays.equals(matrix, (end - 1) * coefficients, end * coefficients, matrix,
-        last * coefficients, frames * coefficients)) {
+    while (end > first && sameFrame(matrix, coefficients, end - 1, last)) {
       end--;
     }
-    return end + 1;
+    return end - first + 1;
+  }
+
+  /** The last frame of the leading run equal to frame 0 (0 when frame 1 differs). */
+  private static int leadingPadding(float[] matrix, int coefficients) {
+    int frames = matrix.length / coefficients;
+    int t = 0;
+    while (t + 1 < frames && sameFrame(matrix, coefficients, t + 1, 0)) {
+      t++;
+    }
+    return t;
+  }
+
+  private static boolean sameFrame(float[] matrix, int coefficients, int a, int b) {
+    return Arrays.equals(matrix, a * coefficients, (a + 1) * coefficients, matrix, b * coefficients,
+        (b + 1) * coefficients);
   }
 }

@@ -16,6 +16,17 @@ class SpeakerStatisticsTest {
   }
 
   @Test
+  void leadingPaddingFramesAreNotSpeechEither() {
+    // FixedLength pads on both sides: 2 frames equal to the first, 2 speech frames, 2 equal to the last; one of
+    // each run is kept, as for the trailing run alone
+    float[] padded = {9, 9, 9, 9, 1, 2, 3, 4, 5, 5, 5, 5};
+    assertThat(SpeakerStatistics.speechFrames(padded, 2)).isEqualTo(4);
+    SpeakerStatistics s = new SpeakerStatistics(2).add(padded);
+    assertThat(s.frames()).isEqualTo(4);
+    assertThat(s.mean()).containsExactly(4.5f, 5f); // c0 over {9, 1, 3, 5}, c1 over {9, 2, 4, 5}
+  }
+
+  @Test
   void standardisesByTheMeanAndDeviationOfTheSpeechFramesOfEveryUtteranceAdded() {
     // c0 over speech frames {2, 6} and {2, 6, 6}: the second ends in padding, so {2, 6}: mean 4, deviation 2
     SpeakerStatistics s = new SpeakerStatistics(2).add(new float[] {2, 10, 6, 10})
