@@ -27,6 +27,8 @@ final class EpochSnapshot {
   private static final String[] OPTIMIZER_STATE = {"means", "variances"};
 
   private final List<float[]> parameters = new ArrayList<>();
+  private final List<String> parameterNames = new ArrayList<>();
+  private final List<Type> parameterTypes = new ArrayList<>();
   private final Map<String, Integer> updateCounts = new LinkedHashMap<>();
   private int numUpdate;
   private final Map<String, Map<String, float[]>> optimizerState = new LinkedHashMap<>();
@@ -37,6 +39,8 @@ final class EpochSnapshot {
     EpochSnapshot s = new EpochSnapshot();
     for (var p : block.getParameters()) {
       s.parameters.add(p.getValue().getArray().toFloatArray());
+      s.parameterNames.add(p.getKey());
+      s.parameterTypes.add(p.getValue().getType());
     }
     s.updateCounts.putAll(updateCounts(optimizer));
     s.numUpdate = (int) read(optimizer, "numUpdate");
@@ -77,23 +81,22 @@ final class EpochSnapshot {
   }
 
   /**
-   * What is not finite in the block's trainable parameters or the optimizer's state, as a short list
-   * ("fusion0_conv0_weight: 12 of 99 values (first NaN)"), or null when everything is finite.
+   * What is not finite in the copied trainable parameters or optimizer state, as a short list
+   * ("fusion0_conv0_weight: 12 of 99 values (first NaN)"), or null when everything is finite. Checked
+   * on the copy, so an epoch's end reads the engine's memory once: take, check, keep or restore.
    */
-  static String nonFinite(Block block, Optimizer optimizer) {
+  String nonFinite() {
     List<String> broken = new ArrayList<>();
-    for (var p : block.getParameters()) {
-      Type type = p.getValue().getType();
+    for (int i = 0; i < parameters.size(); i++) {
+      Type type = parameterTypes.get(i);
       // a skipped batch's forward pass leaves NaN in the running statistics; training never reads them, and
       // they are recomputed from the training data before every evaluation and at the end
       if (type != Type.RUNNING_MEAN && type != Type.RUNNING_VAR) {
-        describe(p.getKey(), p.getValue().getArray(), broken);
+        describe(parameterNames.get(i), parameters.get(i), broken);
       }
     }
-    for (String field : OPTIMIZER_STATE) {
-      stateOf(optimizer, field).forEach((id, byDevice) -> describe("optimizer " + field + " of " + id,
-          single(byDevice, field, id), broken));
-    }
+    optimizerState.forEach((field, byId) -> byId.forEach((id, v) -> describe("optimizer " + field + " of " + id, v,
+        broken)));
     if (broken.isEmpty()) {
       return null;
     }
@@ -102,8 +105,7 @@ final class EpochSnapshot {
         + (broken.size() > shown ? String.format(Locale.ROOT, " and %d more", broken.size() - shown) : "");
   }
 
-  private static void describe(String name, NDArray array, List<String> broken) {
-    float[] v = array.toFloatArray();
+  private static void describe(String name, float[] v, List<String> broken) {
     int bad = 0;
     float first = 0;
     for (float f : v) {

@@ -103,12 +103,14 @@ public final class MsSenetTrainer {
           if (fault != null) {
             fault.afterEpoch(epoch, rolledBack, model);
           }
-          String nonFinite = EpochSnapshot.nonFinite(model.getBlock(), adam);
+          EpochSnapshot end = EpochSnapshot.take(model.getBlock(), adam);
+          String nonFinite = end.nonFinite();
           String broken = a.batches > 0 && a.skipped == a.batches
               ? String.format(java.util.Locale.ROOT, "none of its %d batches had a finite loss and finite gradients"
                   + " (%s)", a.batches, nonFinite == null ? "every weight and Adam moment finite" : nonFinite)
               : nonFinite;
           if (broken == null) {
+            lastHealthy = end;
             break;
           }
           if (rolledBack == MAX_ROLLBACKS) {
@@ -124,7 +126,6 @@ public final class MsSenetTrainer {
           failure = broken;
           rolledBack++;
         }
-        lastHealthy = EpochSnapshot.take(model.getBlock(), adam);
         int skipped = a.skipped;
         int clipped = a.clipped;
         double maxNorm = a.maxNorm;

@@ -124,7 +124,7 @@ class EpochRollbackTest {
       EpochSnapshot restored = EpochSnapshot.take(model.getBlock(), adam);
       assertThat(differing(before, restored)).isZero();
       assertThat(restored.numUpdate()).isEqualTo(1);
-      assertThat(EpochSnapshot.nonFinite(model.getBlock(), adam)).isNull();
+      assertThat(restored.nonFinite()).isNull();
     }
   }
 
