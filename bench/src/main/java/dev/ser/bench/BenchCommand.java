@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
 
 /** {@code ser bench}: the measurements behind BENCHMARKS.md, each printed as JSON. */
 @Command(name = "ser bench", sortOptions = false, subcommands = {BenchCommand.Features.class,
-    BenchCommand.Inference.class, BenchCommand.Operators.class, BenchCommand.EndToEnd.class},
-    description = "Measures feature throughput (features), ONNX Runtime vs DJL inference (inference) and the"
-        + " end-to-end capacity through Kafka and Flink (e2e). Results print as JSON; --json FILE also writes them.")
+    BenchCommand.Inference.class, BenchCommand.Operators.class, BenchCommand.EndToEnd.class, BenchCommand.SameSeed.class},
+    description = "Measures feature throughput (features), ONNX Runtime vs DJL inference (inference), the"
+        + " end-to-end capacity through Kafka and Flink (e2e) and whether one training seed gives the same weights"
+        + " (same-seed). Results print as JSON; --json FILE also writes them.")
 public final class BenchCommand implements Callable<Integer> {
 
   @CommandLine.Spec
@@ -104,6 +105,24 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return print(spec, OperatorProfile.run(modelOrShipped(model), threads, runs), json);
+    }
+  }
+
+  @Command(name = "same-seed", description = "trains a small reference network with one seed, --runs times in this"
+      + " JVM, and prints each run's weight fingerprint; compare them across JVMs")
+  static final class SameSeed implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--epochs", defaultValue = "6", description = "epochs per run (default ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--runs", defaultValue = "1", description = "runs in this JVM (default ${DEFAULT-VALUE})") int runs;
+    @Option(names = "--json", paramLabel = "FILE") Path json;
+    @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
+
+    @Override
+    public Integer call() throws Exception {
+      if (epochs < 1 || runs < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--epochs and --runs must be >= 1");
+      }
+      return print(spec, SameSeedBench.run(epochs, runs), json);
     }
   }
 
