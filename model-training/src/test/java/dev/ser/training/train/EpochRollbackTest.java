@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -160,15 +159,8 @@ class EpochRollbackTest {
   }
 
   private static void step(Trainer trainer, float[][] x) {
-    float[] flat = new float[4 * 16 * 39];
-    for (int i = 0; i < 4; i++) {
-      System.arraycopy(x[i], 0, flat, i * 16 * 39, 16 * 39);
-    }
     try (GradientCollector collector = trainer.newGradientCollector()) {
-      NDArray input = trainer.getManager().create(flat, new Shape(4, 16, 39));
-      NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
-      NDArray labels = trainer.getManager().create(new float[] {0, 1, 2, 3});
-      collector.backward(trainer.getLoss().evaluate(new NDList(labels), new NDList(logits)));
+      GradientClippingTest.backward(trainer, collector, x);
     }
     trainer.step();
   }

@@ -38,6 +38,18 @@ class GradientClippingTest {
     return x;
   }
 
+  /** One forward and backward pass of 4 clips (labels 0-3) of a trainer on {@link #CONFIG}'s shape; no update. */
+  static void backward(Trainer trainer, GradientCollector collector, float[][] x) {
+    float[] flat = new float[4 * 16 * 39];
+    for (int i = 0; i < 4; i++) {
+      System.arraycopy(x[i], 0, flat, i * 16 * 39, 16 * 39);
+    }
+    NDArray input = trainer.getManager().create(flat, new Shape(4, 16, 39));
+    NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+    NDArray labels = trainer.getManager().create(new float[] {0, 1, 2, 3});
+    collector.backward(trainer.getLoss().evaluate(new NDList(labels), new NDList(logits)));
+  }
+
   static TrainingOptions options(int epochs, float clip) {
     TrainingOptions r = TrainingOptions.reference(epochs);
     return new TrainingOptions(epochs, 4, r.learningRate(), r.beta1(), r.beta2(), r.epsilon(), r.labelSmoothing(), 1,
@@ -49,16 +61,8 @@ class GradientClippingTest {
     try (Model model = MsSenetTrainer.newModel(CONFIG);
         Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
       trainer.initialize(new Shape(4, 16, 39));
-      float[][] x = clips(4, 3);
-      float[] flat = new float[4 * 16 * 39];
-      for (int i = 0; i < 4; i++) {
-        System.arraycopy(x[i], 0, flat, i * 16 * 39, 16 * 39);
-      }
       try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDArray input = trainer.getManager().create(flat, new Shape(4, 16, 39));
-        NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
-        NDArray labels = trainer.getManager().create(new float[] {0, 1, 2, 3});
-        collector.backward(trainer.getLoss().evaluate(new NDList(labels), new NDList(logits)));
+        backward(trainer, collector, clips(4, 3));
 
         double expected = 0;
         for (var p : model.getBlock().getParameters()) {
