@@ -219,8 +219,7 @@ public final class DemoCommand implements Callable<Integer> {
       Map<String, Object> summary = summary(seen, placements, labelled);
       summary.put("score_channels", scoreChannels);
       summary.put("unscored_utterances", all.size() - placements.size());
-      summary.put("clips_in_model_training", job.models().stream()
-          .mapToLong(m -> clipsInTraining(m.crossValidation(), placements)).max().orElse(0));
+      addClipsInTraining(summary, job.models(), placements);
       summary.put("alerts", alerts.stream().map(DemoCommand::json).toList());
       summary.put("summaries", summaries.stream().map(DemoCommand::json).toList());
       printSummary(out, summary);
@@ -475,6 +474,27 @@ public final class DemoCommand implements Callable<Integer> {
         .filter(name -> !excluded.contains(name)).count();
   }
 
+  /**
+   * Per model (its {@code by_model} entry, when it scored anything) how many of the replayed clips it
+   * may have trained on, and overall the most of any loaded model, so the headline agreement is
+   * called a measure on unseen clips only when no model saw any.
+   */
+  static void addClipsInTraining(Map<String, Object> summary, List<dev.ser.core.scoring.ModelMetadata> models,
+      List<SampleCalls.Placement> placements) {
+    long most = 0;
+    for (var m : models) {
+      long n = clipsInTraining(m.crossValidation(), placements);
+      most = Math.max(most, n);
+      if (summary.get("by_model") instanceof Map<?, ?> byModel && byModel.get(m.name() + "/" + m.version())
+          instanceof Map<?, ?> entry) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> e = (Map<String, Object>) entry;
+        e.put("clips_in_model_training", n);
+      }
+    }
+    summary.put("clips_in_model_training", most);
+  }
+
   static void printSummary(PrintWriter out, Map<String, Object> s) {
     out.println();
     Object unscored = s.get("unscored_utterances");
@@ -495,8 +515,10 @@ public final class DemoCommand implements Callable<Integer> {
       StringBuilder line = new StringBuilder("agreement by model:");
       byModel.forEach((name, m) -> {
         Map<?, ?> v = (Map<?, ?>) m;
-        line.append(String.format(Locale.ROOT, " %s %.1f %% (%s of %s);", name, 100 * (Double) v.get("agreement"),
-            v.get("agreeing_events"), v.get("events")));
+        Object seenClips = v.get("clips_in_model_training");
+        line.append(String.format(Locale.ROOT, " %s %.1f %% (%s of %s%s);", name, 100 * (Double) v.get("agreement"),
+            v.get("agreeing_events"), v.get("events"), seenClips instanceof Number c && c.longValue() > 0
+                ? "; its training data included " + c + " of these clips" : ""));
       });
       out.println(line.substring(0, line.length() - 1));
     }

@@ -82,6 +82,27 @@ class DemoSummaryTest {
   }
 
   @Test
+  void eachModelSaysWhetherItTrainedOnTheReplayedClips() {
+    List<DemoCommand.Seen> events = List.of(seen("c1/customer/0", "ms-senet-emodb-8k/1", "angry", "angry"),
+        seen("c2/customer/0", "ms-senet-emodb/3", "angry", "angry"));
+    Map<String, Object> s = DemoCommand.summary(new java.util.ArrayList<>(events), PLACED, true);
+    var features = dev.ser.core.features.FeatureConfig.preset("timnet-emodb");
+    DemoCommand.addClipsInTraining(s, List.of(
+        new dev.ser.core.scoring.ModelMetadata("ms-senet-emodb-8k", "1", List.of("angry"), features, "emodb", "{}"),
+        new dev.ser.core.scoring.ModelMetadata("ms-senet-emodb", "3", List.of("angry"), features, "emodb",
+            "{\"final_model_excluded\":[\"03a01Wa.wav\",\"08a01Na.wav\"]}")), PLACED);
+    // the 8 kHz model lists nothing as left out: both clips may be in its training data
+    assertThat(s.get("clips_in_model_training")).isEqualTo(2L);
+    assertThat(s.get("by_model")).isEqualTo(Map.of(
+        "ms-senet-emodb-8k/1", Map.of("events", 1L, "agreeing_events", 1L, "agreement", 1.0, "clips_in_model_training", 2L),
+        "ms-senet-emodb/3", Map.of("events", 1L, "agreeing_events", 1L, "agreement", 1.0, "clips_in_model_training", 0L)));
+    StringWriter text = new StringWriter();
+    DemoCommand.printSummary(new PrintWriter(text, true), s);
+    assertThat(text.toString()).contains("agreement by model: ms-senet-emodb-8k/1 100.0 % (1 of 1; its training data"
+        + " included 2 of these clips); ms-senet-emodb/3 100.0 % (1 of 1)\n");
+  }
+
+  @Test
   void theDefaultModelsAreTheShippedOnesThatExist(@org.junit.jupiter.api.io.TempDir Path home) throws Exception {
     assertThat(DemoCommand.defaultModels(home)).isEqualTo(home.resolve("models/ms-senet-emodb.onnx").toString());
     java.nio.file.Files.createDirectories(home.resolve("models"));
