@@ -18,10 +18,11 @@ import picocli.CommandLine.Option;
 
 /** {@code ser bench}: the measurements behind BENCHMARKS.md, each printed as JSON. */
 @Command(name = "ser bench", sortOptions = false, subcommands = {BenchCommand.Features.class,
-    BenchCommand.Inference.class, BenchCommand.Operators.class, BenchCommand.EndToEnd.class, BenchCommand.SameSeed.class},
+    BenchCommand.Inference.class, BenchCommand.Operators.class, BenchCommand.EndToEnd.class, BenchCommand.SameSeed.class,
+    BenchCommand.Epoch.class},
     description = "Measures feature throughput (features), ONNX Runtime vs DJL inference (inference), the"
-        + " end-to-end capacity through Kafka and Flink (e2e) and whether one training seed gives the same weights"
-        + " (same-seed). Results print as JSON; --json FILE also writes them.")
+        + " end-to-end capacity through Kafka and Flink (e2e), whether one training seed gives the same weights"
+        + " (same-seed) and the training epoch time (epoch). Results print as JSON; --json FILE also writes them.")
 public final class BenchCommand implements Callable<Integer> {
 
   @CommandLine.Spec
@@ -123,6 +124,26 @@ public final class BenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "--epochs and --runs must be >= 1");
       }
       return print(spec, SameSeedBench.run(epochs, runs), json);
+    }
+  }
+
+  @Command(name = "epoch", description = "seconds per training epoch of the reference network on 480 random"
+      + " 188 x 39 matrices, batch 64; --profile: PyTorch's operators of the last epoch")
+  static final class Epoch implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--epochs", defaultValue = "3", description = "epochs (default ${DEFAULT-VALUE}; the first is warm-up)")
+    int epochs;
+    @Option(names = "--profile", description = "profile the last epoch, operators summed by name and input shapes") boolean profile;
+    @Option(names = "--top", defaultValue = "15", description = "operators listed (default ${DEFAULT-VALUE})") int top;
+    @Option(names = "--json", paramLabel = "FILE") Path json;
+    @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
+
+    @Override
+    public Integer call() throws Exception {
+      if (epochs < 2) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be >= 2 (the first is warm-up)");
+      }
+      return print(spec, EpochBench.run(epochs, profile, top), json);
     }
   }
 

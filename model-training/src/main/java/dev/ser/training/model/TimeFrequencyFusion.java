@@ -96,8 +96,9 @@ public final class TimeFrequencyFusion extends AbstractBlock {
       NDArray y = convs[b].forward(ps, new NDList(map), training).singletonOrThrow();
       y = norms[b].forward(ps, new NDList(y), training).singletonOrThrow();
       branches[b] = Activation.relu(y); // (N, C, T, F)
-      // DJL on PyTorch cannot average two axes at once
-      NDArray mean = branches[b].mean(new int[] {3}).mean(new int[] {2}); // (N, C)
+      // the map's mean per channel as a sum over the flattened map, scaled on the small (N, C) result:
+      // the backward pass of a sum is a broadcast, that of a mean a division of the whole (N, C, T, F) map
+      NDArray mean = branches[b].reshape(n, config.filters(), t * f).sum(new int[] {2}).mul(1f / (t * f)); // (N, C)
       keep[b] = SpatialDropout.keepMask(x.getManager(), n, config.filters(), config.fusionDropout(),
           MsSenet.dropout(training, params), x.getDataType());
       if (keep[b] != null) {
