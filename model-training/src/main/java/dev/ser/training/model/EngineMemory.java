@@ -12,9 +12,12 @@ import ai.djl.ndarray.types.Shape;
  * the vectorised kernels can take different paths and round differently. PyTorch's allocator
  * aligns to 64 bytes. Measured on a 6-epoch run of the reference network (64 x 39 inputs, one
  * thread): before, 2 of 6 runs in one JVM and 1 of 3 separate JVMs gave other weights; after, 8 of
- * 8 separate JVMs gave the same bits. The first run in a JVM could still differ now and then: that
- * comes with the C2 compiler (not with C1 alone or the interpreter), so {@code ser train} runs with
- * C1 only; model-training/README.md, "Same seed, same bits".
+ * 8 separate JVMs gave the same bits.
+ *
+ * <p>Scalars that autograd keeps belong here too: DJL's {@code mul(Number)} and {@code div(Number)}
+ * wrap the number in a Java buffer that is freed after the next garbage collection, and the backward
+ * pass then reads whatever took its place (NaN gradients in {@code FreedJavaMemoryTest}; the first
+ * run in a JVM differing now and then; model-training/README.md, "Same seed, same bits").
  */
 public final class EngineMemory {
 

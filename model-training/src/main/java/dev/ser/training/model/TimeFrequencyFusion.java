@@ -96,17 +96,20 @@ public final class TimeFrequencyFusion extends AbstractBlock {
       NDArray y = convs[b].forward(ps, new NDList(map), training).singletonOrThrow();
       y = norms[b].forward(ps, new NDList(y), training).singletonOrThrow();
       branches[b] = Activation.relu(y); // (N, C, T, F)
-      // the map's mean per channel as a sum over the flattened map, scaled on the small (N, C) result:
-      // the backward pass of a sum is a broadcast, that of a mean a division of the whole (N, C, T, F) map
-      NDArray mean = branches[b].reshape(n, config.filters(), t * f).sum(new int[] {2}).mul(1f / (t * f)); // (N, C)
+      // the map's sum per channel over the flattened map; the backward pass of a sum is a broadcast, that
+      // of a mean a division of the whole (N, C, T, F) map
+      NDArray sum = branches[b].reshape(n, config.filters(), t * f).sum(new int[] {2}); // (N, C)
       keep[b] = SpatialDropout.keepMask(x.getManager(), n, config.filters(), config.fusionDropout(),
           MsSenet.dropout(training, params), x.getDataType());
       if (keep[b] != null) {
-        mean = mean.mul(keep[b]);
+        sum = sum.mul(keep[b]);
       }
-      pooled = pooled == null ? mean : pooled.add(mean);
+      pooled = pooled == null ? sum : pooled.add(sum);
     }
-    pooled = pooled.div(KERNELS.length); // the joined map's mean: the branches are equally wide
+    // the joined map's mean (the branches are equally wide), scaled on the small (N, C) result. The factor
+    // is a tensor in the engine's memory: DJL's mul(Number) wraps a Java buffer that it frees right after
+    // the call, while autograd keeps the factor for the backward pass (model-training/README.md)
+    pooled = pooled.mul(EngineMemory.create(x.getManager(), new float[] {1f / (KERNELS.length * t * f)}, new Shape()));
     // squeeze and excitation over the C channels
     NDArray gate = Activation.relu(squeeze.forward(ps, new NDList(pooled), training).singletonOrThrow());
     gate = Activation.sigmoid(excite.forward(ps, new NDList(gate), training).singletonOrThrow()); // (N, C)
