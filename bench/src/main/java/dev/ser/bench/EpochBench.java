@@ -5,7 +5,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ser.training.model.ModelConfig;
-import dev.ser.training.train.Augmentation;
 import dev.ser.training.train.EpochStats;
 import dev.ser.training.train.MsSenetTrainer;
 import dev.ser.training.train.TrainingOptions;
@@ -20,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The epoch-time measurement of issue 13 (goal: 4 s): the reference network trained on 480 random
@@ -37,44 +35,37 @@ final class EpochBench {
     int coefficients = 39;
     int n = 480;
     ModelConfig config = ModelConfig.reference(frames, coefficients, 7);
-    Random random = new Random(11);
-    float[][] x = new float[n][frames * coefficients];
-    int[] y = new int[n];
-    for (int i = 0; i < n; i++) {
-      for (int k = 0; k < x[i].length; k++) {
-        x[i][k] = (float) random.nextGaussian();
-      }
-      y[i] = i % 7;
-    }
-    TrainingOptions r = TrainingOptions.reference(epochs);
-    TrainingOptions options = new TrainingOptions(epochs, 64, r.learningRate(), r.beta1(), r.beta2(), r.epsilon(),
-        r.labelSmoothing(), 42, r.initialization(), r.schedule(), 0, r.minLearningRate(), 1f, Augmentation.NONE, 0);
+    float[][] x = SyntheticTraining.clips(n, frames * coefficients, 0f, 11);
+    int[] y = SyntheticTraining.labels(n);
+    TrainingOptions options = SyntheticTraining.options(epochs, 64);
     Path trace = profile ? Files.createTempFile("ser-epoch-profile", ".json") : null;
     List<Double> seconds = new ArrayList<>();
-    try (Model model = MsSenetTrainer.newModel(config)) {
-      MsSenetTrainer.train(model, config, options, x, y, null, null, (EpochStats s) -> {
-        seconds.add(s.seconds());
-        // the last epoch alone: training ends with batch-norm statistics recomputed, which is not an epoch
-        if (profile && s.epoch() == epochs - 1) {
-          JniUtils.startProfile(false, true, false);
-        } else if (profile && s.epoch() == epochs) {
-          JniUtils.stopProfile(trace.toString());
-        }
-      });
-    }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("clips", n);
     out.put("input", frames + " x " + coefficients);
     out.put("batch", 64);
     out.put("pytorch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-    out.put("epoch_seconds", seconds);
-    if (profile) {
-      try {
+    out.put("epoch_seconds", seconds); // filled as the epochs end
+    try {
+      try (Model model = MsSenetTrainer.newModel(config)) {
+        MsSenetTrainer.train(model, config, options, x, y, null, null, (EpochStats s) -> {
+          seconds.add(s.seconds());
+          // the last epoch alone: training ends with batch-norm statistics recomputed, which is not an epoch
+          if (profile && s.epoch() == epochs - 1) {
+            JniUtils.startProfile(false, true, false);
+          } else if (profile && s.epoch() == epochs) {
+            JniUtils.stopProfile(trace.toString());
+          }
+        });
+      }
+      if (profile) {
         List<Map<String, Object>> ops = exclusiveTimes(new ObjectMapper().readTree(trace.toFile()));
         out.put("profiled_epoch", epochs);
         out.put("operator_ms_total", ops.stream().mapToDouble(o -> (Double) o.get("ms")).sum());
         out.put("operators", ops.subList(0, Math.min(top, ops.size())));
-      } finally {
+      }
+    } finally {
+      if (trace != null) {
         Files.deleteIfExists(trace);
       }
     }

@@ -2,7 +2,6 @@ package dev.ser.bench;
 
 import ai.djl.Model;
 import dev.ser.training.model.ModelConfig;
-import dev.ser.training.train.Augmentation;
 import dev.ser.training.train.EpochStats;
 import dev.ser.training.train.MsSenetTrainer;
 import dev.ser.training.train.TrainingOptions;
@@ -14,7 +13,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Does one seed give the same weights? Trains the reference network (64 x 39 inputs, 96 synthetic
@@ -29,20 +27,11 @@ final class SameSeedBench {
 
   static Map<String, Object> run(int epochs, int runs) {
     ModelConfig config = ModelConfig.reference(64, 39, 7);
-    Random random = new Random(11);
     int n = 96;
-    float[][] x = new float[n][64 * 39];
-    int[] y = new int[n];
-    for (int i = 0; i < n; i++) {
-      for (int k = 0; k < x[i].length; k++) {
-        // a weak class signal on top of noise, so the loss falls and the weights move
-        x[i][k] = (float) random.nextGaussian() + (i % 7) * 0.05f * (k % 5);
-      }
-      y[i] = i % 7;
-    }
-    TrainingOptions r = TrainingOptions.reference(epochs);
-    TrainingOptions options = new TrainingOptions(epochs, 32, r.learningRate(), r.beta1(), r.beta2(), r.epsilon(),
-        r.labelSmoothing(), 42, r.initialization(), r.schedule(), 0, r.minLearningRate(), 1f, Augmentation.NONE, 0);
+    // a weak class signal on top of noise, so the loss falls and the weights move
+    float[][] x = SyntheticTraining.clips(n, 64 * 39, 0.05f, 11);
+    int[] y = SyntheticTraining.labels(n);
+    TrainingOptions options = SyntheticTraining.options(epochs, 32);
     List<Map<String, Object>> results = new ArrayList<>();
     for (int run = 0; run < runs; run++) {
       try (Model model = MsSenetTrainer.newModel(config)) {

@@ -39,8 +39,9 @@ public final class SpeakerStatistics {
       throw new IllegalArgumentException("a matrix of " + matrix.length + " values is not whole frames of "
           + coefficients + " coefficients");
     }
-    int first = leadingPadding(matrix, coefficients);
-    int speech = speechFrames(matrix, coefficients);
+    int[] range = speechRange(matrix, coefficients);
+    int first = range[0];
+    int speech = range[1];
     for (int t = first; t < first + speech; t++) {
       for (int c = 0; c < coefficients; c++) {
         double v = matrix[t * coefficients + c];
@@ -96,17 +97,22 @@ public final class SpeakerStatistics {
 
   /** The number of frames of {@code matrix} between its leading and trailing padding (at least 1). */
   public static int speechFrames(float[] matrix, int coefficients) {
+    return speechRange(matrix, coefficients)[1];
+  }
+
+  /** {first speech frame, speech frames}: one scan from each end. */
+  private static int[] speechRange(float[] matrix, int coefficients) {
     int frames = matrix.length / coefficients;
     int first = leadingPadding(matrix, coefficients);
     if (first == frames - 1) {
-      return 1; // every frame the same
+      return new int[] {first, 1}; // every frame the same
     }
     int last = frames - 1;
     int end = last;
     while (end > first && sameFrame(matrix, coefficients, end - 1, last)) {
       end--;
     }
-    return end - first + 1;
+    return new int[] {first, end - first + 1};
   }
 
   /** The last frame of the leading run equal to frame 0 (0 when frame 1 differs). */
