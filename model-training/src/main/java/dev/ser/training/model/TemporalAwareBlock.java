@@ -3,6 +3,7 @@ package dev.ser.training.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -63,11 +64,29 @@ public final class TemporalAwareBlock extends AbstractBlock {
   }
 
   private NDArray subBlock(ParameterStore ps, NDArray x, Conv1d conv, BatchNorm norm, boolean training, boolean dropout) {
-    // causal: pad only the past, by (kernel - 1) * dilation steps, so output t sees inputs <= t
-    NDArray padded = x.pad(new Shape(dilation, 0), 0);
-    NDArray y = conv.forward(ps, new NDList(padded), training).singletonOrThrow();
+    NDArray y = causalConvolution(ps, conv, x, training);
     y = norm.forward(ps, new NDList(y), training).singletonOrThrow();
     return SpatialDropout.apply(Activation.relu(y), config.temporalDropout(), dropout);
+  }
+
+  /**
+   * The causal dilated convolution (kernel 2) of {@code x} (N, C, T) with {@code conv}'s weights:
+   * {@code y[t] = W0 x[t - d] + W1 x[t] + b}, x before the start taken as 0, so output t sees
+   * inputs <= t. Written as two matrix products rather than DJL's {@code Conv1d} on the padded input:
+   * PyTorch's oneDNN convolution gave whole output channels of NaN from finite inputs, weights and
+   * bias (again when called again on the same tensors) once memory that had held NaN was handed
+   * out again, e.g. after a skipped batch: every later batch was then non-finite, which is how
+   * folds of recipe versions 2 and 4 were lost ({@code NonFiniteStepTest}, model-training/README.md).
+   * The parameters and the exported graph are unchanged.
+   */
+  private NDArray causalConvolution(ParameterStore ps, Conv1d conv, NDArray x, boolean training) {
+    long t = x.getShape().get(2);
+    NDArray weight = ps.getValue(conv.getParameters().get("weight"), x.getDevice(), training); // (C, C, 2)
+    NDArray bias = ps.getValue(conv.getParameters().get("bias"), x.getDevice(), training); // (C)
+    NDArray past = x.pad(new Shape(dilation, 0), 0).get(new NDIndex(":, :, 0:{}", t)); // x[t - d]
+    return weight.get(new NDIndex(":, :, 0")).matMul(past)
+        .add(weight.get(new NDIndex(":, :, 1")).matMul(x))
+        .add(bias.reshape(bias.getShape().get(0), 1));
   }
 
   @Override

@@ -93,8 +93,9 @@ public final class TimeFrequencyFusion extends AbstractBlock {
     NDArray[] keep = new NDArray[KERNELS.length];
     NDArray pooled = null;
     for (int b = 0; b < KERNELS.length; b++) {
-      NDArray y = convs[b].forward(ps, new NDList(map), training).singletonOrThrow();
-      y = norms[b].forward(ps, new NDList(y), training).singletonOrThrow();
+      // batch norm folded into the convolution, written as one matrix product (BatchNormalizedConv says why)
+      NDArray y = BatchNormalizedConv.forward(ps, convs[b], norms[b], MsSenet.BATCH_NORM_MOMENTUM,
+          Layers.BATCH_NORM_EPSILON, map, training);
       branches[b] = Activation.relu(y); // (N, C, T, F)
       // the map's sum per channel over the flattened map; the backward pass of a sum is a broadcast, that
       // of a mean a division of the whole (N, C, T, F) map
