@@ -11,8 +11,8 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 
 /**
- * A convolution of a single-channel map followed by batch norm in training mode, computed as one
- * convolution whose weights already hold the normalisation.
+ * A convolution of a single-channel map followed by batch norm, computed as one matrix product
+ * whose weights already hold the normalisation.
  *
  * <p>Why: in the fusion the three branch maps are (N, C, T, F) each, 64 x 39 x 188 x 39 floats per
  * batch, and batch norm read and wrote them twice forward and three times backward: 2.3 s of an
@@ -20,16 +20,17 @@ import ai.djl.training.ParameterStore;
  * the input's K-point patches, {@code y_c = w_c . p + b_c}, so its batch mean and variance follow
  * from the patches' mean vector and K x K covariance ({@code w_c . mu + b_c} and
  * {@code w_c' Sigma w_c}), which are computed from the input, 39 times smaller than the map.
- * Normalising then is a per-channel scale and shift, and those fold into the convolution's weights
- * and bias. Autograd differentiates through the statistics as batch norm's own backward pass does,
- * so the function and its gradients are batch norm's (to float rounding: {@code
- * BatchNormalizedConvTest}); the big map is written once, by the convolution.
+ * Normalising then is a per-channel scale and shift, and those fold into the weights and bias.
+ * Autograd differentiates through the statistics as batch norm's own backward pass does, so the
+ * function and its gradients are batch norm's (to float rounding: {@code BatchNormalizedConvTest});
+ * the big map is written once, by the product. Outside training the running statistics fold in
+ * the same way. The product replaces PyTorch's oneDNN convolution, which read NaN from outside its
+ * tensors ({@code TemporalAwareBlock#causalConvolution}).
  *
  * <p>The patches include the zero padding at the edges, as the "same" convolution does. The running
  * statistics are updated as DJL's batch norm updates them on PyTorch: {@code running = m * running +
- * (1 - m) * batch}, the variance with the unbiased (M / (M - 1)) estimate. Inference (running
- * statistics) and the ONNX export keep the plain convolution and batch norm: the parameters are the
- * same ones.
+ * (1 - m) * batch}, the variance with the unbiased (M / (M - 1)) estimate. The ONNX export keeps the
+ * plain convolution and batch norm: the parameters are the same ones.
  */
 final class BatchNormalizedConv {
 

@@ -39,28 +39,10 @@ class BatchNormalizedConvTest {
   void equalsConvolutionThenBatchNormInTrainingWithItsGradientsAndRunningStatistics(int branch) {
     int[] kernel = TimeFrequencyFusion.kernel(branch);
     try (NDManager manager = NDManager.newBaseManager()) {
-      Conv2d conv = Conv2d.builder().setKernelShape(new Shape(kernel[0], kernel[1]))
-          .optPadding(new Shape(kernel[0] / 2, kernel[1] / 2)).setFilters(C).build();
-      BatchNorm norm = Layers.batchNorm();
-      conv.initialize(manager, DataType.FLOAT32, new Shape(N, 1, T, F));
-      norm.initialize(manager, DataType.FLOAT32, new Shape(N, C, T, F));
+      Conv2d conv = branchConvolution(manager, kernel);
+      BatchNorm norm = branchNorm(manager);
       Random random = new Random(11 + branch);
-      Map<String, float[]> start = new LinkedHashMap<>();
-      for (var block : new ai.djl.nn.Block[] {conv, norm}) {
-        for (var p : block.getParameters()) {
-          NDArray a = p.getValue().getArray();
-          float[] values = new float[(int) a.size()];
-          for (int i = 0; i < values.length; i++) {
-            values[i] = switch (p.getKey()) {
-              case "runningVar", "gamma" -> 0.5f + random.nextFloat();
-              default -> (float) random.nextGaussian() * 0.4f;
-            };
-          }
-          EngineMemory.assign(a, values);
-          a.setRequiresGradient(p.getValue().requiresGradient());
-          start.put(block.getClass().getSimpleName() + "." + p.getKey(), values);
-        }
-      }
+      Map<String, float[]> start = randomParameters(conv, norm, random);
       float[] input = new float[N * T * F];
       for (int i = 0; i < input.length; i++) {
         input[i] = 1.5f + (1 + i % F) * 0.3f * (float) random.nextGaussian(); // mean 1.5, spread per coefficient
@@ -123,23 +105,10 @@ class BatchNormalizedConvTest {
   void outsideTrainingEqualsConvolutionThenBatchNormWithRunningStatistics(int branch) {
     int[] kernel = TimeFrequencyFusion.kernel(branch);
     try (NDManager manager = NDManager.newBaseManager()) {
-      Conv2d conv = Conv2d.builder().setKernelShape(new Shape(kernel[0], kernel[1]))
-          .optPadding(new Shape(kernel[0] / 2, kernel[1] / 2)).setFilters(C).build();
-      BatchNorm norm = Layers.batchNorm();
-      conv.initialize(manager, DataType.FLOAT32, new Shape(N, 1, T, F));
-      norm.initialize(manager, DataType.FLOAT32, new Shape(N, C, T, F));
+      Conv2d conv = branchConvolution(manager, kernel);
+      BatchNorm norm = branchNorm(manager);
       Random random = new Random(5 + branch);
-      for (var block : new ai.djl.nn.Block[] {conv, norm}) {
-        for (var p : block.getParameters()) {
-          NDArray a = p.getValue().getArray();
-          float[] values = new float[(int) a.size()];
-          for (int i = 0; i < values.length; i++) {
-            values[i] = p.getKey().equals("runningVar") || p.getKey().equals("gamma")
-                ? 0.5f + random.nextFloat() : (float) random.nextGaussian() * 0.4f;
-          }
-          EngineMemory.assign(a, values);
-        }
-      }
+      randomParameters(conv, norm, random);
       float[] input = new float[N * T * F];
       for (int i = 0; i < input.length; i++) {
         input[i] = 1.5f + (float) random.nextGaussian();
@@ -172,6 +141,44 @@ class BatchNormalizedConvTest {
       assertThatThrownBy(() -> BatchNormalizedConv.forward(new ParameterStore(manager, false), conv, norm,
           0.99f, 1e-3f, map, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("single-channel map");
     }
+  }
+
+  /** A fusion branch's convolution for an (N, 1, T, F) map. */
+  private static Conv2d branchConvolution(NDManager manager, int[] kernel) {
+    Conv2d conv = Conv2d.builder().setKernelShape(new Shape(kernel[0], kernel[1]))
+        .optPadding(new Shape(kernel[0] / 2, kernel[1] / 2)).setFilters(C).build();
+    conv.initialize(manager, DataType.FLOAT32, new Shape(N, 1, T, F));
+    return conv;
+  }
+
+  private static BatchNorm branchNorm(NDManager manager) {
+    BatchNorm norm = Layers.batchNorm();
+    norm.initialize(manager, DataType.FLOAT32, new Shape(N, C, T, F));
+    return norm;
+  }
+
+  /**
+   * Random values for every parameter, the variances and scales positive; returns them by
+   * "Block.name" for {@link #restore}.
+   */
+  private static Map<String, float[]> randomParameters(Conv2d conv, BatchNorm norm, Random random) {
+    Map<String, float[]> start = new LinkedHashMap<>();
+    for (var block : new ai.djl.nn.Block[] {conv, norm}) {
+      for (var p : block.getParameters()) {
+        NDArray a = p.getValue().getArray();
+        float[] values = new float[(int) a.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = switch (p.getKey()) {
+            case "runningVar", "gamma" -> 0.5f + random.nextFloat();
+            default -> (float) random.nextGaussian() * 0.4f;
+          };
+        }
+        EngineMemory.assign(a, values);
+        a.setRequiresGradient(p.getValue().requiresGradient());
+        start.put(block.getClass().getSimpleName() + "." + p.getKey(), values);
+      }
+    }
+    return start;
   }
 
   private static Map<String, float[]> run(NDManager manager, Conv2d conv, BatchNorm norm, float[] input,
