@@ -1,6 +1,5 @@
 package dev.ser.training.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -43,7 +42,6 @@ final class BatchNormalizedConv {
    */
   static NDArray forward(ParameterStore ps, Conv2d conv, BatchNorm norm, float momentum, float epsilon,
       NDArray map, boolean training) {
-    Device device = map.getDevice();
     long n = map.getShape().get(0);
     long t = map.getShape().get(2);
     long f = map.getShape().get(3);
@@ -55,12 +53,12 @@ final class BatchNormalizedConv {
       throw new IllegalArgumentException("needs a single-channel map and an odd 'same' kernel, got map "
           + map.getShape() + ", kernel " + conv.getKernelShape() + ", padding " + conv.getPadding());
     }
-    NDArray weight = ps.getValue(conv.getParameters().get("weight"), device, training); // (C, 1, kt, kf)
-    NDArray bias = ps.getValue(conv.getParameters().get("bias"), device, training); // (C)
-    NDArray gamma = ps.getValue(norm.getParameters().get("gamma"), device, training);
-    NDArray beta = ps.getValue(norm.getParameters().get("beta"), device, training);
-    NDArray runningMean = ps.getValue(norm.getParameters().get("runningMean"), device, training);
-    NDArray runningVar = ps.getValue(norm.getParameters().get("runningVar"), device, training);
+    NDArray weight = Layers.parameter(ps, conv.getParameters().get("weight"), map, training); // (C, 1, kt, kf)
+    NDArray bias = Layers.parameter(ps, conv.getParameters().get("bias"), map, training); // (C)
+    NDArray gamma = Layers.parameter(ps, norm.getParameters().get("gamma"), map, training);
+    NDArray beta = Layers.parameter(ps, norm.getParameters().get("beta"), map, training);
+    NDArray runningMean = Layers.parameter(ps, norm.getParameters().get("runningMean"), map, training);
+    NDArray runningVar = Layers.parameter(ps, norm.getParameters().get("runningVar"), map, training);
     long channels = weight.getShape().get(0);
     int k = kt * kf;
     long m = n * t * f;
@@ -83,7 +81,7 @@ final class BatchNormalizedConv {
       NDArray scale = gamma.div(runningVar.add(eps).sqrt());
       NDArray foldedBias = beta.add(bias.sub(runningMean).mul(scale));
       NDArray folded = NDArrays.concat(new NDList(w.mul(scale.reshape(channels, 1)), foldedBias.reshape(channels, 1)), 1);
-      return folded.matMul(patches).reshape(n, channels, t, f);
+      return Layers.batchedProduct(folded, patches).reshape(n, channels, t, f);
     }
     // all first and second moments at once: the last column holds the patch means, (K + 1, K + 1)
     NDArray moments = patches.matMul(patches.transpose(0, 2, 1)).sum(new int[] {0})
@@ -110,6 +108,6 @@ final class BatchNormalizedConv {
     }
     // the convolution as one product, (C, K + 1) x (N, K + 1, T * F): the map is written once, bias included,
     // and its backward pass for the weights is one product too
-    return folded.matMul(patches).reshape(n, channels, t, f);
+    return Layers.batchedProduct(folded, patches).reshape(n, channels, t, f);
   }
 }

@@ -210,10 +210,10 @@ public final class MsSenet extends AbstractBlock {
     for (int d = 0; d < 2; d++) {
       NDArray fused = fusion[d].forward(ps, new NDList(paths[d]), training, params).singletonOrThrow(); // (N, T, 4F)
       // the 1x1 convolution as a matrix product: no oneDNN convolution (TemporalAwareBlock says why)
-      NDArray weight = ps.getValue(entry[d].getParameters().get("weight"), x.getDevice(), training); // (C, 4F, 1)
-      NDArray bias = ps.getValue(entry[d].getParameters().get("bias"), x.getDevice(), training); // (C)
+      NDArray weight = Layers.parameter(ps, entry[d].getParameters().get("weight"), fused, training); // (C, 4F, 1)
+      NDArray bias = Layers.parameter(ps, entry[d].getParameters().get("bias"), fused, training); // (C)
       long channels = weight.getShape().get(0);
-      paths[d] = weight.reshape(channels, weight.getShape().get(1)).matMul(fused.transpose(0, 2, 1))
+      paths[d] = Layers.batchedProduct(weight.reshape(channels, weight.getShape().get(1)), fused.transpose(0, 2, 1))
           .add(bias.reshape(channels, 1)); // (N, C, T)
     }
     NDList pooled = new NDList(config.blocks());

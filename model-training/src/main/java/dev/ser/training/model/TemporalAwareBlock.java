@@ -72,21 +72,28 @@ public final class TemporalAwareBlock extends AbstractBlock {
   /**
    * The causal dilated convolution (kernel 2) of {@code x} (N, C, T) with {@code conv}'s weights:
    * {@code y[t] = W0 x[t - d] + W1 x[t] + b}, x before the start taken as 0, so output t sees
-   * inputs <= t. Written as two matrix products rather than DJL's {@code Conv1d} on the padded input:
-   * PyTorch's oneDNN convolution gave whole output channels of NaN from finite inputs, weights and
-   * bias (again when called again on the same tensors) once memory that had held NaN was handed
-   * out again, e.g. after a skipped batch: every later batch was then non-finite, which is how
-   * folds of recipe versions 2 and 4 were lost ({@code NonFiniteStepTest}, model-training/README.md).
-   * The parameters and the exported graph are unchanged.
+   * inputs <= t. Computed as one batched product of both taps with {@code x}, {@code [W0; W1] x},
+   * whose first half is then shifted right by d ({@code (W0 x)[t - d]} is {@code W0 x[t - d]}), rather
+   * than by DJL's {@code Conv1d} on the padded input: PyTorch's oneDNN convolution gave whole output
+   * channels of NaN from finite inputs, weights and bias (again when called again on the same
+   * tensors) once memory that had held NaN was handed out again, e.g. after a skipped batch: every
+   * later batch was then non-finite, which is how folds of recipe versions 2 and 4 were lost
+   * ({@code NonFiniteStepTest}, model-training/README.md). The parameters and the exported graph are
+   * unchanged.
    */
   private NDArray causalConvolution(ParameterStore ps, Conv1d conv, NDArray x, boolean training) {
     long t = x.getShape().get(2);
-    NDArray weight = ps.getValue(conv.getParameters().get("weight"), x.getDevice(), training); // (C, C, 2)
-    NDArray bias = ps.getValue(conv.getParameters().get("bias"), x.getDevice(), training); // (C)
-    NDArray past = x.pad(new Shape(dilation, 0), 0).get(new NDIndex(":, :, 0:{}", t)); // x[t - d]
-    return weight.get(new NDIndex(":, :, 0")).matMul(past)
-        .add(weight.get(new NDIndex(":, :, 1")).matMul(x))
-        .add(bias.reshape(bias.getShape().get(0), 1));
+    NDArray weight = Layers.parameter(ps, conv.getParameters().get("weight"), x, training); // (C, C, 2)
+    NDArray bias = Layers.parameter(ps, conv.getParameters().get("bias"), x, training); // (C)
+    long c = weight.getShape().get(0);
+    NDArray taps = weight.transpose(2, 0, 1).reshape(2 * c, c); // [W0; W1], (2C, C)
+    NDArray z = Layers.batchedProduct(taps, x); // (N, 2C, T)
+    NDArray present = z.get(new NDIndex(":, {}:, :", c)).add(bias.reshape(c, 1));
+    if (dilation >= t) {
+      return present; // every x[t - d] is before the start
+    }
+    NDArray past = z.get(new NDIndex(":, 0:{}, 0:{}", c, t - dilation)).pad(new Shape(dilation, 0), 0);
+    return past.add(present);
   }
 
   @Override

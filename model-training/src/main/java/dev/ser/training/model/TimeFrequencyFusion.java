@@ -114,9 +114,9 @@ public final class TimeFrequencyFusion extends AbstractBlock {
     // squeeze and excitation over the C channels
     NDArray gate = Activation.relu(squeeze.forward(ps, new NDList(pooled), training).singletonOrThrow());
     gate = Activation.sigmoid(excite.forward(ps, new NDList(gate), training).singletonOrThrow()); // (N, C)
-    NDArray mergeWeight = ps.getValue(merge.getParameters().get("weight"), x.getDevice(), training)
+    NDArray mergeWeight = Layers.parameter(ps, merge.getParameters().get("weight"), x, training)
         .reshape(1, config.filters()); // (1, C) from (1, C, 1, 1)
-    NDArray mergeBias = ps.getValue(merge.getParameters().get("bias"), x.getDevice(), training); // (1)
+    NDArray mergeBias = Layers.parameter(ps, merge.getParameters().get("bias"), x, training); // (1)
     NDList merged = new NDList(KERNELS.length);
     for (int b = 0; b < KERNELS.length; b++) {
       NDArray scale = gate.mul(mergeWeight);

@@ -271,7 +271,7 @@ public final class MsSenetTrainer {
       NDArray a = p.getValue().getArray();
       if (a.hasGradient()) {
         try (NDArray g = a.getGradient()) {
-          g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f); // in place: the wrapper shares the gradient's storage
+          inPlace(g, v -> v.set(new ai.djl.ndarray.index.NDIndex("..."), 0f)); // the wrapper shares the gradient's storage
         }
       }
     }
@@ -291,7 +291,7 @@ public final class MsSenetTrainer {
       NDArray a = p.getValue().getArray();
       if (a.hasGradient()) {
         try (NDArray g = a.getGradient()) {
-          g.muli((float) factor); // in place: the wrapper shares the gradient's storage
+          inPlace(g, v -> v.muli((float) factor)); // the wrapper shares the gradient's storage
         }
       }
     }
@@ -334,8 +334,23 @@ public final class MsSenetTrainer {
     // running = m * running + (1 - m) * batch from 0 leaves (1 - m^k) of the weight on the batches
     float debias = (float) (1 / (1 - Math.pow(MsSenet.BATCH_NORM_MOMENTUM, updates)));
     for (BatchNorm bn : norms) {
-      bn.getParameters().get("runningMean").getArray().muli(debias);
-      bn.getParameters().get("runningVar").getArray().muli(debias);
+      inPlace(bn.getParameters().get("runningMean").getArray(), v -> v.muli(debias));
+      inPlace(bn.getParameters().get("runningVar").getArray(), v -> v.muli(debias));
+    }
+  }
+
+  /**
+   * Applies the in-place {@code op} to {@code target} through a view in a scratch manager. Why: DJL
+   * turns a number in {@code set(index, 0f)} or {@code muli(2f)} into a scalar tensor owned by the
+   * receiver's manager, and a parameter's or gradient's manager is the model's, so every step left
+   * about a hundred scalars behind for the model's life ({@code TrainingMemoryTest}); the view's are
+   * freed here. The view shares {@code target}'s storage.
+   */
+  private static void inPlace(NDArray target, java.util.function.Consumer<NDArray> op) {
+    try (NDManager scratch = target.getManager().newSubManager()) {
+      NDArray view = target.reshape(target.getShape());
+      view.attach(scratch);
+      op.accept(view);
     }
   }
 

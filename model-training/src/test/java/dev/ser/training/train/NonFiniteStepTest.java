@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Model;
 import dev.ser.training.model.ModelConfig;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** A batch whose loss is not finite makes no update: one such batch must not turn every weight into NaN. */
@@ -14,15 +13,9 @@ class NonFiniteStepTest {
   @Test
   void aBatchWithANonFiniteLossIsSkippedAndTheWeightsStayFinite() {
     ModelConfig config = ModelConfig.reference(16, 39, 4);
-    Random random = new Random(7);
-    float[][] x = new float[8][16 * 39];
-    int[] y = new int[8];
-    for (int i = 0; i < x.length; i++) {
-      for (int k = 0; k < x[i].length; k++) {
-        x[i][k] = (float) random.nextGaussian();
-      }
-      y[i] = i % 4;
-    }
+    RandomClips clips = RandomClips.of(7, 8, 16, 39, 4);
+    float[][] x = clips.x();
+    int[] y = clips.y();
     x[5][17] = Float.NaN; // one bad value: its batch's loss is NaN
     TrainingOptions reference = TrainingOptions.reference(3);
     TrainingOptions options = new TrainingOptions(3, 4, reference.learningRate(), reference.beta1(), reference.beta2(),
