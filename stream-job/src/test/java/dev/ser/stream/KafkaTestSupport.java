@@ -86,6 +86,16 @@ public final class KafkaTestSupport {
   /** {@link #read(String, String, int, Duration, Duration, Function)} with these client properties. */
   public static <T> List<T> read(Map<String, String> client, String topic, int expected, Duration settle,
       Duration timeout, Function<ConsumerRecord<byte[], byte[]>, T> decode) {
+    return read(client, topic, out -> out.size() >= expected, settle, timeout, decode);
+  }
+
+  /**
+   * Reads {@code topic} (read_committed, from the start) until {@code complete} holds for what came,
+   * then for {@code settle} more (so extra records are seen), or until {@code timeout}.
+   */
+  public static <T> List<T> read(Map<String, String> client, String topic,
+      java.util.function.Predicate<List<T>> complete, Duration settle, Duration timeout,
+      Function<ConsumerRecord<byte[], byte[]>, T> decode) {
     List<T> out = new ArrayList<>();
     Map<String, Object> props = new java.util.HashMap<>(client);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + System.nanoTime());
@@ -100,7 +110,7 @@ public final class KafkaTestSupport {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           out.add(decode.apply(r));
         }
-        if (out.size() >= expected && settleUntil == Long.MAX_VALUE) {
+        if (settleUntil == Long.MAX_VALUE && complete.test(out)) {
           settleUntil = System.nanoTime() + settle.toNanos();
         }
       }
@@ -115,8 +125,13 @@ public final class KafkaTestSupport {
 
   public static List<EmotionEvent> events(Map<String, String> client, String topic, int expected, Duration settle,
       Duration timeout) {
+    return read(client, topic, expected, settle, timeout, eventDecoder());
+  }
+
+  /** Decodes an event and checks that its key is its utterance id. */
+  private static Function<ConsumerRecord<byte[], byte[]>, EmotionEvent> eventDecoder() {
     var decoder = WireFormat.decoder(EmotionEvent.class);
-    return read(client, topic, expected, settle, timeout, r -> {
+    return r -> {
       try {
         EmotionEvent e = decoder.decode(r.value());
         if (!new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).equals(e.getUtteranceId().toString())) {
@@ -126,7 +141,19 @@ public final class KafkaTestSupport {
       } catch (java.io.IOException e) {
         throw new AssertionError(e);
       }
-    });
+    };
+  }
+
+  /**
+   * Events until every one of {@code ids} has arrived at least once (then {@code settle} more): under
+   * at-least-once, repeats let a plain count reach the expected number before the last utterances came.
+   */
+  public static List<EmotionEvent> eventsFor(String bootstrap, String topic, java.util.Set<String> ids,
+      Duration settle, Duration timeout) {
+    return read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic,
+        out -> out.stream().map(e -> e.getUtteranceId().toString()).collect(java.util.stream.Collectors.toSet())
+            .containsAll(ids),
+        settle, timeout, eventDecoder());
   }
 
   public static List<DeadLetter> deadLetters(String bootstrap, String topic, int expected, Duration settle,
