@@ -74,12 +74,17 @@ public final class ModelExport {
     Files.createDirectories(onnx.toAbsolutePath().getParent());
     Files.write(onnx, MsSenetOnnxExporter.export((MsSenet) model.getBlock(), metadata, temperature).toByteArray());
     double diff = parity(model, config, temperature, onnx, parityInputs(config, 32));
-    if (diff > PARITY_TOLERANCE) {
+    requireParity(diff, onnx);
+    return diff;
+  }
+
+  /** Deletes {@code onnx} and throws unless {@code diff} is within the tolerance (NaN is not). */
+  static void requireParity(double diff, Path onnx) throws IOException {
+    if (!(diff <= PARITY_TOLERANCE)) { // NaN fails too
       Files.delete(onnx);
       throw new IllegalStateException("ONNX export differs from DJL by " + diff + " (allowed " + PARITY_TOLERANCE
           + "); the file was not kept");
     }
-    return diff;
   }
 
   /** Max |DJL - ONNX Runtime| over all class probabilities of {@code inputs}. */
