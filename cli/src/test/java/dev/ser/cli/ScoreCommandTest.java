@@ -45,10 +45,10 @@ class ScoreCommandTest {
     assertThat(out.toString()).startsWith("clip-8000.wav is 8000 Hz: scored by ms-senet-emodb fixture-8k\n")
         .contains("[ms-senet-emodb fixture-8k]");
     assertThat(run("--model", both, "--in", CLIP.toString())).isZero();
-    assertThat(out.toString()).contains("03a01Fa.wav is 22050 Hz: scored by ms-senet-emodb 2\n")
-        .contains("[ms-senet-emodb 2]");
+    assertThat(out.toString()).contains("03a01Fa.wav is 22050 Hz: scored by ms-senet-emodb 4\n")
+        .contains("[ms-senet-emodb 4]");
     assertThat(run("--model", both, "--in", at(16000).toString())).isZero();
-    assertThat(out.toString()).contains("clip-16000.wav is 16000 Hz: scored by ms-senet-emodb 2\n");
+    assertThat(out.toString()).contains("clip-16000.wav is 16000 Hz: scored by ms-senet-emodb 4\n");
     assertThat(run("--model", both, "--between", "lower", "--in", at(16000).toString())).isZero();
     assertThat(out.toString()).contains("clip-16000.wav is 16000 Hz: scored by ms-senet-emodb fixture-8k\n");
   }
@@ -60,6 +60,6 @@ class ScoreCommandTest {
     assertThat(err.toString()).contains(low + ": no model for a 6000 Hz stream: the lowest model rate is 8000 Hz"
         + " (ms-senet-emodb fixture-8k)");
     assertThat(run("--model", WIDE.toString(), "--in", low.toString())).isZero();
-    assertThat(out.toString()).startsWith("clip-6000.wav: ").contains("[ms-senet-emodb 2]").doesNotContain("scored by");
+    assertThat(out.toString()).startsWith("clip-6000.wav: ").contains("[ms-senet-emodb 4]").doesNotContain("scored by");
   }
 }

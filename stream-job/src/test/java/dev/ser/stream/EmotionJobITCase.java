@@ -480,7 +480,7 @@ class EmotionJobITCase {
             assertThat(c.getClassShares()).isEqualTo(expectedSummary.getClassShares());
             assertThat(c.getUncertainEvents()).isEqualTo(expectedSummary.getUncertainEvents());
             assertThat(c.getPeakNegativeScore()).isEqualTo(expectedSummary.getPeakNegativeScore());
-            assertThat(c.getModels()).extracting(Object::toString).containsExactly("ms-senet-emodb/2");
+            assertThat(c.getModels()).extracting(Object::toString).containsExactly("ms-senet-emodb/4");
           }
         }
       });

@@ -64,7 +64,7 @@ class ModelRoutingITCase {
     StreamJobConfig config = EmotionJobITCase.config(broker, "routing", "exactly-once").toBuilder()
         .set("model", NARROW + "," + TestAudio.model().toAbsolutePath()).set("score-channels", "*").build();
     EmotionJob job = EmotionJob.onKafka(config);
-    assertThat(job.models()).extracting(m -> m.version()).containsExactly("fixture-8k", "2");
+    assertThat(job.models()).extracting(m -> m.version()).containsExactly("fixture-8k", "4");
     JobClient client = EmotionJobITCase.start(job, "routing");
     try {
       int expected = replay(config, "tel-", 8000, SampleEncoding.MULAW)
@@ -76,8 +76,8 @@ class ModelRoutingITCase {
       Map<String, String> versionsByCall = new TreeMap<>(events.stream().collect(Collectors.groupingBy(
           e -> e.getCallId().toString(), Collectors.mapping(e -> e.getModelVersion().toString(),
               Collectors.collectingAndThen(Collectors.toSet(), s -> String.join(",", new java.util.TreeSet<>(s)))))));
-      assertThat(versionsByCall).containsExactly(Map.entry("soft-1", "2"), Map.entry("tel-1", "fixture-8k"),
-          Map.entry("wide-1", "2"));
+      assertThat(versionsByCall).containsExactly(Map.entry("soft-1", "4"), Map.entry("tel-1", "fixture-8k"),
+          Map.entry("wide-1", "4"));
       for (EmotionEvent e : events) {
         assertThat(e.getScores()).hasSize(7);
       }

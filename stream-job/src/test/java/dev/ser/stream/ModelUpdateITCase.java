@@ -150,13 +150,13 @@ class ModelUpdateITCase {
     try {
       Set<String> before = replay(config, clips.subList(0, 3), "before-");
       assertThat(versions(events(config, 3), "before-")).as("the job's model file").containsOnlyKeys(before)
-          .containsValues("2").doesNotContainValue("fixture-2");
+          .containsValues("4").doesNotContainValue("fixture-2");
 
       publish(control, WireFormat.encode(update(SECOND, "fixture-2", ModelChecksum.sha256(SECOND))));
       // the swap happens between utterances, on the TaskManager's own time: probe until an event names it
       int probes = 0;
       int seen = 3;
-      String probeVersion = "2";
+      String probeVersion = "4";
       while (!probeVersion.equals("fixture-2")) {
         assertThat(probes).as("probe calls before the swap").isLessThan(30);
         Set<String> probe = replay(config, clips.subList(3, 4), "probe-" + probes + "-");
@@ -177,7 +177,7 @@ class ModelUpdateITCase {
       // the one TaskManager said what it started with, what became active and what it refused, and why
       List<ModelStatus> statuses = statuses(config, 3);
       assertThat(statuses).extracting(st -> st.getOutcome() + " " + st.getModelVersion() + " " + st.getCheck() + " -> "
-          + st.getActiveModelVersion()).containsExactly("ACTIVE 2 null -> 2", "ACTIVE fixture-2 null -> fixture-2",
+          + st.getActiveModelVersion()).containsExactly("ACTIVE 4 null -> 4", "ACTIVE fixture-2 null -> fixture-2",
           "REFUSED fixture-2 SHA256 -> fixture-2");
       assertThat(statuses.get(2).getReason().toString()).isEqualTo("the file's SHA-256 is "
           + ModelChecksum.sha256(SECOND) + ", the update names " + "0".repeat(64));
@@ -186,7 +186,7 @@ class ModelUpdateITCase {
       Set<String> after = replay(config, clips.subList(4, 7), "after-");
       seen += after.size();
       List<EmotionEvent> all = events(config, seen);
-      assertThat(versions(all, "after-")).containsOnlyKeys(after).containsValues("fixture-2").doesNotContainValue("2");
+      assertThat(versions(all, "after-")).containsOnlyKeys(after).containsValues("fixture-2").doesNotContainValue("4");
       for (EmotionEvent e : all) {
         assertThat(e.getScores()).hasSize(7);
         double sum = e.getScores().stream().mapToDouble(ClassScore::getScore).sum();
@@ -199,7 +199,7 @@ class ModelUpdateITCase {
       List<EmotionEvent> finalEvents = events(config, seen);
       assertThat(INJECTED.get()).as("the failure fired").isPositive();
       assertThat(versions(finalEvents, "restart-")).as("each exactly once, by the model accepted before the failure")
-          .containsOnlyKeys(restarted).containsValues("fixture-2").doesNotContainValue("2");
+          .containsOnlyKeys(restarted).containsValues("fixture-2").doesNotContainValue("4");
       assertThat(versions(finalEvents, "")).hasSize(seen);
       // after the restart the TaskManager still has fixture-2 (the switchboard waits for restarted tasks); the
       // restored latest update is the refused one: tried again, refused again, and the one before it is active
@@ -213,10 +213,10 @@ class ModelUpdateITCase {
   }
 
   /**
-   * The issue's scenario: one call is being scored by the job's model (version 2) at real-time pace;
+   * The issue's scenario: one call is being scored by the job's model (version 4) at real-time pace;
    * version fixture-2 is published mid-call; then a failure is injected. Utterances that were scored
    * before the publication name 2, those that ended after the swap completed name fixture-2, each
-   * exactly once; after the restart the TaskManager still has fixture-2 (no reload of version 2:
+   * exactly once; after the restart the TaskManager still has fixture-2 (no reload of version 4:
    * no second start record on the status topic). Prints the swap latency.
    */
   @Test
@@ -253,7 +253,7 @@ class ModelUpdateITCase {
         long end = e.getEndTime().toEpochMilli();
         // an utterance is cut 500 ms (vad-hangover-ms) after its end and scored at once; 1 s of slack
         if (end + 1_500 < publishedAt) {
-          assertThat(e.getModelVersion().toString()).as(e.getUtteranceId() + " ended before the update").isEqualTo("2");
+          assertThat(e.getModelVersion().toString()).as(e.getUtteranceId() + " ended before the update").isEqualTo("4");
           before++;
         } else if (end > swappedAt) {
           assertThat(e.getModelVersion().toString()).as(e.getUtteranceId() + " ended after the swap")
@@ -265,7 +265,7 @@ class ModelUpdateITCase {
       assertThat(after).as("utterances scored after the swap").isPositive();
       assertThat(statuses(config, 2)).as("no second start: the restarted tasks found fixture-2 in the TaskManager")
           .hasSize(2);
-      System.out.printf("swap latency: published to active on the TaskManager %d ms; %d utterances by version 2"
+      System.out.printf("swap latency: published to active on the TaskManager %d ms; %d utterances by version 4"
           + " before, %d by fixture-2 after%n", swappedAt - publishedAt, before, after);
     } finally {
       ARMED.set(false);

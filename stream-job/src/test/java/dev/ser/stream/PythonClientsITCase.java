@@ -130,13 +130,13 @@ class PythonClientsITCase {
       assertThat(e.get("utterance_id").asText()).isEqualTo("py-call-1/customer/0");
       assertThat(e.get("channel").asText()).isEqualTo("customer");
       assertThat(e.get("label").asText()).isEqualTo("angry"); // ser score: angry (0.886)
-      assertThat(e.get("model").asText()).isEqualTo("ms-senet-emodb 2");
+      assertThat(e.get("model").asText()).isEqualTo("ms-senet-emodb 4");
       assertThat(e.get("schema").asText()).isEqualTo("EmotionEvent/v2");
       assertThat(e.get("uncertain").asBoolean()).as("0.886 is not under 0.4").isFalse();
       // the Kafka headers name the schema and the model without decoding the value
       assertThat(e.get("content_type").asText()).isEqualTo(
           "application/avro; encoding=single-object; schema=EmotionEvent/v2; header=c301d8988622efd9cd80");
-      assertThat(e.get("ser_model").asText()).isEqualTo("ms-senet-emodb/2");
+      assertThat(e.get("ser_model").asText()).isEqualTo("ms-senet-emodb/4");
       assertThat(e.get("traceparent").asText()).as("carried from the chunks").isEqualTo(TRACE);
     } finally {
       EmotionJob.cancel(job);

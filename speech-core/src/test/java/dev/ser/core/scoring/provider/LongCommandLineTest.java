@@ -25,6 +25,6 @@ class LongCommandLineTest {
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).startsWith("angry (0.886)");
+    assertThat(out).startsWith("angry (0.977)");
   }
 }
