@@ -66,6 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
       + " of each clip from K of its speaker's clips (itself and K-1 others at random), as a call that has heard K"
       + " utterances; 1: the clip alone; 0 (default): all")
   int speakerNormalizationClips;
+  @Option(names = "--speaker-prior-frames", paramLabel = "T", description = "with --speaker-normalization: move each"
+      + " clip's MFCCs (no scaling) by its speaker's offset from the corpus mean, times n / (n + T) for n speech"
+      + " frames, as online cepstral mean normalisation with a prior worth T frames; without it: standardise")
+  Double speakerPriorFrames;
   @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N") int batchSize;
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR", description = "peak rate (default ${DEFAULT-VALUE})")
   float learningRate;
@@ -200,7 +204,7 @@ public final class TrainCommand implements Callable<Integer> {
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
         modelVersion, out, resume, stopAfterFolds, startFold, new TelephoneLine(
         TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss), speakerNormalization,
-        speakerNormalizationClips);
+        speakerNormalizationClips, speakerPriorFrames);
   }
 
   TrainingOptions trainingOptions() {

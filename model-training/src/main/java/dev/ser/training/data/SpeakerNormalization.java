@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Per-speaker standardisation of MFCCs: each coefficient minus the mean of that speaker's speech
@@ -25,9 +26,14 @@ public final class SpeakerNormalization {
 
   /** Per clip: the statistics it is standardised by (one instance shared by a speaker's clips when all are used). */
   private final SpeakerStatistics[] statistics;
+  /** For a mean shift: the mean of every clip's speech frames, the prior; null to standardise. */
+  private final float[] prior;
+  private final double priorFrames;
 
-  private SpeakerNormalization(int clips) {
+  private SpeakerNormalization(int clips, float[] prior, double priorFrames) {
     this.statistics = new SpeakerStatistics[clips];
+    this.prior = prior;
+    this.priorFrames = priorFrames;
   }
 
   /** Every clip by the statistics of all its speaker's clips. */
@@ -43,6 +49,27 @@ public final class SpeakerNormalization {
    */
   public static SpeakerNormalization fit(float[][] x, List<String> speakers, int coefficients, int clipsPerSpeaker,
       List<String> names) {
+    return fit(x, speakers, coefficients, clipsPerSpeaker, names, null, 0);
+  }
+
+  /**
+   * Every clip moved (not scaled) by its speaker's offset from the mean of every clip's speech frames,
+   * shrunk by a prior worth {@code priorFrames} frames ({@link SpeakerStatistics#shiftTowards}); the
+   * speaker's statistics from {@code clipsPerSpeaker} clips as for {@link #fit}. The prior is
+   * unlabelled audio of the whole corpus (held-out speakers' clips included, as their own statistics
+   * are); a stream job would carry the training data's.
+   */
+  public static SpeakerNormalization fitMeanShift(float[][] x, List<String> speakers, int coefficients,
+      int clipsPerSpeaker, List<String> names, double priorFrames) {
+    if (!(priorFrames >= 0)) {
+      throw new IllegalArgumentException("the prior's weight in frames must be >= 0, got " + priorFrames);
+    }
+    float[] prior = statistics(x, IntStream.range(0, x.length).boxed().toList(), coefficients).mean();
+    return fit(x, speakers, coefficients, clipsPerSpeaker, names, prior, priorFrames);
+  }
+
+  private static SpeakerNormalization fit(float[][] x, List<String> speakers, int coefficients, int clipsPerSpeaker,
+      List<String> names, float[] prior, double priorFrames) {
     if (x.length != speakers.size()) {
       throw new IllegalArgumentException(x.length + " feature matrices but " + speakers.size() + " speakers");
     }
@@ -56,7 +83,7 @@ public final class SpeakerNormalization {
     for (int i = 0; i < x.length; i++) {
       bySpeaker.computeIfAbsent(speakers.get(i), k -> new ArrayList<>()).add(i);
     }
-    SpeakerNormalization n = new SpeakerNormalization(x.length);
+    SpeakerNormalization n = new SpeakerNormalization(x.length, prior, priorFrames);
     for (List<Integer> clips : bySpeaker.values()) {
       SpeakerStatistics all = clipsPerSpeaker == 0 || clipsPerSpeaker >= clips.size()
           ? statistics(x, clips, coefficients) : null;
@@ -84,9 +111,9 @@ public final class SpeakerNormalization {
     return s;
   }
 
-  /** A standardised copy of clip {@code i}'s matrix (or one of its versions), every frame (padding too). */
+  /** A standardised (or shifted) copy of clip {@code i}'s matrix (or one of its versions), every frame (padding too). */
   public float[] apply(float[] matrix, int i) {
-    return statistics[i].standardize(matrix);
+    return prior == null ? statistics[i].standardize(matrix) : statistics[i].shiftTowards(matrix, prior, priorFrames);
   }
 
   /** Every row of {@code x} (clip i in row i) standardised. */

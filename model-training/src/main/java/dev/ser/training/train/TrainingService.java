@@ -43,16 +43,22 @@ public final class TrainingService {
    *                       ({@link SpeakerNormalization}), augmented versions too
    * @param speakerNormalizationClips how many of the speaker's clips (the clip and others at random)
    *                       the statistics come from; 0 for all
+   * @param speakerPriorFrames with speaker normalisation: null to standardise; otherwise move each
+   *                       clip (no scaling) by its speaker's offset from the corpus mean, shrunk by a
+   *                       prior worth this many frames ({@link SpeakerNormalization#fitMeanShift})
    */
   public record Request(String corpus, Path data, FeatureConfig features, CrossValidation.Protocol protocol, int folds,
       Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
       Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line, boolean speakerNormalization,
-      int speakerNormalizationClips) {
+      int speakerNormalizationClips, Double speakerPriorFrames) {
 
     public Request {
-      if (speakerNormalization && options.augmentation().gainDb() > 0) {
+      if (speakerPriorFrames != null && !speakerNormalization) {
+        throw new IllegalArgumentException("--speaker-prior-frames needs --speaker-normalization");
+      }
+      if (speakerNormalization && speakerPriorFrames == null && options.augmentation().gainDb() > 0) {
         // the gain augmentation moves c0 by dB times sqrt(128), about 0.4 of a speaker's c0 spread in raw
         // MFCCs but dozens of standard deviations in standardised ones: it broke training (tune-loso, 49 %)
         throw new IllegalArgumentException("--speaker-normalization standardises the MFCCs, and the gain"
@@ -96,9 +102,11 @@ public final class TrainingService {
         r.temporalDropout(), r.normalizeInput());
     ObjectNode settings = settings(source.name(), r, set, modelConfig);
     List<String> speakers = set.clips().stream().map(LabeledClip::speaker).toList();
-    SpeakerNormalization byspeaker = r.speakerNormalization() ? SpeakerNormalization.fit(set.x(), speakers,
-        r.features().nMfcc(), r.speakerNormalizationClips(),
-        set.clips().stream().map(c -> c.audio().getFileName().toString()).toList()) : null;
+    List<String> names = set.clips().stream().map(c -> c.audio().getFileName().toString()).toList();
+    SpeakerNormalization byspeaker = !r.speakerNormalization() ? null : r.speakerPriorFrames() == null
+        ? SpeakerNormalization.fit(set.x(), speakers, r.features().nMfcc(), r.speakerNormalizationClips(), names)
+        : SpeakerNormalization.fitMeanShift(set.x(), speakers, r.features().nMfcc(), r.speakerNormalizationClips(),
+            names, r.speakerPriorFrames());
     if (byspeaker != null) {
       set = new FeatureSet(set.config(), set.labels(), set.clips(), byspeaker.apply(set.x()), set.y(), set.cached(),
           set.line());
@@ -201,6 +209,10 @@ public final class TrainingService {
       s.put("speaker_normalization", true); // absent when off, as in records from before it
       if (r.speakerNormalizationClips() > 0) {
         s.put("speaker_normalization_clips", r.speakerNormalizationClips());
+      }
+      if (r.speakerPriorFrames() != null) { // absent for standardisation, as in records from before the shift
+        s.put("speaker_normalization_mode", "mean-shift");
+        s.put("speaker_prior_frames", r.speakerPriorFrames());
       }
     }
     s.set("model_config", json.valueToTree(modelConfig));

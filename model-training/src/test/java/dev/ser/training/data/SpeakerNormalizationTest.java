@@ -62,6 +62,24 @@ class SpeakerNormalizationTest {
   }
 
   @Test
+  void meanShiftMovesEachSpeakerTowardsTheCorpusMeanByTheirShareOfTheWeight() {
+    // a's speech frames (2, 0) (4, 0): mean (3, 0); b's (6, 2) (8, 2): mean (7, 2); every clip's: (5, 1)
+    float[][] x = {clip(2, 0, 4, 0), clip(6, 2, 8, 2)};
+    List<String> speakers = List.of("a", "b");
+    // a prior worth 2 frames against each speaker's 2: half of each offset, (-2, -1) and (2, 1)
+    SpeakerNormalization n = SpeakerNormalization.fitMeanShift(x, speakers, 2, 0, List.of(), 2);
+    assertThat(n.apply(x)[0]).containsExactly(3f, 0.5f, 5f, 0.5f);
+    assertThat(n.apply(x)[1]).containsExactly(5f, 1.5f, 7f, 1.5f);
+    // versions move with their clip's speaker, by the same amount
+    assertThat(n.apply(new float[][][] {{clip(0, 0, 0, 0)}, {clip(0, 0, 0, 0)}})[1][0])
+        .containsExactly(-1f, -0.5f, -1f, -0.5f);
+    // no prior weight: both speakers on the corpus mean
+    float[][] full = SpeakerNormalization.fitMeanShift(x, speakers, 2, 0, List.of(), 0).apply(x);
+    assertThat(full[0]).containsExactly(4f, 1f, 6f, 1f);
+    assertThat(full[1]).containsExactly(4f, 1f, 6f, 1f);
+  }
+
+  @Test
   void mismatchedInputsAreRefused() {
     assertThatThrownBy(() -> SpeakerNormalization.fit(new float[][] {clip(0, 1)}, List.of("b"), 2, 2, List.of()))
         .hasMessage("1 feature matrices but 0 clip names");

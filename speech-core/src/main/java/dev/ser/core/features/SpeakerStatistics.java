@@ -89,6 +89,35 @@ public final class SpeakerStatistics {
     return out;
   }
 
+  /**
+   * A copy of {@code matrix} with every frame moved by this speaker's offset from a prior mean,
+   * shrunk by how much speech stands behind it: {@code x - n / (n + priorFrames) * (mean - prior)}
+   * for n speech frames. Only the mean moves (no scaling), so a caller heard for a moment is scored
+   * almost as the prior would have it, and one heard for longer is moved towards the prior by their
+   * own constant part (what online cepstral mean normalisation does). {@code priorFrames} 0 moves
+   * the whole offset.
+   */
+  public float[] shiftTowards(float[] matrix, float[] priorMean, double priorFrames) {
+    if (priorMean.length != coefficients) {
+      throw new IllegalArgumentException("a prior mean of " + priorMean.length + " coefficients for statistics of "
+          + coefficients);
+    }
+    if (!(priorFrames >= 0)) {
+      throw new IllegalArgumentException("the prior's weight in frames must be >= 0, got " + priorFrames);
+    }
+    requireFrames();
+    double weight = frames / (frames + priorFrames);
+    double[] offset = new double[coefficients];
+    for (int c = 0; c < coefficients; c++) {
+      offset[c] = weight * (sum[c] / frames - priorMean[c]);
+    }
+    float[] out = new float[matrix.length];
+    for (int i = 0; i < matrix.length; i++) {
+      out[i] = (float) (matrix[i] - offset[i % coefficients]);
+    }
+    return out;
+  }
+
   private void requireFrames() {
     if (frames == 0) {
       throw new IllegalStateException("no frame of speech has been added");

@@ -42,6 +42,24 @@ class SpeakerStatisticsTest {
   }
 
   @Test
+  void shiftsByTheSpeakersOffsetFromThePriorWeightedByTheirFramesAgainstThePriors() {
+    // speech frames {2, 6} and {2, 6}: mean (4, 10); the prior (1, 10); offset (3, 0)
+    SpeakerStatistics s = new SpeakerStatistics(2).add(new float[] {2, 10, 6, 10})
+        .add(new float[] {2, 10, 6, 10, 6, 10});
+    // a prior as heavy as the speaker's 4 frames: half the offset, every frame
+    assertThat(s.shiftTowards(new float[] {6, 10, 4, 11}, new float[] {1, 10}, 4))
+        .containsExactly(4.5f, 10f, 2.5f, 11f);
+    // no prior weight: the whole offset (the speaker's mean moved onto the prior)
+    assertThat(s.shiftTowards(new float[] {6, 10}, new float[] {1, 10}, 0)).containsExactly(3f, 10f);
+    // a prior of 3 996 frames against 4: a thousandth of it
+    assertThat(s.shiftTowards(new float[] {6, 10}, new float[] {1, 10}, 3996)).containsExactly(5.997f, 10f);
+    assertThatThrownBy(() -> s.shiftTowards(new float[] {6, 10}, new float[] {1}, 4))
+        .hasMessage("a prior mean of 1 coefficients for statistics of 2");
+    assertThatThrownBy(() -> s.shiftTowards(new float[] {6, 10}, new float[] {1, 10}, -1))
+        .hasMessage("the prior's weight in frames must be >= 0, got -1.0");
+  }
+
+  @Test
   void misuseIsRefusedNamingWhatIsWrong() {
     assertThatThrownBy(() -> new SpeakerStatistics(2).mean()).hasMessage("no frame of speech has been added");
     assertThatThrownBy(() -> new SpeakerStatistics(2).add(new float[3]))
