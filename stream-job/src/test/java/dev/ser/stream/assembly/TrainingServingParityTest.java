@@ -17,8 +17,7 @@ import org.junit.jupiter.api.Test;
  * sample clip as {@code ser score} scores its WAV file: no class probability moves by more than
  * {@link #TOLERANCE}, so the label can only differ where {@code ser score}'s top two classes are
  * within twice that of each other (a near tie, which any cut of the audio may tip). With model
- * version 2 the largest difference is 0.061 (08a01Fd); one clip, 08a01Na, is such a tie (neutral
- * 0.266 against 0.250) and its stream label is disgust.
+ * version 4 the largest difference is 0.056 (version 2: 0.061).
  */
 class TrainingServingParityTest {
 
@@ -54,7 +53,7 @@ class TrainingServingParityTest {
         }
       }
     }
-    // the figure the model card quotes (0.061 with version 2)
+    // the figure the model card quotes (0.056 with version 4)
     System.out.printf("TrainingServingParityTest: largest probability difference %.3f%n", largest);
     assertThat(mismatches).isEmpty();
   }
