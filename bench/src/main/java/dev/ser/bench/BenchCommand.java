@@ -162,6 +162,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--encoding", defaultValue = "MULAW", description = "MULAW (8 kHz telephony) or PCM_S16LE (16 kHz)")
     SampleEncoding encoding;
     @Option(names = "--parallelism", defaultValue = "2") int parallelism;
+    @Option(names = "--taskmanagers", defaultValue = "0", description = "0: the job in this JVM (a local"
+        + " MiniCluster); N: a standalone cluster of a JobManager and N TaskManager JVMs on this machine, the job"
+        + " jar submitted over REST (default ${DEFAULT-VALUE})") int taskManagers;
     @Option(names = "--all", description = "run every count, also after one that did not keep up") boolean all;
     @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
     @Option(names = "--json", paramLabel = "FILE") Path json;
@@ -175,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
       Integer best = null;
       for (int n : channels) {
         Map<String, Object> r = EndToEndBench.run(new EndToEndBench.Settings(n, seconds, warmup, delivery, checkpointMs,
-            encoding, rate, 100, home().resolve("samples/emodb"), m, parallelism));
+            encoding, rate, 100, home().resolve("samples/emodb"), m, parallelism, taskManagers));
         runs.add(r);
         spec.commandLine().getErr().println("ser bench e2e: " + n + " channels: sustained=" + r.get("sustained")
             + " p99=" + r.get("latency_ms_p99") + " ms, events " + r.get("events") + "/" + r.get("expected_utterances"));

@@ -2,6 +2,7 @@ package dev.ser.bench;
 
 import dev.ser.core.audio.PcmEncoder;
 import dev.ser.core.audio.WavFile;
+import dev.ser.flink.FlinkClusterProcess;
 import dev.ser.kafka.KafkaBrokerProcess;
 import dev.ser.schemas.AudioChunk;
 import dev.ser.schemas.EmotionEvent;
@@ -45,14 +46,24 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * N concurrent channels of real speech (the sample clips in random order with 1-3 s silences, the
  * first 0-8 s so that calls do not start talking in lockstep) sent
  * at real-time pace, in 100 ms chunks, through a real broker (child JVM) and the stream job (local
- * Flink, parallelism 2), events read with read_committed. Reports end-of-utterance-to-event latency
+ * Flink, parallelism 2; or, with {@code taskManagers} > 0, a standalone cluster of one JobManager and that
+ * many TaskManager JVMs, the job jar submitted over REST), events read with read_committed. Reports
+ * end-of-utterance-to-event latency
  * (from the moment the chunk holding the utterance's end was due to be sent to the moment its event
  * is read), whether the pipeline kept up, and where the CPU went.
  */
 final class EndToEndBench {
 
   record Settings(int channels, double seconds, double warmupSeconds, String delivery, long checkpointMs,
-      SampleEncoding encoding, int sampleRate, int chunkMs, Path clipsDir, Path model, int parallelism) {}
+      SampleEncoding encoding, int sampleRate, int chunkMs, Path clipsDir, Path model, int parallelism,
+      int taskManagers) {
+
+    Settings {
+      if (taskManagers < 0) {
+        throw new IllegalArgumentException("--taskmanagers must be 0 (the job in this JVM) or more, got " + taskManagers);
+      }
+    }
+  }
 
   /** One channel's endless script of clips and silences, rendered to payload bytes on demand. */
   static final class Channel {
@@ -113,10 +124,28 @@ final class EndToEndBench {
       EmotionJob job = EmotionJob.onKafka(config);
       Configuration conf = new Configuration();
       conf.set(PipelineOptions.GENERIC_TYPES, false);
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), conf);
+      FlinkClusterProcess cluster = null;
+      StreamExecutionEnvironment env;
+      if (s.taskManagers() == 0) {
+        env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), conf);
+      } else {
+        // slots enough for the parallelism, spread evenly: the job's subtasks land on every TaskManager
+        int slots = (s.parallelism() + s.taskManagers() - 1) / s.taskManagers();
+        cluster = FlinkClusterProcess.builder().taskManagers(s.taskManagers()).slotsPerTaskManager(slots)
+            .config("cluster.evenly-spread-out-slots", "true").build().start();
+        env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", cluster.restPort(), conf,
+            jobJar().toString());
+        env.setParallelism(s.parallelism());
+        out.put("taskmanagers", s.taskManagers());
+      }
+      List<Long> jobPids = cluster == null ? List.of() : cluster.pids();
       job.addTo(env);
       JobClient client = env.executeAsync("ser bench e2e");
       try {
+        if (cluster != null) {
+          // deploying to TaskManager JVMs takes longer than a local start: the load begins when every task runs
+          cluster.awaitAllTasksRunning("/jobs/" + client.getJobID().toHexString(), Duration.ofSeconds(120));
+        }
         Thread.sleep(3000); // let the job start its source and scorer
 
         long start = System.currentTimeMillis() + 1000;
@@ -180,7 +209,7 @@ final class EndToEndBench {
               Thread.sleep(wait);
             }
             if (before == null && System.currentTimeMillis() >= warmupEnd) {
-              before = CpuSnapshot.take(broker);
+              before = CpuSnapshot.take(broker, jobPids);
             }
             sendLag.add(System.currentTimeMillis() - c.dueMs);
             byte[] payload = new byte[chunkBytes];
@@ -209,7 +238,7 @@ final class EndToEndBench {
           producer.flush();
         }
         Map<String, Object> cpu = before == null ? Map.of()
-            : CpuSnapshot.take(broker).since(before, (System.currentTimeMillis() - warmupEnd) / 1000.0);
+            : CpuSnapshot.take(broker, jobPids).since(before, (System.currentTimeMillis() - warmupEnd) / 1000.0);
         // wait for the last events: the hangover, a checkpoint, then some
         Thread.sleep(s.checkpointMs() + 4000);
         reading.set(false);
@@ -233,8 +262,14 @@ final class EndToEndBench {
             && events.get() >= 0.9 * expectedUtterances.get();
         out.put("sustained", keptUp);
         out.put("cpu", cpu);
+        if (cpu.get("job_cores") instanceof Double cores && latency.count() > 0) {
+          out.put("job_cpu_ms_per_utterance", 1000 * cores / (latency.count() / measured));
+        }
       } finally {
         EmotionJob.cancel(client);
+        if (cluster != null) {
+          cluster.close();
+        }
       }
     }
     return out;
@@ -266,12 +301,35 @@ final class EndToEndBench {
     }
   }
 
-  /** CPU time of the broker process, of this JVM, and of each of this JVM's threads, at one moment. */
-  record CpuSnapshot(double broker, double process, Map<Long, Double> threadSeconds, Map<Long, String> threadNames) {
+  /** The job jar {@code ser bench e2e --taskmanagers} submits: stream-job's shaded jar of this build. */
+  static Path jobJar() throws java.io.IOException {
+    Path target = BenchCommand.home().resolve("stream-job/target");
+    try (Stream<Path> files = Files.list(target)) {
+      return files.filter(p -> p.getFileName().toString().matches("ser-stream-job-.*-job\\.jar")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no job jar in " + target
+              + ": build it first (./mvnw -B -q -pl stream-job -am package -DskipTests)"))
+          .toAbsolutePath();
+    }
+  }
 
-    static CpuSnapshot take(KafkaBrokerProcess broker) {
-      double brokerCpu = ProcessHandle.of(broker.pid()).flatMap(p -> p.info().totalCpuDuration())
-          .map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+  static double cpuSeconds(long pid) {
+    return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9)
+        .orElse(Double.NaN);
+  }
+
+  /**
+   * CPU time of the broker process, of this JVM, of each of this JVM's threads and of the cluster's
+   * JVMs (none when the job runs in this JVM), at one moment.
+   */
+  record CpuSnapshot(double broker, double process, Map<Long, Double> threadSeconds, Map<Long, String> threadNames,
+      Map<Long, Double> clusterSeconds) {
+
+    static CpuSnapshot take(KafkaBrokerProcess broker, List<Long> clusterPids) {
+      double brokerCpu = cpuSeconds(broker.pid());
+      Map<Long, Double> cluster = new LinkedHashMap<>();
+      for (long pid : clusterPids) {
+        cluster.put(pid, cpuSeconds(pid));
+      }
       double process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getProcessCpuTime() / 1e9;
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -286,7 +344,7 @@ final class EndToEndBench {
           }
         }
       }
-      return new CpuSnapshot(brokerCpu, process, seconds, names);
+      return new CpuSnapshot(brokerCpu, process, seconds, names, cluster);
     }
 
     /** CPU seconds spent between {@code before} and this snapshot, by component, and as cores busy. */
@@ -307,6 +365,22 @@ final class EndToEndBench {
       Map<String, Double> cores = new LinkedHashMap<>();
       groups.forEach((k, v) -> cores.put(k, v / wallSeconds));
       cpu.put("job_jvm_cores_by_part", cores);
+      if (clusterSeconds.isEmpty()) {
+        // the job is this JVM less the bench's own threads
+        double bench = groups.getOrDefault("load generator", 0.0) + groups.getOrDefault("event reader", 0.0);
+        cpu.put("job_cores", (process - bench) / wallSeconds);
+      } else {
+        // this JVM is only the bench (and the Flink client); the job is the cluster's JVMs
+        List<Double> perJvm = new ArrayList<>();
+        double all = 0;
+        for (Map.Entry<Long, Double> e : clusterSeconds.entrySet()) {
+          double c = (e.getValue() - before.clusterSeconds.getOrDefault(e.getKey(), 0.0)) / wallSeconds;
+          perJvm.add(c);
+          all += c;
+        }
+        cpu.put("cluster_jvm_cores", perJvm); // the JobManager first, then each TaskManager
+        cpu.put("job_cores", all);
+      }
       return cpu;
     }
 

@@ -128,6 +128,39 @@ public final class FlinkClusterProcess implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Waits until the job ({@code /jobs/ID}, as {@link #get} takes it) is RUNNING with every task of
+   * every vertex RUNNING: only then does it read its sources.
+   *
+   * @throws IOException when that has not happened within {@code timeout}, naming the job's last state
+   */
+  public void awaitAllTasksRunning(String job, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      JsonNode details = get(job);
+      boolean running = details.path("state").asText().equals("RUNNING");
+      for (JsonNode v : details.path("vertices")) {
+        running &= v.path("status").asText().equals("RUNNING")
+            && v.path("tasks").path("RUNNING").asInt() == v.path("parallelism").asInt();
+      }
+      if (running) {
+        return;
+      }
+      last = details.path("state").asText();
+      Thread.sleep(250);
+    }
+    throw new IOException("the job's tasks were not all RUNNING within " + timeout + " (job state " + last + ")");
+  }
+
+  /** Process ids of the cluster's JVMs: the JobManager's first, then each TaskManager's in order. */
+  public synchronized java.util.List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    pids.add(jobManager.pid());
+    taskManagerProcesses.forEach(p -> pids.add(p.pid()));
+    return pids;
+  }
+
   /** Process id of TaskManager {@code index} ({@code tm-INDEX}). */
   public long taskManagerPid(int index) {
     return taskManagerProcesses.get(index).pid();

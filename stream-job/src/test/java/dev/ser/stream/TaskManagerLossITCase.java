@@ -148,22 +148,7 @@ class TaskManagerLossITCase {
   }
 
   static void awaitAllTasksRunning(FlinkClusterProcess cluster, String job, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      JsonNode details = cluster.get(job);
-      boolean running = details.path("state").asText().equals("RUNNING");
-      for (JsonNode v : details.path("vertices")) {
-        running &= v.path("status").asText().equals("RUNNING")
-            && v.path("tasks").path("RUNNING").asInt() == v.path("parallelism").asInt();
-      }
-      if (running) {
-        return;
-      }
-      last = details.path("state").asText();
-      Thread.sleep(250);
-    }
-    throw new AssertionError("the job's tasks were not all RUNNING within " + timeout + " (job state " + last + ")");
+    cluster.awaitAllTasksRunning(job, timeout);
   }
 
   /** The TaskManagers running some task of the job. */
