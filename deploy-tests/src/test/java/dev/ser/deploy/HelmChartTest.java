@@ -93,8 +93,9 @@ class HelmChartTest {
     assertThat(job.at("/entryClass").asText()).isEqualTo("dev.ser.stream.StreamCommand");
     assertThat(job.at("/parallelism").asInt()).isEqualTo(2);
     assertThat(job.at("/upgradeMode").asText()).isEqualTo("savepoint");
+    // both shipped models by default, each stream scored by the model of its band
     assertThat(strings(job.at("/args"))).containsExactly("--config", "/etc/ser/kafka/job.properties", "--model",
-        "/opt/ser/models/ms-senet-emodb.onnx", "--device", "cpu", "--delivery-guarantee", "exactly-once",
+        "/opt/ser/models/ms-senet-emodb.onnx,/opt/ser/models/ms-senet-emodb-8k.onnx", "--device", "cpu", "--delivery-guarantee", "exactly-once",
         "--checkpoint-interval-ms", "5000", "--group-id", "ser-calls-ser", "--transactional-id-prefix",
         "ser-calls-ser", "--score-channels", "customer");
     JsonNode conf = d.at("/spec/flinkConfiguration");
@@ -143,10 +144,14 @@ class HelmChartTest {
   }
 
   @Test
-  void twoImageModelsAreLoadedTogetherAndRoutedByBand() throws Exception {
+  void valuesChooseWhichShippedModelsAreLoaded() throws Exception {
     List<String> args = strings(one(render("two-models.yaml"), "FlinkDeployment").at("/spec/job/args"));
     assertThat(args.get(args.indexOf("--model") + 1))
         .isEqualTo("/opt/ser/models/ms-senet-emodb.onnx,/opt/ser/models/ms-senet-emodb-8k.onnx");
+    // one model (here the telephone one): model updates are allowed again
+    args = strings(one(render("one-model-with-updates.yaml"), "FlinkDeployment").at("/spec/job/args"));
+    assertThat(args.get(args.indexOf("--model") + 1)).isEqualTo("/opt/ser/models/ms-senet-emodb-8k.onnx");
+    assertThat(args).contains("--model-update-topic");
   }
 
   @Test
