@@ -165,6 +165,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--taskmanagers", defaultValue = "0", description = "0: the job in this JVM (a local"
         + " MiniCluster); N: a standalone cluster of a JobManager and N TaskManager JVMs on this machine, the job"
         + " jar submitted over REST (default ${DEFAULT-VALUE})") int taskManagers;
+    @Option(names = "--onnx-threads", defaultValue = "1", description = "the job's onnx-threads: ONNX Runtime intra-op"
+        + " threads per session, 0 = its default (one per core, spinning between runs) (default ${DEFAULT-VALUE})")
+    int onnxThreads;
     @Option(names = "--all", description = "run every count, also after one that did not keep up") boolean all;
     @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
     @Option(names = "--json", paramLabel = "FILE") Path json;
@@ -178,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
       Integer best = null;
       for (int n : channels) {
         Map<String, Object> r = EndToEndBench.run(new EndToEndBench.Settings(n, seconds, warmup, delivery, checkpointMs,
-            encoding, rate, 100, home().resolve("samples/emodb"), m, parallelism, taskManagers));
+            encoding, rate, 100, home().resolve("samples/emodb"), m, parallelism, taskManagers, onnxThreads));
         runs.add(r);
         spec.commandLine().getErr().println("ser bench e2e: " + n + " channels: sustained=" + r.get("sustained")
             + " p99=" + r.get("latency_ms_p99") + " ms, events " + r.get("events") + "/" + r.get("expected_utterances"));

@@ -56,7 +56,7 @@ final class EndToEndBench {
 
   record Settings(int channels, double seconds, double warmupSeconds, String delivery, long checkpointMs,
       SampleEncoding encoding, int sampleRate, int chunkMs, Path clipsDir, Path model, int parallelism,
-      int taskManagers) {
+      int taskManagers, int onnxThreads) {
 
     Settings {
       if (taskManagers < 0) {
@@ -93,7 +93,8 @@ final class EndToEndBench {
     return StreamJobConfig.builder().set("bootstrap-servers", bootstrap)
         .set("model", s.model().toString()).set("delivery-guarantee", s.delivery())
         .set("checkpoint-interval-ms", Long.toString(s.checkpointMs())).set("starting-offsets", "earliest")
-        .set("parallelism", Integer.toString(s.parallelism())).set("onnx-threads", "1").set("score-channels", "*")
+        .set("parallelism", Integer.toString(s.parallelism())).set("onnx-threads", Integer.toString(s.onnxThreads()))
+        .set("score-channels", "*")
         .set("checkpoint-dir", checkpoints.toUri().toString()).build();
   }
 
@@ -112,6 +113,7 @@ final class EndToEndBench {
     out.put("channels", s.channels());
     out.put("delivery", s.delivery());
     out.put("encoding", s.encoding() + " " + s.sampleRate() + " Hz");
+    out.put("onnx_threads", s.onnxThreads());
 
     try (KafkaBrokerProcess broker = KafkaBrokerProcess.builder().javaOptions("-Xms512m -Xmx1g -XX:+UseParallelGC")
         .build().start()) {

@@ -17,7 +17,7 @@ class EndToEndBenchTest {
   void theJobUnderTestScoresEveryChannelSoEveryPlacedUtteranceIsExpectedBack() {
     Path model = Path.of("../models/ms-senet-emodb.onnx");
     var s = new EndToEndBench.Settings(100, 10, 2, "at-least-once", 1000, SampleEncoding.MULAW, 8000, 100,
-        Path.of("../samples/emodb"), model, 2, 0);
+        Path.of("../samples/emodb"), model, 2, 0, 1);
     StreamJobConfig config = EndToEndBench.jobConfig(s, "127.0.0.1:9092", Path.of("/tmp/checkpoints"));
     assertThat(config.get(StreamJobOptions.SCORE_CHANNELS)).isEqualTo("*");
     assertThat(config.get(StreamJobOptions.MODEL)).isEqualTo(model.toString());
@@ -28,7 +28,7 @@ class EndToEndBenchTest {
   @Test
   void aNegativeTaskManagerCountIsRefusedByName() {
     assertThatThrownBy(() -> new EndToEndBench.Settings(100, 10, 2, "at-least-once", 1000, SampleEncoding.MULAW, 8000,
-        100, Path.of("."), Path.of("m.onnx"), 2, -1)).hasMessageContaining("--taskmanagers must be 0").hasMessageContaining("-1");
+        100, Path.of("."), Path.of("m.onnx"), 2, -1, 1)).hasMessageContaining("--taskmanagers must be 0").hasMessageContaining("-1");
   }
 
   @Test

@@ -232,8 +232,12 @@ public final class StreamJobOptions {
       "ONNX Runtime device: cpu or cuda:N (falls back to cpu, logged, when CUDA cannot load)",
       StreamJobOptions::isDevice, "cpu, cuda or cuda:N");
 
-  public static final ConfigOption<Integer> ONNX_THREADS = define(ConfigOptions.key("onnx-threads").intType().defaultValue(0),
-      "ONNX Runtime intra-op threads per session; 0 = ONNX Runtime's default",
+  // 1 by default: ONNX Runtime's own default (a thread per core, spinning between runs) cost 0.6-1.5 ms more CPU per
+  // utterance and missed the latency target on 2 cores where 1 met it (BENCHMARKS.md, section 3, 2026-12-02)
+  public static final ConfigOption<Integer> ONNX_THREADS = define(ConfigOptions.key("onnx-threads").intType().defaultValue(1),
+      "ONNX Runtime intra-op threads per session; 1 leaves the cores to Flink and to scoring-threads; 0 = ONNX"
+          + " Runtime's default (one per core, spinning between runs), which cost more CPU per utterance and missed"
+          + " the latency target where 1 met it (BENCHMARKS.md, section 3)",
       between(0, Integer.MAX_VALUE), "an integer >= 0");
 
   public static final ConfigOption<String> DELIVERY_GUARANTEE = define(ConfigOptions.key("delivery-guarantee").stringType().defaultValue("exactly-once"),

@@ -26,6 +26,7 @@ class StreamJobConfigTest {
     assertThat(c.get(StreamJobOptions.SCORING_THREADS)).isEqualTo(1);
     assertThat(c.get(StreamJobOptions.CHECKPOINT_DIR)).isEmpty();
     assertThat(c.get(StreamJobOptions.DEVICE)).isEqualTo("cpu");
+    assertThat(c.get(StreamJobOptions.ONNX_THREADS)).isEqualTo(1);
   }
 
   @Test
