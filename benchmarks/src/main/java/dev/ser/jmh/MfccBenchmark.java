@@ -37,7 +37,8 @@ public class MfccBenchmark {
 
   static final String[] CLIPS = {"03a01Fa", "03a02Ta", "03a05Aa", "03b01Lb"};
 
-  @Param({"timnet-emodb", "telephony-8k"})
+  /** A preset, or a feature file of model-training/features (run from the repository root): the shipped models'. */
+  @Param({"timnet-emodb", "telephony-8k", "emodb-4k-band.json", "telephony-8k-emodb.json"})
   public String preset;
 
   MfccExtractor extractor;
@@ -49,7 +50,9 @@ public class MfccBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    FeatureConfig config = FeatureConfig.preset(preset);
+    FeatureConfig config = preset.endsWith(".json")
+        ? FeatureConfig.fromJson(java.nio.file.Files.readString(java.nio.file.Path.of("model-training/features", preset)))
+        : FeatureConfig.preset(preset);
     extractor = new MfccExtractor(config);
     float[] speech = new float[0];
     for (String clip : CLIPS) {

@@ -141,17 +141,30 @@ public final class MfccExtractor {
     double floorPower = Math.pow(10, floorDb / 10);
     float[] out = new float[frames * nMfcc];
     double[] logMel = new double[nMels];
+    // A frame whose every band is at the floor (the fixed-length padding, digital silence: half the frames
+    // of a 2-s clip padded to 4.35 s) always has the same coefficients: transformed once, then copied.
+    int floorFrame = -1;
     for (int t = 0; t < frames; t++) {
       int base = t * nMels;
+      boolean allFloor = true;
       for (int m = 0; m < nMels; m++) {
         double p = melPower[base + m];
         // below the floor the log is not needed: the floor replaces it
-        logMel[m] = p <= floorPower ? floorDb : Math.max(10 * Math.log10(p), floorDb);
+        boolean floor = p <= floorPower;
+        allFloor &= floor;
+        logMel[m] = floor ? floorDb : Math.max(10 * Math.log10(p), floorDb);
+      }
+      if (allFloor && floorFrame >= 0) {
+        System.arraycopy(out, floorFrame * nMfcc, out, t * nMfcc, nMfcc);
+        continue;
       }
       // JTransforms' scaled DCT-II is the orthonormal one (scipy's norm="ortho"), in O(n log n)
       dct.forward(logMel, true);
       for (int c = 0; c < nMfcc; c++) {
         out[t * nMfcc + c] = (float) logMel[c];
+      }
+      if (allFloor) {
+        floorFrame = t;
       }
     }
     return new MfccMatrix(frames, nMfcc, out);

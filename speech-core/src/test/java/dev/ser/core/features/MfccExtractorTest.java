@@ -65,4 +65,25 @@ class MfccExtractorTest {
     assertThatThrownBy(() -> new MfccExtractor(FeatureConfig.preset("paper-16k")).extract(new float[0]))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("cannot compute MFCCs of an empty signal");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"timnet-emodb", "telephony-8k"})
+  void paddingFramesAreTheSameCoefficientsAsOneTransformedAlone(String preset) {
+    FeatureConfig config = FeatureConfig.preset(preset);
+    MfccExtractor extractor = new MfccExtractor(config);
+    // speech in the middle, digital silence on both sides: the silent frames are copies of one transform
+    float[] x = new float[config.sampleRate() * 3];
+    float[] speech = noise(config.sampleRate(), 5);
+    System.arraycopy(speech, 0, x, config.sampleRate(), speech.length);
+    MfccMatrix m = extractor.extract(x);
+    float[] first = java.util.Arrays.copyOfRange(m.data(), 0, 39);
+    float[] last = java.util.Arrays.copyOfRange(m.data(), (m.frames() - 1) * 39, m.frames() * 39);
+    assertThat(last).containsExactly(first);
+    // what a frame of silence gives when it is the only kind of frame: the same floor, c0 only
+    // (the floor is relative to the loudest frame, so it differs; its shape does not)
+    assertThat(first[0]).isLessThan(-100f);
+    for (int c = 1; c < 39; c++) {
+      assertThat(Math.abs(first[c])).as("c%d of a silent frame", c).isLessThan(1e-3f);
+    }
+  }
 }
