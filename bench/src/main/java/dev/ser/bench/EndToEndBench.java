@@ -126,151 +126,146 @@ final class EndToEndBench {
       EmotionJob job = EmotionJob.onKafka(config);
       Configuration conf = new Configuration();
       conf.set(PipelineOptions.GENERIC_TYPES, false);
-      FlinkClusterProcess cluster = null;
-      StreamExecutionEnvironment env;
-      if (s.taskManagers() == 0) {
-        env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), conf);
-      } else {
-        // slots enough for the parallelism, spread evenly: the job's subtasks land on every TaskManager
-        int slots = (s.parallelism() + s.taskManagers() - 1) / s.taskManagers();
-        cluster = FlinkClusterProcess.builder().taskManagers(s.taskManagers()).slotsPerTaskManager(slots)
-            .config("cluster.evenly-spread-out-slots", "true").build().start();
-        env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", cluster.restPort(), conf,
-            jobJar().toString());
-        env.setParallelism(s.parallelism());
-        out.put("taskmanagers", s.taskManagers());
-      }
-      List<Long> jobPids = cluster == null ? List.of() : cluster.pids();
-      job.addTo(env);
-      JobClient client = env.executeAsync("ser bench e2e");
-      try {
-        if (cluster != null) {
-          // deploying to TaskManager JVMs takes longer than a local start: the load begins when every task runs
-          cluster.awaitAllTasksRunning("/jobs/" + client.getJobID().toHexString(), Duration.ofSeconds(120));
+      // null (no cluster) when the job runs in this JVM; closed on every way out, failures included
+      try (FlinkClusterProcess cluster = s.taskManagers() == 0 ? null : startCluster(s)) {
+        StreamExecutionEnvironment env;
+        if (cluster == null) {
+          env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), conf);
+        } else {
+          env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", cluster.restPort(), conf,
+              jobJar().toString());
+          env.setParallelism(s.parallelism());
+          out.put("taskmanagers", s.taskManagers());
         }
-        Thread.sleep(3000); // let the job start its source and scorer
-
-        long start = System.currentTimeMillis() + 1000;
-        long end = start + (long) (s.seconds() * 1000);
-        Random random = new Random(7);
-        PriorityQueue<Channel> due = new PriorityQueue<>((a, b) -> Long.compare(a.dueMs, b.dueMs));
-        Map<String, Long> channelStart = new HashMap<>();
-        AtomicLong expectedUtterances = new AtomicLong();
-        for (int i = 0; i < s.channels(); i++) {
-          // spread the channels' chunk boundaries over the chunk interval
-          long st = start + (long) i * s.chunkMs() / s.channels();
-          Channel c = new Channel("load-" + (i / 2), i % 2 == 0 ? "customer" : "agent", st);
-          long audioMs = 0;
-          boolean first = true;
-          while (audioMs < s.seconds() * 1000 + 10_000) {
-            // calls do not all start talking at the same moment: the first silence is 0-8 s
-            int silenceMs = first ? random.nextInt(8000) : 1000 + random.nextInt(2000);
-            first = false;
-            int silence = silenceMs * s.sampleRate() / 1000 * bytesPerSample;
-            byte[] gap = new byte[silence];
-            java.util.Arrays.fill(gap, silenceByte);
-            byte[] clip = clips.get(random.nextInt(clips.size()));
-            c.pieces.add(gap);
-            c.pieces.add(clip);
-            audioMs += (long) (gap.length + clip.length) * 1000 / bytesPerSample / s.sampleRate();
-            if (st + audioMs < end - 1000) {
-              expectedUtterances.incrementAndGet(); // its end is sent within the run
-            }
+        List<Long> jobPids = cluster == null ? List.of() : cluster.pids();
+        job.addTo(env);
+        JobClient client = env.executeAsync("ser bench e2e");
+        try {
+          if (cluster != null) {
+            // deploying to TaskManager JVMs takes longer than a local start: the load begins when every task runs
+            cluster.awaitAllTasksRunning("/jobs/" + client.getJobID().toHexString(), Duration.ofSeconds(120));
           }
-          channelStart.put(c.callId + "/" + c.channel, st);
-          c.dueMs = st + s.chunkMs();
-          due.add(c);
-        }
+          Thread.sleep(3000); // let the job start its source and scorer
 
-        Stats latency = new Stats();
-        AtomicLong events = new AtomicLong();
-        AtomicBoolean reading = new AtomicBoolean(true);
-        Thread reader = new Thread(() -> read(broker.bootstrapServers(), channelStart, s, start, latency, events,
-            reading), "ser-bench-reader");
-        reader.start();
-
-        Stats sendLag = new Stats();
-        long chunks = 0;
-        // CPU is counted over the measured part only (from the end of the warm-up to the last chunk sent), the
-        // window the utterance rate is counted in: the warm-up's JIT compilation (about 0.4 cores of C2 for the
-        // first minute) and the idle tail are left out, as they are from the latencies
-        long warmupEnd = start + (long) (s.warmupSeconds() * 1000);
-        CpuSnapshot before = null;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.ACKS_CONFIG, "1",
-            ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"), new ByteArraySerializer(), new ByteArraySerializer())) {
-          Thread.currentThread().setName("ser-load-generator");
-          while (!due.isEmpty()) {
-            Channel c = due.poll();
-            if (c.dueMs > end) {
-              continue; // this channel is done; the others finish their turn
-            }
-            long wait = c.dueMs - System.currentTimeMillis();
-            if (wait > 0) {
-              Thread.sleep(wait);
-            }
-            if (before == null && System.currentTimeMillis() >= warmupEnd) {
-              before = CpuSnapshot.take(broker, jobPids);
-            }
-            sendLag.add(System.currentTimeMillis() - c.dueMs);
-            byte[] payload = new byte[chunkBytes];
-            int filled = 0;
-            while (filled < chunkBytes) {
-              byte[] p = c.pieces.get(c.piece);
-              int n = Math.min(chunkBytes - filled, p.length - c.offset);
-              System.arraycopy(p, c.offset, payload, filled, n);
-              filled += n;
-              c.offset += n;
-              if (c.offset == p.length) {
-                c.piece++;
-                c.offset = 0;
+          long start = System.currentTimeMillis() + 1000;
+          long end = start + (long) (s.seconds() * 1000);
+          Random random = new Random(7);
+          PriorityQueue<Channel> due = new PriorityQueue<>((a, b) -> Long.compare(a.dueMs, b.dueMs));
+          Map<String, Long> channelStart = new HashMap<>();
+          AtomicLong expectedUtterances = new AtomicLong();
+          for (int i = 0; i < s.channels(); i++) {
+            // spread the channels' chunk boundaries over the chunk interval
+            long st = start + (long) i * s.chunkMs() / s.channels();
+            Channel c = new Channel("load-" + (i / 2), i % 2 == 0 ? "customer" : "agent", st);
+            long audioMs = 0;
+            boolean first = true;
+            while (audioMs < s.seconds() * 1000 + 10_000) {
+              // calls do not all start talking at the same moment: the first silence is 0-8 s
+              int silenceMs = first ? random.nextInt(8000) : 1000 + random.nextInt(2000);
+              first = false;
+              int silence = silenceMs * s.sampleRate() / 1000 * bytesPerSample;
+              byte[] gap = new byte[silence];
+              java.util.Arrays.fill(gap, silenceByte);
+              byte[] clip = clips.get(random.nextInt(clips.size()));
+              c.pieces.add(gap);
+              c.pieces.add(clip);
+              audioMs += (long) (gap.length + clip.length) * 1000 / bytesPerSample / s.sampleRate();
+              if (st + audioMs < end - 1000) {
+                expectedUtterances.incrementAndGet(); // its end is sent within the run
               }
             }
-            AudioChunk chunk = AudioChunk.newBuilder().setCallId(c.callId).setChannel(c.channel)
-                .setSequence(c.sequence).setCaptureTimestamp(Instant.ofEpochMilli(c.startMs + c.sequence * s.chunkMs()))
-                .setSampleRate(s.sampleRate()).setEncoding(s.encoding()).setPayload(ByteBuffer.wrap(payload)).build();
-            producer.send(new ProducerRecord<>("audio-chunks", c.callId.getBytes(StandardCharsets.UTF_8),
-                WireFormat.encode(chunk)));
-            chunks++;
-            c.sequence++;
-            c.dueMs += s.chunkMs();
+            channelStart.put(c.callId + "/" + c.channel, st);
+            c.dueMs = st + s.chunkMs();
             due.add(c);
           }
-          producer.flush();
-        }
-        Map<String, Object> cpu = before == null ? Map.of()
-            : CpuSnapshot.take(broker, jobPids).since(before, (System.currentTimeMillis() - warmupEnd) / 1000.0);
-        // wait for the last events: the hangover, a checkpoint, then some
-        Thread.sleep(s.checkpointMs() + 4000);
-        reading.set(false);
-        reader.join(10_000);
 
-        double measured = s.seconds() - s.warmupSeconds();
-        out.put("chunks_per_second", chunks / s.seconds());
-        out.put("send_lag_ms_p99", sendLag.percentile(0.99));
-        out.put("events", events.get());
-        out.put("expected_utterances", expectedUtterances.get());
-        out.put("events_after_warmup", latency.count());
-        out.put("utterances_per_second", latency.count() / measured);
-        out.put("latency_ms_p50", latency.percentile(0.50));
-        out.put("latency_ms_p95", latency.percentile(0.95));
-        out.put("latency_ms_p99", latency.percentile(0.99));
-        Stats last = latency.tail(1 / 3.0);
-        out.put("latency_ms_p50_last_third", last.percentile(0.5));
-        double limit = s.delivery().equals("exactly-once") ? s.checkpointMs() + 1000 : 1000;
-        out.put("latency_limit_ms", limit);
-        boolean keptUp = sendLag.percentile(0.99) < 200 && latency.percentile(0.99) < limit
-            && events.get() >= 0.9 * expectedUtterances.get();
-        out.put("sustained", keptUp);
-        out.put("cpu", cpu);
-        if (cpu.get("job_cores") instanceof Double cores && latency.count() > 0) {
-          out.put("job_cpu_ms_per_utterance", 1000 * cores / (latency.count() / measured));
-        }
-      } finally {
-        EmotionJob.cancel(client);
-        if (cluster != null) {
-          cluster.close();
+          Stats latency = new Stats();
+          AtomicLong events = new AtomicLong();
+          AtomicBoolean reading = new AtomicBoolean(true);
+          Thread reader = new Thread(() -> read(broker.bootstrapServers(), channelStart, s, start, latency, events,
+              reading), "ser-bench-reader");
+          reader.start();
+
+          Stats sendLag = new Stats();
+          long chunks = 0;
+          // CPU is counted over the measured part only (from the end of the warm-up to the last chunk sent), the
+          // window the utterance rate is counted in: the warm-up's JIT compilation (about 0.4 cores of C2 for the
+          // first minute) and the idle tail are left out, as they are from the latencies
+          long warmupEnd = start + (long) (s.warmupSeconds() * 1000);
+          CpuSnapshot before = null;
+          try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5,
+              ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024, ProducerConfig.ACKS_CONFIG, "1",
+              ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            Thread.currentThread().setName("ser-load-generator");
+            while (!due.isEmpty()) {
+              Channel c = due.poll();
+              if (c.dueMs > end) {
+                continue; // this channel is done; the others finish their turn
+              }
+              long wait = c.dueMs - System.currentTimeMillis();
+              if (wait > 0) {
+                Thread.sleep(wait);
+              }
+              if (before == null && System.currentTimeMillis() >= warmupEnd) {
+                before = CpuSnapshot.take(broker, jobPids);
+              }
+              sendLag.add(System.currentTimeMillis() - c.dueMs);
+              byte[] payload = new byte[chunkBytes];
+              int filled = 0;
+              while (filled < chunkBytes) {
+                byte[] p = c.pieces.get(c.piece);
+                int n = Math.min(chunkBytes - filled, p.length - c.offset);
+                System.arraycopy(p, c.offset, payload, filled, n);
+                filled += n;
+                c.offset += n;
+                if (c.offset == p.length) {
+                  c.piece++;
+                  c.offset = 0;
+                }
+              }
+              AudioChunk chunk = AudioChunk.newBuilder().setCallId(c.callId).setChannel(c.channel)
+                  .setSequence(c.sequence).setCaptureTimestamp(Instant.ofEpochMilli(c.startMs + c.sequence * s.chunkMs()))
+                  .setSampleRate(s.sampleRate()).setEncoding(s.encoding()).setPayload(ByteBuffer.wrap(payload)).build();
+              producer.send(new ProducerRecord<>("audio-chunks", c.callId.getBytes(StandardCharsets.UTF_8),
+                  WireFormat.encode(chunk)));
+              chunks++;
+              c.sequence++;
+              c.dueMs += s.chunkMs();
+              due.add(c);
+            }
+            producer.flush();
+          }
+          Map<String, Object> cpu = before == null ? Map.of()
+              : CpuSnapshot.take(broker, jobPids).since(before, (System.currentTimeMillis() - warmupEnd) / 1000.0);
+          // wait for the last events: the hangover, a checkpoint, then some
+          Thread.sleep(s.checkpointMs() + 4000);
+          reading.set(false);
+          reader.join(10_000);
+
+          double measured = s.seconds() - s.warmupSeconds();
+          out.put("chunks_per_second", chunks / s.seconds());
+          out.put("send_lag_ms_p99", sendLag.percentile(0.99));
+          out.put("events", events.get());
+          out.put("expected_utterances", expectedUtterances.get());
+          out.put("events_after_warmup", latency.count());
+          out.put("utterances_per_second", latency.count() / measured);
+          out.put("latency_ms_p50", latency.percentile(0.50));
+          out.put("latency_ms_p95", latency.percentile(0.95));
+          out.put("latency_ms_p99", latency.percentile(0.99));
+          Stats last = latency.tail(1 / 3.0);
+          out.put("latency_ms_p50_last_third", last.percentile(0.5));
+          double limit = s.delivery().equals("exactly-once") ? s.checkpointMs() + 1000 : 1000;
+          out.put("latency_limit_ms", limit);
+          boolean keptUp = sendLag.percentile(0.99) < 200 && latency.percentile(0.99) < limit
+              && events.get() >= 0.9 * expectedUtterances.get();
+          out.put("sustained", keptUp);
+          out.put("cpu", cpu);
+          if (cpu.get("job_cores") instanceof Double cores && latency.count() > 0) {
+            out.put("job_cpu_ms_per_utterance", 1000 * cores / (latency.count() / measured));
+          }
+        } finally {
+          EmotionJob.cancel(client);
         }
       }
     }
@@ -301,6 +296,13 @@ final class EndToEndBench {
     } catch (Exception e) {
       throw new IllegalStateException("reading events failed", e);
     }
+  }
+
+  /** A JobManager and {@code taskManagers} TaskManager JVMs with slots for the parallelism, spread evenly. */
+  static FlinkClusterProcess startCluster(Settings s) throws java.io.IOException, InterruptedException {
+    int slots = (s.parallelism() + s.taskManagers() - 1) / s.taskManagers();
+    return FlinkClusterProcess.builder().taskManagers(s.taskManagers()).slotsPerTaskManager(slots)
+        .config("cluster.evenly-spread-out-slots", "true").build().start();
   }
 
   /** The job jar {@code ser bench e2e --taskmanagers} submits: stream-job's shaded jar of this build. */

@@ -144,10 +144,6 @@ class TaskManagerLossITCase {
 
   /** Waits until the job is RUNNING with every task of every vertex RUNNING. */
   static void awaitAllTasksRunning(String job, Duration timeout) throws Exception {
-    awaitAllTasksRunning(cluster, job, timeout);
-  }
-
-  static void awaitAllTasksRunning(FlinkClusterProcess cluster, String job, Duration timeout) throws Exception {
     cluster.awaitAllTasksRunning(job, timeout);
   }
 

@@ -57,7 +57,7 @@ class TaskManagerPauseITCase {
     JobClient client = TaskManagerLossITCase.submit(cluster, config, "task manager pause");
     String job = "/jobs/" + client.getJobID().toHexString();
     try {
-      TaskManagerLossITCase.awaitAllTasksRunning(cluster, job, Duration.ofSeconds(90));
+      cluster.awaitAllTasksRunning(job, Duration.ofSeconds(90));
       assertThat(TaskManagerLossITCase.taskManagersRunning(cluster, job)).containsExactly("tm-0", "tm-1");
 
       List<SampleCalls.Call> calls = SampleCalls.build(SampleCalls.clips(TestAudio.samplesDir()), 3, 22050, 1000,
@@ -79,7 +79,7 @@ class TaskManagerPauseITCase {
           Thread.sleep(250);
         }
         assertThat(cluster.get(job + "/exceptions").toString()).as("the failover").contains("tm-1");
-        TaskManagerLossITCase.awaitAllTasksRunning(cluster, job, Duration.ofSeconds(90));
+        cluster.awaitAllTasksRunning(job, Duration.ofSeconds(90));
       } finally {
         signal("CONT", frozen);
       }

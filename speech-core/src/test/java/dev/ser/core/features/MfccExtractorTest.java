@@ -79,8 +79,7 @@ class MfccExtractorTest {
     float[] first = java.util.Arrays.copyOfRange(m.data(), 0, 39);
     float[] last = java.util.Arrays.copyOfRange(m.data(), (m.frames() - 1) * 39, m.frames() * 39);
     assertThat(last).containsExactly(first);
-    // what a frame of silence gives when it is the only kind of frame: the same floor, c0 only
-    // (the floor is relative to the loudest frame, so it differs; its shape does not)
+    // and what they hold is the floor in every band: a constant, whose orthonormal DCT is c0 alone
     assertThat(first[0]).isLessThan(-100f);
     for (int c = 1; c < 39; c++) {
       assertThat(Math.abs(first[c])).as("c%d of a silent frame", c).isLessThan(1e-3f);
