@@ -123,6 +123,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--clip-gradient-norm", defaultValue = "0", paramLabel = "N",
       description = "scale a batch's gradients down to this global L2 norm when they exceed it; 0 = off (default ${DEFAULT-VALUE})")
   float clipGradientNorm;
+  @Option(names = "--balance-classes",
+      description = "weight each clip's loss by n / (k * n_c) of its class (n training clips, k classes, n_c of"
+          + " its class), so every class counts the same, as in UAR")
+  boolean balanceClasses;
   @Option(names = "--reference-recipe",
       description = "the reference code's training exactly: constant rate, last epoch, no augmentation (overrides the recipe options)")
   boolean referenceRecipe;
@@ -228,6 +232,6 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed,
         initialization, s, s == TrainingOptions.Schedule.CONSTANT ? 0 : Math.min(warmupEpochs, epochs - 1),
         s == TrainingOptions.Schedule.CONSTANT ? learningRate : minLearningRate, averageFrom, augmentation, evalEvery,
-        clipGradientNorm);
+        clipGradientNorm, balanceClasses);
   }
 }

@@ -188,7 +188,7 @@ public final class CrossValidation {
   static TrainingOptions withSeed(TrainingOptions o, long seed) {
     return new TrainingOptions(o.epochs(), o.batchSize(), o.learningRate(), o.beta1(), o.beta2(), o.epsilon(),
         o.labelSmoothing(), seed, o.initialization(), o.schedule(), o.warmupEpochs(), o.minLearningRate(),
-        o.averageFrom(), o.augmentation(), o.evalEvery(), o.clipGradientNorm());
+        o.averageFrom(), o.augmentation(), o.evalEvery(), o.clipGradientNorm(), o.balanceClasses());
   }
 
   static float[][][] rows(float[][][] x, List<Integer> idx) {

@@ -92,6 +92,7 @@ public final class MsSenetTrainer {
       Random warpRandom = new Random(options.seed() ^ 0x7A3L); // its own, so runs without warping draw as before
       WeightAverage average = options.averaging() ? new WeightAverage(model.getBlock()) : null;
       int[] order = java.util.stream.IntStream.range(0, y.length).toArray();
+      float[] classWeights = options.balanceClasses() ? classWeights(y, config.classes()) : null;
       EpochSnapshot lastHealthy = EpochSnapshot.take(model.getBlock(), adam);
       for (int epoch = 1; epoch <= options.epochs(); epoch++) {
         long start = System.nanoTime();
@@ -99,7 +100,8 @@ public final class MsSenetTrainer {
         String failure = null;
         int rolledBack = 0;
         while (true) {
-          a = trainEpoch(trainer, model, config, options, x, warped, y, order, random, augmentRandom, warpRandom, size);
+          a = trainEpoch(trainer, model, config, options, x, warped, y, classWeights, order, random, augmentRandom,
+              warpRandom, size);
           if (fault != null) {
             fault.afterEpoch(epoch, rolledBack, model);
           }
@@ -178,8 +180,8 @@ public final class MsSenetTrainer {
   }
 
   private static EpochAttempt trainEpoch(Trainer trainer, Model model, ModelConfig config, TrainingOptions options,
-      float[][] x, float[][][] warped, int[] y, int[] order, Random random, Random augmentRandom, Random warpRandom,
-      int size) {
+      float[][] x, float[][][] warped, int[] y, float[] classWeights, int[] order, Random random, Random augmentRandom,
+      Random warpRandom, int size) {
     Augmentation augmentation = options.augmentation();
     shuffle(order, random);
     EpochAttempt a = new EpochAttempt();
@@ -192,7 +194,7 @@ public final class MsSenetTrainer {
       try (NDManager batch = trainer.getManager().newSubManager()) {
         int[] rows = java.util.Arrays.copyOfRange(order, from, to);
         float[] inputs = new float[rows.length * size];
-        float[] targets = smoothedOneHot(y, rows, config.classes(), options.labelSmoothing());
+        float[] targets = smoothedOneHot(y, rows, config.classes(), options.labelSmoothing(), classWeights);
         for (int r = 0; r < rows.length; r++) {
           float[] clip = warped == null ? x[rows[r]] : augmentation.pick(x[rows[r]], warped[rows[r]], warpRandom);
           float[] row = augmentation.isNone() ? clip : augmentation.apply(clip, config.frames(),
@@ -468,12 +470,42 @@ public final class MsSenetTrainer {
 
   /** One-hot rows with smoothing: (1 - e) on the true class plus e / K everywhere. */
   static float[] smoothedOneHot(int[] y, int[] rows, int classes, float smoothing) {
+    return smoothedOneHot(y, rows, classes, smoothing, null);
+  }
+
+  /**
+   * Label-smoothed one-hot rows, each scaled by its class's weight when {@code weights} is given:
+   * the cross-entropy of a row is linear in it, so this weights the clip's loss.
+   */
+  static float[] smoothedOneHot(int[] y, int[] rows, int classes, float smoothing, float[] weights) {
     float[] out = new float[rows.length * classes];
-    java.util.Arrays.fill(out, smoothing / classes);
     for (int r = 0; r < rows.length; r++) {
-      out[r * classes + y[rows[r]]] += 1f - smoothing;
+      float w = weights == null ? 1f : weights[y[rows[r]]];
+      for (int c = 0; c < classes; c++) {
+        out[r * classes + c] = w * (smoothing / classes + (c == y[rows[r]] ? 1f - smoothing : 0f));
+      }
     }
     return out;
+  }
+
+  /**
+   * {@code n / (k * n_c)} for each class c with n_c of the n clips, k the classes present: the weights
+   * average 1 over the clips, so the loss keeps its scale; a class without clips gets 0.
+   */
+  static float[] classWeights(int[] y, int classes) {
+    int[] counts = new int[classes];
+    for (int label : y) {
+      counts[label]++;
+    }
+    int present = 0;
+    for (int n : counts) {
+      present += n > 0 ? 1 : 0;
+    }
+    float[] weights = new float[classes];
+    for (int c = 0; c < classes; c++) {
+      weights[c] = counts[c] == 0 ? 0f : (float) ((double) y.length / ((double) present * counts[c]));
+    }
+    return weights;
   }
 
   private static void shuffle(int[] a, Random random) {

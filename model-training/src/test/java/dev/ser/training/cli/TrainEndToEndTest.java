@@ -109,13 +109,14 @@ class TrainEndToEndTest {
         "--folds", "2", "--epochs", "1", "--limit", "2", "--skip-final", "--features", features.toString(),
         "--telephone-channel", "mulaw", "--telephone-band-pass", "--telephone-packet-loss", "0.05",
         "--vtlp-max-warp", "0.1", "--speed-max-change", "0.1", "--speed-probability", "0.4", "--speaker-normalization",
-        "--gain-db", "0", "--out", narrow.toString());
+        "--gain-db", "0", "--balance-classes", "--out", narrow.toString());
     assertThat(code).isZero();
     JsonNode settings = new ObjectMapper().readTree(narrow.resolve("folds/fold-01.json").toFile()).get("settings");
     assertThat(settings.get("telephone_channel").asText()).isEqualTo("mulaw");
     assertThat(settings.get("telephone_band_pass").asText()).isEqualTo("300-3400 Hz");
     assertThat(settings.get("telephone_packet_loss").asDouble()).isEqualTo(0.05);
     assertThat(settings.get("speaker_normalization").asBoolean()).isTrue();
+    assertThat(settings.at("/training_options/balanceClasses").asBoolean()).isTrue();
     assertThat(settings.at("/feature_config/sample_rate").asInt()).isEqualTo(8000);
     assertThat(settings.at("/model_config/frames").asInt()).isEqualTo(188);
     // the versions of each clip (warped, faster, slower) are made from the audio as the line leaves it
@@ -127,6 +128,8 @@ class TrainEndToEndTest {
         .isMissingNode()).isTrue();
     assertThat(new ObjectMapper().readTree(out.resolve("folds/fold-01.json").toFile())
         .at("/settings/speaker_normalization").isMissingNode()).isTrue();
+    assertThat(new ObjectMapper().readTree(out.resolve("folds/fold-01.json").toFile())
+        .at("/settings/training_options/balanceClasses").isMissingNode()).isTrue();
   }
 
   @Test
