@@ -1,5 +1,7 @@
 package dev.ser.bench;
 
+import ai.onnxruntime.OrtSession;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ser.cli.Cli;
@@ -83,13 +85,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "4", description = "measuring time per point (default ${DEFAULT-VALUE})")
     double seconds;
     @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
+    @Option(names = "--graph-optimization", paramLabel = "LEVEL", converter = GraphOptimization.class,
+        description = "ONNX Runtime's graph optimisation: basic, extended or all (default: the job's, ONNX Runtime's default all)")
+    OrtSession.SessionOptions.OptLevel graphOptimization;
     @Option(names = "--json", paramLabel = "FILE") Path json;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
 
     @Override
     public Integer call() throws Exception {
       Path m = modelOrShipped(model);
-      return print(spec, InferenceBench.run(m, threads, seconds), json);
+      return print(spec, InferenceBench.run(m, threads, seconds, graphOptimization), json);
     }
   }
 
@@ -100,12 +105,29 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})") int threads;
     @Option(names = "--runs", defaultValue = "300", description = "inferences profiled (default ${DEFAULT-VALUE})") int runs;
     @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
+    @Option(names = "--graph-optimization", paramLabel = "LEVEL", converter = GraphOptimization.class,
+        description = "ONNX Runtime's graph optimisation: basic, extended or all (default: the job's, ONNX Runtime's default all)")
+    OrtSession.SessionOptions.OptLevel graphOptimization;
     @Option(names = "--json", paramLabel = "FILE") Path json;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
 
     @Override
     public Integer call() throws Exception {
-      return print(spec, OperatorProfile.run(modelOrShipped(model), threads, runs), json);
+      return print(spec, OperatorProfile.run(modelOrShipped(model), threads, runs, graphOptimization), json);
+    }
+  }
+
+  /** {@code basic}, {@code extended} or {@code all}: ONNX Runtime's graph optimisation levels. */
+  static final class GraphOptimization implements CommandLine.ITypeConverter<OrtSession.SessionOptions.OptLevel> {
+    @Override
+    public OrtSession.SessionOptions.OptLevel convert(String value) {
+      return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        case "basic" -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+        case "extended" -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+        case "all" -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+        default -> throw new CommandLine.TypeConversionException(
+            "--graph-optimization must be basic, extended or all, got " + value);
+      };
     }
   }
 

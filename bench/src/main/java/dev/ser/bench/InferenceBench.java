@@ -45,10 +45,12 @@ final class InferenceBench {
     return 2 * (fusion + entry + temporal) + (long) c.blocks() * c.classes();
   }
 
-  static Map<String, Object> run(Path modelFile, int threads, double secondsPerPoint) throws Exception {
+  static Map<String, Object> run(Path modelFile, int threads, double secondsPerPoint,
+      ai.onnxruntime.OrtSession.SessionOptions.OptLevel graphOptimization) throws Exception {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("threads", threads);
-    try (EmotionScorer scorer = EmotionScorer.open(modelFile, InferenceDevice.CPU, threads)) {
+    out.put("graph_optimization", EmotionScorer.graphOptimization(graphOptimization).name());
+    try (EmotionScorer scorer = EmotionScorer.open(modelFile, InferenceDevice.CPU, threads, graphOptimization)) {
       int frames = scorer.metadata().features().frameCount(0);
       int coefficients = scorer.metadata().features().nMfcc();
       ModelConfig config = ModelConfig.reference(frames, coefficients, scorer.metadata().labels().size());

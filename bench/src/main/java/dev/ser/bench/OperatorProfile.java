@@ -30,11 +30,15 @@ final class OperatorProfile {
   /** One operator type's share: total microseconds over the runs, nodes, multiply-adds per run. */
   record OpType(String op, long micros, int nodes, long multiplyAdds) {}
 
-  static Map<String, Object> run(Path model, int threads, int runs) throws Exception {
+  static Map<String, Object> run(Path model, int threads, int runs, OrtSession.SessionOptions.OptLevel graphOptimization)
+      throws Exception {
     OrtEnvironment env = dev.ser.core.scoring.provider.OnnxRuntime.environment(); // on a large stack (stream-job README)
     Path trace;
+    // the level the job's scorer uses unless one is asked for
+    OrtSession.SessionOptions.OptLevel level = dev.ser.core.scoring.EmotionScorer.graphOptimization(graphOptimization);
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(threads);
+      options.setOptimizationLevel(level);
       Path dir = Files.createTempDirectory("ort-profile");
       options.enableProfiling(dir.resolve("ort").toString());
       try (OrtSession session = env.createSession(model.toString(), options)) {
@@ -64,6 +68,7 @@ final class OperatorProfile {
     Map<String, Object> out = summarise(events, runs);
     out.put("model", model.toString());
     out.put("threads", threads);
+    out.put("graph_optimization", level.name());
     return out;
   }
 

@@ -56,6 +56,15 @@ public final class EmotionScorer implements AutoCloseable {
    * @param intraOpThreads threads ONNX Runtime uses inside one run; 0 for its default (all cores)
    */
   public static EmotionScorer open(Path model, InferenceDevice device, int intraOpThreads) throws OrtException {
+    return open(model, device, intraOpThreads, null);
+  }
+
+  /**
+   * As {@link #open(Path, InferenceDevice, int)}, with ONNX Runtime's graph optimisation level;
+   * {@code null} for its default (what the job uses), as {@link #graphOptimization} says.
+   */
+  public static EmotionScorer open(Path model, InferenceDevice device, int intraOpThreads,
+      OrtSession.SessionOptions.OptLevel graphOptimization) throws OrtException {
     if (!Files.isRegularFile(model)) {
       throw new IllegalArgumentException("model file " + model + " does not exist");
     }
@@ -68,6 +77,7 @@ public final class EmotionScorer implements AutoCloseable {
         options.setIntraOpNumThreads(intraOpThreads);
       }
       InferenceDevice actual = ExecutionProviders.configure(options, device);
+      options.setOptimizationLevel(graphOptimization(graphOptimization));
       OrtSession session = env.createSession(model.toString(), options);
       try {
         ModelMetadata metadata = ModelMetadata.fromProperties(session.getMetadata().getCustomMetadata(), model.toString());
@@ -80,6 +90,16 @@ public final class EmotionScorer implements AutoCloseable {
         throw e;
       }
     }
+  }
+
+  /**
+   * The graph optimisation level of a session: {@code requested} when given, otherwise ONNX
+   * Runtime's default, ALL (on the CPU it adds the blocked NCHWc layout). Measured for MS-SENet at
+   * batch 1 on the CPU, EXTENDED (without the blocked layout) was not faster: the layout's six
+   * conversions back to NCHW cost about what the plain convolutions lose (BENCHMARKS.md, section 2).
+   */
+  public static OrtSession.SessionOptions.OptLevel graphOptimization(OrtSession.SessionOptions.OptLevel requested) {
+    return requested != null ? requested : OrtSession.SessionOptions.OptLevel.ALL_OPT;
   }
 
   /**
