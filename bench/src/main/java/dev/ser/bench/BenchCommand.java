@@ -85,16 +85,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "4", description = "measuring time per point (default ${DEFAULT-VALUE})")
     double seconds;
     @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
-    @Option(names = "--graph-optimization", paramLabel = "LEVEL", converter = GraphOptimization.class,
-        description = "ONNX Runtime's graph optimisation: basic, extended or all (default: the job's, ONNX Runtime's default all)")
-    OrtSession.SessionOptions.OptLevel graphOptimization;
+    @CommandLine.Mixin GraphOptimizationOption graphOptimization;
     @Option(names = "--json", paramLabel = "FILE") Path json;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
 
     @Override
     public Integer call() throws Exception {
       Path m = modelOrShipped(model);
-      return print(spec, InferenceBench.run(m, threads, seconds, graphOptimization), json);
+      return print(spec, InferenceBench.run(m, threads, seconds, graphOptimization.level), json);
     }
   }
 
@@ -105,16 +103,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "intra-op threads (default ${DEFAULT-VALUE})") int threads;
     @Option(names = "--runs", defaultValue = "300", description = "inferences profiled (default ${DEFAULT-VALUE})") int runs;
     @Option(names = "--model", paramLabel = "FILE.onnx") Path model;
-    @Option(names = "--graph-optimization", paramLabel = "LEVEL", converter = GraphOptimization.class,
-        description = "ONNX Runtime's graph optimisation: basic, extended or all (default: the job's, ONNX Runtime's default all)")
-    OrtSession.SessionOptions.OptLevel graphOptimization;
+    @CommandLine.Mixin GraphOptimizationOption graphOptimization;
     @Option(names = "--json", paramLabel = "FILE") Path json;
     @Option(names = {"-h", "--help"}, usageHelp = true) boolean help;
 
     @Override
     public Integer call() throws Exception {
-      return print(spec, OperatorProfile.run(modelOrShipped(model), threads, runs, graphOptimization), json);
+      return print(spec, OperatorProfile.run(modelOrShipped(model), threads, runs, graphOptimization.level), json);
     }
+  }
+
+  /** The one declaration of {@code --graph-optimization}, shared by the commands that open an ONNX session. */
+  static final class GraphOptimizationOption {
+    @Option(names = "--graph-optimization", paramLabel = "LEVEL", converter = GraphOptimization.class,
+        description = "ONNX Runtime's graph optimisation: basic, extended or all (default: the job's, ONNX Runtime's default all)")
+    OrtSession.SessionOptions.OptLevel level;
   }
 
   /** {@code basic}, {@code extended} or {@code all}: ONNX Runtime's graph optimisation levels. */
