@@ -79,6 +79,11 @@ public final class TrainCommand implements Callable<Integer> {
   float epsilon;
   @Option(names = "--label-smoothing", defaultValue = "0.1", paramLabel = "E") float labelSmoothing;
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N") long seed;
+
+  @Option(names = "--fold-seed", paramLabel = "N", description = {"the seed that deals the k-fold and tuning folds"
+      + " (default: --seed); runs with other --seed values and the same --fold-seed test the same clips per fold,"
+      + " so ser report --folds A --folds B scores their seed ensemble"})
+  Long foldSeed;
   @Option(names = "--init", defaultValue = "keras", paramLabel = "keras|djl",
       description = "keras: glorot-uniform kernels, zero biases (the reference); djl: DJL's He-normal (version 1)")
   String init;
@@ -208,7 +213,7 @@ public final class TrainCommand implements Callable<Integer> {
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
         modelVersion, out, resume, stopAfterFolds, startFold, new TelephoneLine(
         TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss), speakerNormalization,
-        speakerNormalizationClips, speakerPriorFrames);
+        speakerNormalizationClips, speakerPriorFrames, foldSeed);
   }
 
   TrainingOptions trainingOptions() {

@@ -41,6 +41,113 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
     return p;
   }
 
+  /**
+   * The record an ensemble of the {@code members}' models would have left: the same fold and test
+   * clips, each clip's logits the log of the members' mean class probabilities (softmax of each
+   * member's logits at temperature 1, averaged), so softmax of the result is that mean and argmax
+   * its prediction; a temperature fitted on these logits calibrates the ensemble as a whole. The
+   * learning curve is the members' mean per epoch (seconds and step counts summed, as the ensemble
+   * costs all of them); the settings are the first member's with {@code ensemble_seeds} added.
+   *
+   * @throws IllegalArgumentException when the members are not the same fold over the same clips
+   */
+  public static FoldRecord ensemble(List<FoldRecord> members) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("an ensemble needs at least one member");
+    }
+    FoldRecord first = members.get(0);
+    for (int m = 1; m < members.size(); m++) {
+      FoldRecord r = members.get(m);
+      if (r.fold != first.fold) {
+        throw new IllegalArgumentException("member " + (m + 1) + " is fold " + r.fold + ", member 1 fold " + first.fold);
+      }
+      if (!r.test.equals(first.test) || !java.util.Arrays.equals(r.truth, first.truth)) {
+        throw new IllegalArgumentException("fold " + first.fold + ": member " + (m + 1) + " tests other clips than"
+            + " member 1 (" + r.test.size() + " vs " + first.test.size() + " clips" + firstDifference(first, r)
+            + "): not the same protocol and folds");
+      }
+    }
+    int n = first.test.size();
+    float[][] logits = new float[n][];
+    for (int i = 0; i < n; i++) {
+      int classes = first.logits[i].length;
+      logits[i] = new float[classes];
+      for (int k = 0; k < classes; k++) {
+        // log of the mean probability, as a log-sum-exp of the members' log-probabilities: finite for finite logits
+        double[] logP = new double[members.size()];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int m = 0; m < members.size(); m++) {
+          float[] z = members.get(m).logits[i];
+          logP[m] = z[k] - logSumExp(z);
+          max = Math.max(max, logP[m]);
+        }
+        double sum = 0;
+        for (double v : logP) {
+          sum += Math.exp(v - max);
+        }
+        logits[i][k] = (float) (max + Math.log(sum / members.size()));
+      }
+    }
+    ObjectNode settings = first.settings.deepCopy();
+    ArrayNode seeds = settings.putArray("ensemble_seeds");
+    members.forEach(r -> seeds.add(r.settings.at("/training_options/seed").asLong()));
+    return new FoldRecord(first.fold, settings, first.test, first.truth, logits, meanCurve(members),
+        members.stream().mapToDouble(FoldRecord::seconds).sum());
+  }
+
+  private static String firstDifference(FoldRecord a, FoldRecord b) {
+    for (int i = 0; i < Math.min(a.test.size(), b.test.size()); i++) {
+      if (!a.test.get(i).equals(b.test.get(i)) || a.truth[i] != b.truth[i]) {
+        return "; first difference at clip " + (i + 1) + ": " + a.test.get(i) + " vs " + b.test.get(i);
+      }
+    }
+    return "";
+  }
+
+  private static double logSumExp(float[] z) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : z) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : z) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
+  }
+
+  /** Per epoch, over the members that have it: mean loss and accuracies, summed seconds and counts. */
+  private static List<EpochStats> meanCurve(List<FoldRecord> members) {
+    int epochs = members.stream().mapToInt(r -> r.curve.size()).min().orElse(0);
+    List<EpochStats> curve = new ArrayList<>();
+    for (int e = 0; e < epochs; e++) {
+      double loss = 0;
+      double train = 0;
+      double heldOut = 0;
+      double seconds = 0;
+      double maxNorm = Double.NaN;
+      int skipped = 0;
+      int clipped = 0;
+      int rolledBack = 0;
+      String reason = null;
+      for (FoldRecord r : members) {
+        EpochStats s = r.curve.get(e);
+        loss += s.loss() / members.size();
+        train += s.trainAccuracy() / members.size();
+        heldOut += s.heldOutAccuracy() / members.size(); // NaN unless every member measured it
+        seconds += s.seconds();
+        maxNorm = Double.isNaN(maxNorm) ? s.maxGradientNorm() : Math.max(maxNorm, s.maxGradientNorm());
+        skipped += s.skippedSteps();
+        clipped += s.clippedSteps();
+        rolledBack += s.rolledBack();
+        reason = reason != null ? reason : s.rollbackReason();
+      }
+      curve.add(new EpochStats(members.get(0).curve.get(e).epoch(), loss, train, heldOut, seconds, skipped, maxNorm,
+          clipped, rolledBack, reason));
+    }
+    return curve;
+  }
+
   /** Written to a temporary file and moved into place, so a record is whole or absent. */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);

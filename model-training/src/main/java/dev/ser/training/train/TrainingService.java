@@ -46,13 +46,21 @@ public final class TrainingService {
    * @param speakerPriorFrames with speaker normalisation: null to standardise; otherwise move each
    *                       clip (no scaling) by its speaker's offset from the corpus mean, shrunk by a
    *                       prior worth this many frames ({@link SpeakerNormalization#fitMeanShift})
+   * @param foldSeed       the seed that deals the k-fold (and tuning) folds; null for the training seed,
+   *                       as before it existed. Runs that differ only in the training seed but share
+   *                       a fold seed test the same clips per fold, so their seed ensemble can be scored
    */
   public record Request(String corpus, Path data, FeatureConfig features, CrossValidation.Protocol protocol, int folds,
       Integer limitPerLabel, int filters, Integer modelBlocks, float fusionDropout, float temporalDropout,
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
       Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line, boolean speakerNormalization,
-      int speakerNormalizationClips, Double speakerPriorFrames) {
+      int speakerNormalizationClips, Double speakerPriorFrames, Long foldSeed) {
+
+    /** The seed of the folds: {@link #foldSeed}, or the training seed where it is not given. */
+    public long foldsSeed() {
+      return foldSeed != null ? foldSeed : options.seed();
+    }
 
     public Request {
       if (speakerPriorFrames != null && !speakerNormalization) {
@@ -112,7 +120,7 @@ public final class TrainingService {
           set.line());
     }
 
-    List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.options().seed());
+    List<CrossValidation.Split> folds = CrossValidation.splits(set, r.protocol(), r.folds(), r.foldsSeed());
     Augmentation augmentation = r.options().augmentation();
     float[][][] warped = augmentation.hasVersions()
         ? set.versions(augmentation.vtlpFactors(), augmentation.speedFactors()) : null;
@@ -195,6 +203,9 @@ public final class TrainingService {
     s.put("corpus", corpus);
     s.put("protocol", r.protocol().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     s.put("folds", r.protocol().bySpeaker() ? 0 : r.folds());
+    if (r.foldsSeed() != r.options().seed()) {
+      s.put("fold_seed", r.foldsSeed()); // absent when the training seed deals the folds, as before it existed
+    }
     StringBuilder list = new StringBuilder();
     for (int i = 0; i < set.size(); i++) {
       list.append(set.clips().get(i).audio().getFileName()).append(',').append(set.labels().get(set.y()[i]))

@@ -156,7 +156,7 @@ class TrainEndToEndTest {
     cli.setOut(new PrintWriter(printed, true));
     assertThat(cli.execute("--folds", out.resolve("folds").toString())).isZero();
     String[] lines = printed.toString().strip().split("\n");
-    assertThat(lines).hasSize(6); // header, two folds, mean, recall per class, confusions
+    assertThat(lines).hasSize(7); // header, two folds, mean, recall per class, confusions, calibration
     assertThat(lines[1]).isEqualTo(String.format(java.util.Locale.ROOT, "%4d  %5d  %6.2f  %6.2f", 1,
         report.at("/per_fold/0/test_clips").asInt(), 100 * report.at("/per_fold/0/uar").asDouble(),
         100 * report.at("/per_fold/0/war").asDouble()));
@@ -170,6 +170,9 @@ class TrainEndToEndTest {
     }
     assertThat(lines[4]).isEqualTo(recall.toString());
     assertThat(lines[5]).startsWith("most frequent confusions (true -> predicted):");
+    assertThat(lines[6]).isEqualTo(String.format(java.util.Locale.ROOT, "calibration (cross-fitted temperatures): ECE"
+        + " %.3f -> %.3f, temperature for a model of all clips %.3f", report.at("/calibration/ece_before").asDouble(),
+        report.at("/calibration/ece_after").asDouble(), report.at("/calibration/final_temperature").asDouble()));
 
     // a run against itself: the same UAR on every fold, no difference
     StringWriter compared = new StringWriter();
@@ -178,13 +181,61 @@ class TrainEndToEndTest {
     assertThat(same.execute("--folds", out.resolve("folds").toString(), "--against", out.resolve("folds").toString()))
         .isZero();
     String[] c = compared.toString().strip().split("\n");
-    assertThat(c).hasSize(11);
-    assertThat(c[6]).isEqualTo("against " + out.resolve("folds") + ", on the folds both finished:");
+    assertThat(c).hasSize(12);
+    assertThat(c[7]).isEqualTo("against " + out.resolve("folds") + ", on the folds both finished:");
     double uar1 = 100 * report.at("/per_fold/0/uar").asDouble();
-    assertThat(c[8]).isEqualTo(String.format(java.util.Locale.ROOT, "%4d  %6.2f  %7.2f  %+10.2f", 1, uar1, uar1, 0.0));
+    assertThat(c[9]).isEqualTo(String.format(java.util.Locale.ROOT, "%4d  %6.2f  %7.2f  %+10.2f", 1, uar1, uar1, 0.0));
     double mean = 100 * report.at("/summary/uar_mean").asDouble();
-    assertThat(c[10]).isEqualTo(String.format(java.util.Locale.ROOT,
+    assertThat(c[11]).isEqualTo(String.format(java.util.Locale.ROOT,
         "2 fold(s) in common: UAR %.2f vs %.2f %%, difference +0.00 ± 0.00 points, better on 0 of 2", mean, mean));
+  }
+
+  @Test
+  void runsWithAnotherSeedOnTheSameFoldsAreScoredAsASeedEnsemble() throws Exception {
+    // seed 43 trains differently but, with --fold-seed 42, tests the same clips per fold as the main run
+    Path other = Files.createDirectories(out.resolveSibling(out.getFileName() + "-seed43"));
+    assertThat(new CommandLine(new TrainCommand()).execute(concat(RECIPE, "--skip-final", "--limit", "100",
+        "--seed", "43", "--fold-seed", "42", "--out", other.toString()))).isZero();
+    JsonNode settings = new ObjectMapper().readTree(other.resolve("folds/fold-01.json").toFile()).get("settings");
+    assertThat(settings.get("fold_seed").asLong()).isEqualTo(42);
+    assertThat(settings.at("/training_options/seed").asLong()).isEqualTo(43);
+    // the main run, dealt by its own seed, records no fold seed: as before the option existed
+    assertThat(new ObjectMapper().readTree(out.resolve("folds/fold-01.json").toFile()).at("/settings/fold_seed")
+        .isMissingNode()).isTrue();
+
+    Path ensemble = out.resolveSibling(out.getFileName() + "-ensemble");
+    StringWriter printed = new StringWriter();
+    CommandLine cli = new CommandLine(new ReportCommand());
+    cli.setOut(new PrintWriter(printed, true));
+    assertThat(cli.execute("--folds", out.resolve("folds").toString(), "--folds", other.resolve("folds").toString(),
+        "--out", ensemble.toString())).isZero();
+    String[] lines = printed.toString().strip().split("\n");
+    assertThat(lines[0]).isEqualTo("ensemble of 2 runs (class probabilities averaged), folds [1, 2]");
+    java.util.List<String> names = ReportCommand.labels(dev.ser.training.train.FoldRecord.read(
+        out.resolve("folds/fold-01.json")));
+    double[] uar = new double[2];
+    double[] members = new double[2];
+    for (int f = 1; f <= 2; f++) {
+      var a = dev.ser.training.train.FoldRecord.read(dev.ser.training.train.FoldRecord.file(out.resolve("folds"), f));
+      var b = dev.ser.training.train.FoldRecord.read(dev.ser.training.train.FoldRecord.file(other.resolve("folds"), f));
+      var e = dev.ser.training.train.FoldRecord.ensemble(java.util.List.of(a, b));
+      uar[f - 1] = dev.ser.training.eval.Metrics.of(names, e.truth(), e.predicted()).uar();
+      members[0] += dev.ser.training.eval.Metrics.of(names, a.truth(), a.predicted()).uar() / 2;
+      members[1] += dev.ser.training.eval.Metrics.of(names, b.truth(), b.predicted()).uar() / 2;
+      assertThat(lines[1 + f]).startsWith(String.format(java.util.Locale.ROOT, "%4d  %5d  %6.2f", f, e.test().size(),
+          100 * uar[f - 1]));
+    }
+    double mean = (uar[0] + uar[1]) / 2;
+    double memberMean = (members[0] + members[1]) / 2;
+    assertThat(lines[5]).isEqualTo(String.format(java.util.Locale.ROOT, "member runs, UAR %% on the same folds: %.2f"
+        + " %.2f (mean %.2f); ensemble %+.2f points over the members' mean", 100 * members[0], 100 * members[1],
+        100 * memberMean, 100 * (mean - memberMean)));
+    // its own report: the ensemble's metrics and temperature, the members' seeds in its settings
+    JsonNode r = new ObjectMapper().readTree(ensemble.resolve("report.json").toFile());
+    assertThat(r.at("/summary/uar_mean").asDouble()).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.at("/summary/clips").asInt()).isEqualTo(21);
+    assertThat(r.at("/settings/ensemble_seeds").toString()).isEqualTo("[42,43]");
+    assertThat(ensemble.resolve("report.md")).exists();
   }
 
   @Test
