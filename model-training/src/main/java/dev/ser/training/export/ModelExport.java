@@ -50,11 +50,7 @@ public final class ModelExport {
   /** Exports the model in {@code dir} to {@code onnx}; returns the parity difference. */
   public static double export(Path dir, Path onnx) throws IOException {
     Path file = dir.resolve("model.json");
-    JsonNode description = JSON.readTree(file.toFile());
-    if (!description.has("metadata") || !description.has("model_config")) {
-      throw new IOException(file + " has no \"metadata\" or \"model_config\": it was not written by this version of"
-          + " ser train (train again, or export with the version that trained it)");
-    }
+    JsonNode description = description(dir);
     ModelConfig config = JSON.treeToValue(description.get("model_config"), ModelConfig.class);
     Map<String, String> properties = JSON.convertValue(description.get("metadata"),
         JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
@@ -66,6 +62,116 @@ public final class ModelExport {
     } catch (MalformedModelException e) {
       throw new IOException("cannot load the weights in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Exports the seed ensemble of the models in {@code dirs} (each a {@code final/} folder of
+   * {@code ser train}, trained on the same clips with the same features and classes) as one ONNX
+   * file: the members' mean probabilities, calibrated by the temperature of {@code report} (the
+   * ensemble's own report.json from {@code ser report --folds A --folds B ... --out DIR}), whose
+   * summary becomes the file's cross-validation summary. Returns the parity difference against DJL.
+   *
+   * @param version the file's model version; null for the first member's
+   */
+  public static double exportEnsemble(List<Path> dirs, Path report, String version, Path onnx) throws IOException {
+    JsonNode ensembleReport = JSON.readTree(report.toFile());
+    JsonNode seeds = ensembleReport.at("/settings/ensemble_seeds");
+    if (!seeds.isArray() || seeds.size() != dirs.size()) {
+      throw new IllegalArgumentException(report + " is not the report of an ensemble of " + dirs.size() + " runs (its"
+          + " settings list " + (seeds.isArray() ? seeds.size() + " seeds" : "no ensemble_seeds") + "): write it with"
+          + " ser report --folds RUN_1/folds ... --folds RUN_" + dirs.size() + "/folds --out DIR");
+    }
+    double temperature = ensembleReport.at("/summary/temperature").asDouble(Double.NaN);
+    List<ModelConfig> configs = new ArrayList<>();
+    List<ModelMetadata> metadata = new ArrayList<>();
+    List<JsonNode> summaries = new ArrayList<>();
+    for (Path dir : dirs) {
+      JsonNode description = description(dir);
+      configs.add(JSON.treeToValue(description.get("model_config"), ModelConfig.class));
+      Map<String, String> properties = JSON.convertValue(description.get("metadata"),
+          JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
+      ModelMetadata m = ModelMetadata.fromProperties(properties, dir.resolve("model.json").toString());
+      metadata.add(m);
+      summaries.add(JSON.readTree(m.crossValidation()));
+    }
+    ModelMetadata first = metadata.get(0);
+    ObjectNode summary = ((ObjectNode) ensembleReport.get("summary")).deepCopy();
+    summary.set("ensemble_seeds", seeds);
+    for (String key : List.of("final_model_clips", "final_model_excluded_clips", "final_model_excluded")) {
+      summary.set(key, summaries.get(0).get(key));
+    }
+    for (int m = 1; m < dirs.size(); m++) {
+      String why = !metadata.get(m).labels().equals(first.labels()) ? "other labels"
+          : !metadata.get(m).features().equals(first.features()) ? "other features"
+          : !java.util.Objects.equals(summaries.get(m).get("final_model_excluded"), summaries.get(0).get("final_model_excluded"))
+              ? "other clips left out of its training" : null;
+      if (why != null) {
+        throw new IllegalArgumentException(dirs.get(m) + " has " + why + " than " + dirs.get(0)
+            + ": the members of an ensemble must be trained on the same clips for the same input and classes");
+      }
+    }
+    ModelMetadata ensemble = new ModelMetadata(first.name(), version != null ? version : first.version(),
+        first.labels(), first.features(), first.corpus(), summary.toString());
+    List<Model> models = new ArrayList<>();
+    try {
+      List<MsSenet> nets = new ArrayList<>();
+      for (int m = 0; m < dirs.size(); m++) {
+        Model model = MsSenetTrainer.newModel(configs.get(m));
+        models.add(model);
+        model.load(dirs.get(m), "ms-senet");
+        nets.add((MsSenet) model.getBlock());
+      }
+      Files.createDirectories(onnx.toAbsolutePath().getParent());
+      Files.write(onnx, MsSenetOnnxExporter.exportEnsemble(nets, ensemble, temperature).toByteArray());
+      float[][] inputs = parityInputs(configs.get(0), 32);
+      List<float[][]> logits = new ArrayList<>();
+      for (int m = 0; m < dirs.size(); m++) {
+        logits.add(MsSenetTrainer.logits(models.get(m), configs.get(m), inputs));
+      }
+      double diff = parity(ensembleProbabilities(logits, temperature), configs.get(0), onnx, inputs);
+      requireParity(diff, onnx);
+      return diff;
+    } catch (MalformedModelException e) {
+      throw new IOException("cannot load the weights of an ensemble member: " + e.getMessage(), e);
+    } finally {
+      models.forEach(Model::close);
+    }
+  }
+
+  /**
+   * What the ensemble graph computes, in Java: per input, the members' softmax probabilities at
+   * temperature 1 averaged, then softmax(log mean / temperature).
+   */
+  static float[][] ensembleProbabilities(List<float[][]> memberLogits, double temperature) {
+    int n = memberLogits.get(0).length;
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      int classes = memberLogits.get(0)[i].length;
+      double[] mean = new double[classes];
+      for (float[][] logits : memberLogits) {
+        float[] p = logits[i].clone();
+        dev.ser.training.eval.Calibration.softmaxInPlace(p, 1);
+        for (int k = 0; k < classes; k++) {
+          mean[k] += p[k] / memberLogits.size();
+        }
+      }
+      out[i] = new float[classes];
+      for (int k = 0; k < classes; k++) {
+        out[i][k] = (float) Math.log(mean[k]);
+      }
+      dev.ser.training.eval.Calibration.softmaxInPlace(out[i], temperature);
+    }
+    return out;
+  }
+
+  private static JsonNode description(Path dir) throws IOException {
+    Path file = dir.resolve("model.json");
+    JsonNode description = JSON.readTree(file.toFile());
+    if (!description.has("metadata") || !description.has("model_config")) {
+      throw new IOException(file + " has no \"metadata\" or \"model_config\": it was not written by this version of"
+          + " ser train (train again, or export with the version that trained it)");
+    }
+    return description;
   }
 
   /** Exports a trained model and checks ONNX Runtime against DJL on inputs it was not trained on. */
@@ -90,7 +196,12 @@ public final class ModelExport {
   /** Max |DJL - ONNX Runtime| over all class probabilities of {@code inputs}. */
   public static double parity(Model model, ModelConfig config, double temperature, Path onnx, float[][] inputs)
       throws IOException {
-    float[][] djl = dev.ser.training.eval.Calibration.probabilities(MsSenetTrainer.logits(model, config, inputs), temperature);
+    return parity(dev.ser.training.eval.Calibration.probabilities(MsSenetTrainer.logits(model, config, inputs),
+        temperature), config, onnx, inputs);
+  }
+
+  /** Max |expected - ONNX Runtime| over all class probabilities of {@code inputs}. */
+  private static double parity(float[][] djl, ModelConfig config, Path onnx, float[][] inputs) throws IOException {
     List<MfccMatrix> batch = new ArrayList<>();
     for (float[] x : inputs) {
       batch.add(new MfccMatrix(config.frames(), config.coefficients(), x));

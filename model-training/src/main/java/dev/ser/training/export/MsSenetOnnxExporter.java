@@ -23,10 +23,11 @@ import java.util.Map;
  */
 public final class MsSenetOnnxExporter {
 
-  private final OnnxGraphBuilder g = new OnnxGraphBuilder("ms_senet");
+  private final OnnxGraphBuilder g;
   private final ModelConfig config;
 
-  private MsSenetOnnxExporter(ModelConfig config) {
+  private MsSenetOnnxExporter(OnnxGraphBuilder g, ModelConfig config) {
+    this.g = g;
     this.config = config;
   }
 
@@ -36,46 +37,95 @@ public final class MsSenetOnnxExporter {
    * calibrated probabilities. A temperature of 1 leaves the division out.
    */
   public static ModelProto export(MsSenet net, ModelMetadata metadata, double temperature) {
+    requireTemperature(temperature);
+    ModelConfig c = requireLabels(net, metadata);
+    OnnxGraphBuilder g = new OnnxGraphBuilder("ms_senet");
+    String x = g.input(ModelMetadata.INPUT, null, (long) c.frames(), (long) c.coefficients());
+    String logits = new MsSenetOnnxExporter(g, c).logits(net, x);
+    if (temperature != 1) {
+      logits = g.node("Div", logits, g.floats("temperature", new float[] {(float) temperature}));
+    }
+    g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), logits);
+    g.output(ModelMetadata.OUTPUT, null, (long) c.classes());
+    return g.build(metadata.version(), metadata.toProperties());
+  }
+
+  /**
+   * One graph for a seed ensemble: every member's network on the same input, each member's class
+   * probabilities at temperature 1, their mean p, and softmax(log p / {@code temperature}) as the
+   * output, so the temperature fitted on the ensemble's own out-of-fold predictions calibrates it
+   * (a temperature of 1 outputs p itself). The members must share their input and classes.
+   */
+  public static ModelProto exportEnsemble(List<MsSenet> members, ModelMetadata metadata, double temperature) {
+    requireTemperature(temperature);
+    if (members.size() < 2) {
+      throw new IllegalArgumentException("an ensemble needs at least two members, got " + members.size());
+    }
+    ModelConfig c = requireLabels(members.get(0), metadata);
+    OnnxGraphBuilder g = new OnnxGraphBuilder("ms_senet_ensemble");
+    String x = g.input(ModelMetadata.INPUT, null, (long) c.frames(), (long) c.coefficients());
+    String[] probabilities = new String[members.size()];
+    for (int m = 0; m < members.size(); m++) {
+      ModelConfig mc = members.get(m).config();
+      if (mc.frames() != c.frames() || mc.coefficients() != c.coefficients() || mc.classes() != c.classes()) {
+        throw new IllegalArgumentException("member " + (m + 1) + " takes " + mc.frames() + " x " + mc.coefficients()
+            + " and gives " + mc.classes() + " classes; member 1 " + c.frames() + " x " + c.coefficients() + " and "
+            + c.classes());
+      }
+      probabilities[m] = g.node("Softmax", Map.of("axis", -1), new MsSenetOnnxExporter(g, mc).logits(members.get(m), x));
+    }
+    String mean = g.node("Mean", probabilities);
+    if (temperature == 1) {
+      g.nodeTo(ModelMetadata.OUTPUT, "Identity", Map.of(), mean);
+    } else {
+      String scaled = g.node("Div", g.node("Log", mean), g.floats("temperature", new float[] {(float) temperature}));
+      g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), scaled);
+    }
+    g.output(ModelMetadata.OUTPUT, null, (long) c.classes());
+    return g.build(metadata.version(), metadata.toProperties());
+  }
+
+  private static void requireTemperature(double temperature) {
     if (!(temperature > 0) || Double.isInfinite(temperature)) {
       throw new IllegalArgumentException("temperature must be positive and finite, got " + temperature);
     }
+  }
+
+  private static ModelConfig requireLabels(MsSenet net, ModelMetadata metadata) {
     ModelConfig c = net.config();
     if (metadata.labels().size() != c.classes()) {
       throw new IllegalArgumentException(metadata.labels().size() + " labels for a model with " + c.classes() + " classes");
     }
-    MsSenetOnnxExporter e = new MsSenetOnnxExporter(c);
-    String x = e.g.input(ModelMetadata.INPUT, null, (long) c.frames(), (long) c.coefficients());
+    return c;
+  }
+
+  /** {@code net}'s logits (N, classes) on {@code x} (N, frames, coefficients), added to the graph. */
+  private String logits(MsSenet net, String x) {
+    ModelConfig c = config;
     if (c.normalizeInput()) {
-      x = e.g.node("Div", e.g.node("Sub", x, e.weight(net.inputMean(), "input_mean")),
-          e.weight(net.inputStd(), "input_std"));
+      x = g.node("Div", g.node("Sub", x, weight(net.inputMean(), "input_mean")), weight(net.inputStd(), "input_std"));
     }
     // ONNX has no Flip: a Slice with step -1 over the time axis
-    String reversed = e.g.node("Slice", x, e.g.longs("start", -1), e.g.longs("end", Long.MIN_VALUE + 1),
-        e.g.longs("axis", 1), e.g.longs("step", -1));
+    String reversed = g.node("Slice", x, g.longs("start", -1), g.longs("end", Long.MIN_VALUE + 1),
+        g.longs("axis", 1), g.longs("step", -1));
     String[] paths = {x, reversed};
     for (int d = 0; d < 2; d++) {
-      String fused = e.fusion(net.fusion(d), paths[d]);
-      String sequence = e.g.node("Transpose", Map.of("perm", new long[] {0, 2, 1}), fused);
-      paths[d] = e.conv(net.entry(d), sequence, Map.of());
+      String fused = fusion(net.fusion(d), paths[d]);
+      String sequence = g.node("Transpose", Map.of("perm", new long[] {0, 2, 1}), fused);
+      paths[d] = conv(net.entry(d), sequence, Map.of());
     }
     List<String> pooled = new ArrayList<>();
     for (int j = 0; j < c.blocks(); j++) {
       for (int d = 0; d < 2; d++) {
-        paths[d] = e.temporalBlock(net.block(d, j), paths[d]);
+        paths[d] = temporalBlock(net.block(d, j), paths[d]);
       }
-      String sum = e.g.node("Add", paths[0], paths[1]);
-      pooled.add(e.g.node("ReduceMean", Map.of("axes", new long[] {2}, "keepdims", 1), sum)); // (N, C, 1)
+      String sum = g.node("Add", paths[0], paths[1]);
+      pooled.add(g.node("ReduceMean", Map.of("axes", new long[] {2}, "keepdims", 1), sum)); // (N, C, 1)
     }
-    String stacked = e.g.node("Concat", Map.of("axis", 2), pooled.toArray(String[]::new)); // (N, C, n)
-    String weights = e.weight(net.fusionWeights(), "dynamic_fusion");
-    String combined = e.g.node("Squeeze", e.g.node("MatMul", stacked, weights), e.g.longs("axes", 2)); // (N, C)
-    String logits = e.dense(net.classifier(), combined);
-    if (temperature != 1) {
-      logits = e.g.node("Div", logits, e.g.floats("temperature", new float[] {(float) temperature}));
-    }
-    e.g.nodeTo(ModelMetadata.OUTPUT, "Softmax", Map.of("axis", -1), logits);
-    e.g.output(ModelMetadata.OUTPUT, null, (long) c.classes());
-    return e.g.build(metadata.version(), metadata.toProperties());
+    String stacked = g.node("Concat", Map.of("axis", 2), pooled.toArray(String[]::new)); // (N, C, n)
+    String weights = weight(net.fusionWeights(), "dynamic_fusion");
+    String combined = g.node("Squeeze", g.node("MatMul", stacked, weights), g.longs("axes", 2)); // (N, C)
+    return dense(net.classifier(), combined);
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ser.core.features.FeatureConfig;
+import dev.ser.core.features.MfccMatrix;
 import dev.ser.core.scoring.EmotionScorer;
 import dev.ser.training.Samples;
 import dev.ser.training.data.EmoDb;
@@ -194,8 +195,8 @@ class TrainEndToEndTest {
   void runsWithAnotherSeedOnTheSameFoldsAreScoredAsASeedEnsemble() throws Exception {
     // seed 43 trains differently but, with --fold-seed 42, tests the same clips per fold as the main run
     Path other = Files.createDirectories(out.resolveSibling(out.getFileName() + "-seed43"));
-    assertThat(new CommandLine(new TrainCommand()).execute(concat(RECIPE, "--skip-final", "--limit", "100",
-        "--seed", "43", "--fold-seed", "42", "--out", other.toString()))).isZero();
+    assertThat(new CommandLine(new TrainCommand()).execute(concat(RECIPE, "--final-exclude", demoClips.toString(),
+        "--limit", "100", "--seed", "43", "--fold-seed", "42", "--out", other.toString()))).isZero();
     JsonNode settings = new ObjectMapper().readTree(other.resolve("folds/fold-01.json").toFile()).get("settings");
     assertThat(settings.get("fold_seed").asLong()).isEqualTo(42);
     assertThat(settings.at("/training_options/seed").asLong()).isEqualTo(43);
@@ -236,6 +237,62 @@ class TrainEndToEndTest {
     assertThat(r.at("/summary/clips").asInt()).isEqualTo(21);
     assertThat(r.at("/settings/ensemble_seeds").toString()).isEqualTo("[42,43]");
     assertThat(ensemble.resolve("report.md")).exists();
+
+    // the two final models in one file, calibrated by the ensemble's temperature
+    Path onnx = ensemble.resolve("ensemble.onnx");
+    assertThat(new CommandLine(new ExportCommand()).execute("--from", out.resolve("final").toString(), "--from",
+        other.resolve("final").toString(), "--report", ensemble.resolve("report.json").toString(), "--model-version",
+        "test-ensemble", "--out", onnx.toString())).isZero();
+    double t = r.at("/summary/temperature").asDouble();
+    FeatureSet one = FeatureSet.compute(java.util.List.of(new EmoDb().load(Samples.emodb()).get(0)),
+        new EmoDb().labels(), FeatureConfig.preset("timnet-emodb"), ensemble.resolve("feature-cache"));
+    MfccMatrix clip = new MfccMatrix(one.frames(), 39, one.x()[0]);
+    float[] expected = new float[names.size()];
+    try (EmotionScorer a = EmotionScorer.open(out.resolve("ms-senet-emodb.onnx"));
+         EmotionScorer b = EmotionScorer.open(other.resolve("ms-senet-emodb.onnx"));
+         EmotionScorer both = EmotionScorer.open(onnx)) {
+      // each member file is calibrated by its own temperature T_m: softmax(T_m log p_m) undoes it
+      double[] averaged = new double[names.size()];
+      for (var member : new Object[][] {{a, out}, {b, other}}) {
+        EmotionScorer scorer = (EmotionScorer) member[0];
+        double tm = new ObjectMapper().readTree(((Path) member[1]).resolve("report.json").toFile())
+            .at("/calibration/final_temperature").asDouble();
+        float[] logp = scorer.probabilities(java.util.List.of(clip))[0];
+        for (int k = 0; k < logp.length; k++) {
+          logp[k] = (float) (tm * Math.log(logp[k]));
+        }
+        dev.ser.training.eval.Calibration.softmaxInPlace(logp, 1);
+        for (int k = 0; k < logp.length; k++) {
+          averaged[k] += logp[k] / 2;
+        }
+      }
+      for (int k = 0; k < expected.length; k++) {
+        expected[k] = (float) Math.log(averaged[k]);
+      }
+      dev.ser.training.eval.Calibration.softmaxInPlace(expected, t);
+      float[] got = both.probabilities(java.util.List.of(clip))[0];
+      for (int k = 0; k < expected.length; k++) {
+        assertThat(got[k]).as(names.get(k)).isCloseTo(expected[k], org.assertj.core.data.Offset.offset(1e-4f));
+      }
+      JsonNode described = new ObjectMapper().readTree(both.metadata().crossValidation());
+      assertThat(described.get("ensemble_seeds").toString()).isEqualTo("[42,43]");
+      assertThat(described.get("temperature").asDouble()).isEqualTo(t);
+      assertThat(described.get("final_model_excluded_clips").asInt()).isEqualTo(5);
+      assertThat(both.metadata().version()).isEqualTo("test-ensemble");
+    }
+    // one model carries its own report; several need the ensemble's; a single run's report is refused
+    StringWriter err = new StringWriter();
+    CommandLine export = new CommandLine(new ExportCommand());
+    export.setErr(new PrintWriter(err, true));
+    assertThat(export.execute("--from", out.resolve("final").toString(), "--report",
+        ensemble.resolve("report.json").toString(), "--out", onnx.toString())).isNotZero();
+    assertThat(export.execute("--from", out.resolve("final").toString(), "--from", other.resolve("final").toString(),
+        "--out", onnx.toString())).isNotZero();
+    assertThat(export.execute("--from", out.resolve("final").toString(), "--from", other.resolve("final").toString(),
+        "--report", out.resolve("report.json").toString(), "--out", onnx.toString())).isNotZero();
+    assertThat(err.toString()).contains("--report and --model-version are for an ensemble (several --from)",
+        "an ensemble of 2 models needs --report", "is not the report of an ensemble of 2 runs (its settings list no"
+        + " ensemble_seeds)");
   }
 
   @Test
