@@ -11,6 +11,7 @@ import dev.ser.training.train.TrainingService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -84,6 +85,20 @@ public final class TrainCommand implements Callable<Integer> {
       + " (default: --seed); runs with other --seed values and the same --fold-seed test the same clips per fold,"
       + " so ser report --folds A --folds B scores their seed ensemble"})
   Long foldSeed;
+
+  @Option(names = "--save-fold-models", description = {"keep each fold's trained model in folds/fold-NN-model/"
+      + " (about 0.5 MB each), so the run can teach a distilled one (--teacher)"})
+  boolean saveFoldModels;
+
+  @Option(names = "--teacher", paramLabel = "DIR", description = {"knowledge distillation: the --out folder of a run"
+      + " of the same data and folds made with --save-fold-models; each fold learns also from the teacher's model of"
+      + " that fold, the final model from the teacher's final model; given several times, from their seed"
+      + " ensemble (mean probabilities)"})
+  List<Path> teachers = new java.util.ArrayList<>();
+
+  @Option(names = "--distillation-weight", paramLabel = "W", description = {"with --teacher:"
+      + " the teachers' share of each clip's target, the labels' the rest (default 0.5)"})
+  Float distillationWeight;
   @Option(names = "--init", defaultValue = "keras", paramLabel = "keras|djl",
       description = "keras: glorot-uniform kernels, zero biases (the reference); djl: DJL's He-normal (version 1)")
   String init;
@@ -213,7 +228,19 @@ public final class TrainCommand implements Callable<Integer> {
         fusionDropout, temporalDropout, !rawInput && !referenceRecipe, trainingOptions(), skipFinal, exclude, modelName,
         modelVersion, out, resume, stopAfterFolds, startFold, new TelephoneLine(
         TelephoneChannel.parse(telephoneChannel), telephoneBandPass, telephonePacketLoss), speakerNormalization,
-        speakerNormalizationClips, speakerPriorFrames, foldSeed);
+        speakerNormalizationClips, speakerPriorFrames, foldSeed, saveFoldModels, teachers,
+        distillationWeight(distillationWeight, teachers));
+  }
+
+  /** The given weight, 0.5 with teachers where none is given; a weight without teachers is refused. */
+  static float distillationWeight(Float given, List<Path> teachers) {
+    if (teachers.isEmpty()) {
+      if (given != null) {
+        throw new IllegalArgumentException("--distillation-weight needs --teacher: there is nothing to distil from");
+      }
+      return 0f;
+    }
+    return given != null ? given : 0.5f;
   }
 
   TrainingOptions trainingOptions() {

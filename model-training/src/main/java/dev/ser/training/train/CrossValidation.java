@@ -93,11 +93,14 @@ public final class CrossValidation {
    * @param warped    the clips' warped versions for the augmentation ({@link FeatureSet#warped}), or null
    * @param stopAfter train at most this many folds in this call (0: no limit)
    * @param startFold the fold tried first; the others follow it in order, wrapping round
+   * @param saveModels also keep each fold's trained model, in {@code fold-NN-model/} beside its
+   *                  record (written before the record), e.g. as a teacher for {@link Distillation}
+   * @param distillation the teachers whose fold models give each fold's soft targets, or null
    * @return the records of all folds, or an empty list when some fold is not finished yet
    */
   public static List<FoldRecord> run(FeatureSet data, float[][][] warped, ModelConfig modelConfig,
       TrainingOptions options, List<Split> folds, JsonNode settings, Path dir, boolean resume, int stopAfter,
-      int startFold, PrintStream log) throws IOException {
+      int startFold, boolean saveModels, Distillation distillation, PrintStream log) throws IOException {
     if (startFold < 1 || startFold > folds.size()) {
       throw new IllegalArgumentException("--start-fold must be between 1 and " + folds.size() + ", got " + startFold);
     }
@@ -135,7 +138,7 @@ public final class CrossValidation {
           continue; // another process has it, or has just finished it
         }
         FoldRecord record = trainFold(data, warped, modelConfig, options, folds.get(f - 1), f, folds.size(), settings,
-            progress);
+            progress, saveModels ? modelDir(dir, f) : null, distillation);
         record.write(dir);
         trained++;
         Metrics m = Metrics.of(data.labels(), record.truth(), record.predicted());
@@ -154,6 +157,11 @@ public final class CrossValidation {
     return records;
   }
 
+  /** Where {@code run --save-fold-models} keeps fold {@code fold}'s model. */
+  public static Path modelDir(Path foldsDir, int fold) {
+    return foldsDir.resolve(String.format(Locale.ROOT, "fold-%02d-model", fold));
+  }
+
   private static void check(FoldRecord record, JsonNode settings, Path file) {
     String difference = FoldRecord.difference(settings, record.settings(), "");
     if (difference != null) {
@@ -167,20 +175,26 @@ public final class CrossValidation {
    * same result whether or not the folds before it ran in this process), scored on the held-out fold.
    */
   static FoldRecord trainFold(FeatureSet data, float[][][] warped, ModelConfig modelConfig, TrainingOptions options,
-      Split split, int fold, int folds, JsonNode settings, Progress progress) {
+      Split split, int fold, int folds, JsonNode settings, Progress progress, Path saveTo, Distillation distillation)
+      throws IOException {
     long start = System.nanoTime();
     List<Integer> train = split.train();
     List<Integer> test = split.heldOut();
+    List<String> names = test.stream().map(i -> data.clips().get(i).audio().getFileName().toString()).toList();
     TrainingOptions foldOptions = withSeed(options, options.seed() + 1000L * fold);
+    SoftTargets soft = distillation == null ? null : distillation.forFold(fold, rows(data.x(), train), names);
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
       List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, foldOptions, rows(data.x(), train),
-          warped == null ? null : rows(warped, train), labels(data.y(), train), rows(data.x(), test), labels(data.y(), test),
+          warped == null ? null : rows(warped, train), labels(data.y(), train), soft, rows(data.x(), test),
+          labels(data.y(), test),
           s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f grad %.3g%s%s%s",
               fold, folds, s.epoch(), options.epochs(), s.loss(), s.trainAccuracy(), s.maxGradientNorm(),
               s.clippedSteps() == 0 ? "" : " clipped " + s.clippedSteps(), rollbackNote(s),
               Double.isNaN(s.heldOutAccuracy()) ? "" : String.format(Locale.ROOT, " held-out %.3f", s.heldOutAccuracy()))));
       float[][] logits = MsSenetTrainer.logits(model, modelConfig, rows(data.x(), test));
-      List<String> names = test.stream().map(i -> data.clips().get(i).audio().getFileName().toString()).toList();
+      if (saveTo != null) {
+        Distillation.save(model, modelConfig, saveTo);
+      }
       return new FoldRecord(fold, settings, names, labels(data.y(), test), logits, curve, (System.nanoTime() - start) / 1e9);
     }
   }

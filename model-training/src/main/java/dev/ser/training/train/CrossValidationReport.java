@@ -55,6 +55,9 @@ public final class CrossValidationReport {
     summary.put("epochs", training.get("epochs").asInt());
     summary.put("seed", training.get("seed").asLong());
     summary.set("training_options", training); // travels into the model's metadata with the summary
+    if (settings.has("distillation")) {
+      summary.set("distillation", settings.get("distillation")); // the teachers' runs and seeds, and their weight
+    }
     summary.put("wall_seconds", wallSeconds);
     summary.put("fold_seconds_total", folds.stream().mapToDouble(FoldRecord::seconds).sum());
     summary.put("mean_epoch_seconds",

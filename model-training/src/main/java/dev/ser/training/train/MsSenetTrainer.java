@@ -60,12 +60,32 @@ public final class MsSenetTrainer {
   }
 
   /**
+   * As above, distilled: each clip's target row is {@code (1 - w)} times its label-smoothed one-hot
+   * row plus {@code w} times a teacher's class probabilities for it ({@link SoftTargets}), for every
+   * version and augmentation of the clip; {@code soft} null trains on the labels alone.
+   */
+  public static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
+      float[][][] warped, int[] y, SoftTargets soft, float[][] heldOutX, int[] heldOutY,
+      Consumer<EpochStats> onEpoch) {
+    return train(model, config, options, x, warped, y, soft, heldOutX, heldOutY, onEpoch, null);
+  }
+
+  /**
    * As above, with {@code fault} called after every pass over the data, before the epoch is
    * checked: how tests break a model to see the epoch rolled back.
    */
   static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
       float[][][] warped, int[] y, float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch,
       EpochFault fault) {
+    return train(model, config, options, x, warped, y, null, heldOutX, heldOutY, onEpoch, fault);
+  }
+
+  private static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
+      float[][][] warped, int[] y, SoftTargets soft, float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch,
+      EpochFault fault) {
+    if (soft != null && soft.probabilities().length != y.length) {
+      throw new IllegalArgumentException(soft.probabilities().length + " soft target rows for " + y.length + " clips");
+    }
     Engine.getInstance().setRandomSeed((int) options.seed());
     int stepsPerEpoch = 0;
     for (int from = 0; from < y.length; from += options.batchSize()) {
@@ -100,8 +120,8 @@ public final class MsSenetTrainer {
         String failure = null;
         int rolledBack = 0;
         while (true) {
-          a = trainEpoch(trainer, model, config, options, x, warped, y, classWeights, order, random, augmentRandom,
-              warpRandom, size);
+          a = trainEpoch(trainer, model, config, options, x, warped, y, soft, classWeights, order, random,
+              augmentRandom, warpRandom, size);
           if (fault != null) {
             fault.afterEpoch(epoch, rolledBack, model);
           }
@@ -180,8 +200,8 @@ public final class MsSenetTrainer {
   }
 
   private static EpochAttempt trainEpoch(Trainer trainer, Model model, ModelConfig config, TrainingOptions options,
-      float[][] x, float[][][] warped, int[] y, float[] classWeights, int[] order, Random random, Random augmentRandom,
-      Random warpRandom, int size) {
+      float[][] x, float[][][] warped, int[] y, SoftTargets soft, float[] classWeights, int[] order, Random random,
+      Random augmentRandom, Random warpRandom, int size) {
     Augmentation augmentation = options.augmentation();
     shuffle(order, random);
     EpochAttempt a = new EpochAttempt();
@@ -195,6 +215,9 @@ public final class MsSenetTrainer {
         int[] rows = java.util.Arrays.copyOfRange(order, from, to);
         float[] inputs = new float[rows.length * size];
         float[] targets = smoothedOneHot(y, rows, config.classes(), options.labelSmoothing(), classWeights);
+        if (soft != null) {
+          soft.mixInto(targets, rows, classWeights == null ? null : y, classWeights);
+        }
         for (int r = 0; r < rows.length; r++) {
           float[] clip = warped == null ? x[rows[r]] : augmentation.pick(x[rows[r]], warped[rows[r]], warpRandom);
           float[] row = augmentation.isNone() ? clip : augmentation.apply(clip, config.frames(),

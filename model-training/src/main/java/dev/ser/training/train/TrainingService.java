@@ -46,6 +46,10 @@ public final class TrainingService {
    * @param speakerPriorFrames with speaker normalisation: null to standardise; otherwise move each
    *                       clip (no scaling) by its speaker's offset from the corpus mean, shrunk by a
    *                       prior worth this many frames ({@link SpeakerNormalization#fitMeanShift})
+   * @param saveFoldModels keep every fold's model beside its record (a teacher run for distillation)
+   * @param teachers       runs whose models' mean probabilities the student also learns from
+   *                       ({@link Distillation}); empty for none
+   * @param distillationWeight the teachers' share of each target row, in (0, 1] with teachers
    * @param foldSeed       the seed that deals the k-fold (and tuning) folds; null for the training seed,
    *                       as before it existed. Runs that differ only in the training seed but share
    *                       a fold seed test the same clips per fold, so their seed ensemble can be scored
@@ -55,7 +59,8 @@ public final class TrainingService {
       boolean normalizeInput,
       TrainingOptions options, boolean skipFinal, Set<String> finalExclude, String modelName, String modelVersion,
       Path out, boolean resume, int stopAfterFolds, int startFold, TelephoneLine line, boolean speakerNormalization,
-      int speakerNormalizationClips, Double speakerPriorFrames, Long foldSeed) {
+      int speakerNormalizationClips, Double speakerPriorFrames, Long foldSeed, boolean saveFoldModels,
+      List<Path> teachers, float distillationWeight) {
 
     /** The seed of the folds: {@link #foldSeed}, or the training seed where it is not given. */
     public long foldsSeed() {
@@ -127,8 +132,13 @@ public final class TrainingService {
     if (warped != null && byspeaker != null) {
       warped = byspeaker.apply(warped); // by the statistics of the clip, unwarped
     }
+    Distillation distillation = r.teachers().isEmpty() ? null
+        : Distillation.of(r.teachers(), r.distillationWeight(), settings);
+    if (distillation != null) {
+      settings.set("distillation", distillation.describe()); // absent without teachers, as before it existed
+    }
     List<FoldRecord> records = CrossValidation.run(set, warped, modelConfig, r.options(), folds, settings,
-        r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), r.startFold(), log);
+        r.out().resolve("folds"), r.resume(), r.stopAfterFolds(), r.startFold(), r.saveFoldModels(), distillation, log);
     if (records.isEmpty()) {
       log.println("not every fold is finished yet; run the same command with --resume to go on");
       return new Result(false, List.of(), null, null, null);
@@ -144,7 +154,7 @@ public final class TrainingService {
 
     Path onnx = null;
     if (!r.skipFinal() && !r.protocol().tuning()) {
-      onnx = trainFinal(r, set, warped, modelConfig, report, log);
+      onnx = trainFinal(r, set, warped, modelConfig, report, distillation, log);
     }
     report.with("summary").put("wall_seconds", (System.nanoTime() - start) / 1e9);
     CrossValidationReport.write(report, reportFile);
@@ -154,7 +164,7 @@ public final class TrainingService {
   }
 
   private static Path trainFinal(Request r, FeatureSet set, float[][][] warped, ModelConfig modelConfig,
-      ObjectNode report, PrintStream log) throws IOException {
+      ObjectNode report, Distillation distillation, PrintStream log) throws IOException {
     int[] keep = java.util.stream.IntStream.range(0, set.size())
         .filter(i -> !r.finalExclude().contains(set.clips().get(i).audio().getFileName().toString())).toArray();
     float[][] x = new float[keep.length][];
@@ -180,8 +190,11 @@ public final class TrainingService {
     Progress progress = new Progress(log, r.options().epochs());
     ModelMetadata metadata = new ModelMetadata(r.modelName() != null ? r.modelName() : "ms-senet-" + report.at("/summary/corpus").asText(),
         r.modelVersion(), set.labels(), r.features(), report.at("/summary/corpus").asText(), summary.toString());
+    List<String> excluded = new java.util.ArrayList<>();
+    excludedNames.forEach(n -> excluded.add(n.asText()));
+    SoftTargets soft = distillation == null ? null : distillation.forFinal(x, excluded);
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
-      MsSenetTrainer.train(model, modelConfig, r.options(), x, xWarped, y, null, null,
+      MsSenetTrainer.train(model, modelConfig, r.options(), x, xWarped, y, soft, null, null,
           s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f%s",
               s.epoch(), r.options().epochs(), s.loss(), s.trainAccuracy(), CrossValidation.rollbackNote(s))));
       model.save(finalDir, "ms-senet");

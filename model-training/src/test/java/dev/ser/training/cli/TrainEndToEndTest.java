@@ -296,6 +296,46 @@ class TrainEndToEndTest {
   }
 
   @Test
+  void aRunLearnsFromTheFoldModelsOfTeacherRunsOnTheSameFolds() throws Exception {
+    Path teacher = Files.createDirectories(out.resolveSibling(out.getFileName() + "-teacher"));
+    Path student = Files.createDirectories(out.resolveSibling(out.getFileName() + "-student"));
+    String[] tiny = {"--corpus", "emodb", "--data", Samples.emodb().toString(), "--folds", "2", "--epochs", "1",
+        "--limit", "2", "--final-exclude", demoClips.toString()};
+    assertThat(new CommandLine(new TrainCommand()).execute(concat(tiny, "--seed", "5", "--save-fold-models", "--out",
+        teacher.toString()))).isZero();
+    assertThat(teacher.resolve("folds/fold-01-model/model.json")).exists();
+    assertThat(teacher.resolve("folds/fold-02-model/ms-senet-0000.params")).exists();
+    // the main run kept no fold model: only asked for
+    assertThat(out.resolve("folds/fold-01-model")).doesNotExist();
+
+    assertThat(new CommandLine(new TrainCommand()).execute(concat(tiny, "--seed", "6", "--fold-seed", "5", "--teacher",
+        teacher.toString(), "--distillation-weight", "0.3", "--out", student.toString()))).isZero();
+    JsonNode settings = new ObjectMapper().readTree(student.resolve("folds/fold-01.json").toFile()).get("settings");
+    assertThat(settings.get("distillation").toString())
+        .isEqualTo("{\"weight\":0.3,\"teachers\":[{\"run\":\"" + teacher.getFileName() + "\",\"seed\":5}]}");
+    JsonNode report = new ObjectMapper().readTree(student.resolve("report.json").toFile());
+    assertThat(report.at("/summary/distillation")).isEqualTo(settings.get("distillation")); // into the model's metadata
+    assertThat(student.resolve("ms-senet-emodb.onnx")).exists(); // the final model learnt from the teacher's final
+
+    // folds dealt by another seed: the teacher's fold models saw the student's test clips, refused
+    StringWriter err = new StringWriter();
+    CommandLine other = new CommandLine(new TrainCommand());
+    other.setErr(new PrintWriter(err, true));
+    assertThat(other.execute(concat(tiny, "--seed", "6", "--skip-final", "--teacher", teacher.toString(), "--out",
+        out.resolveSibling(out.getFileName() + "-student-other-folds").toString()))).isNotZero();
+    assertThat(err.toString()).contains("teacher " + teacher + " tested other clips in fold 1 than this run: its folds"
+        + " were dealt with another seed (give the student --fold-seed of the teachers' folds)");
+    // a run on other clips (the main run: up to 100 per label) cannot teach
+    assertThat(other.execute(concat(tiny, "--seed", "6", "--skip-final", "--fold-seed", "42", "--teacher",
+        out.resolve("").toString(), "--out", out.resolveSibling(out.getFileName() + "-student-no-models").toString())))
+        .isNotZero();
+    assertThat(err.toString()).contains("was trained on other data than this run (clips:");
+    assertThat(other.execute(concat(tiny, "--seed", "6", "--skip-final", "--distillation-weight", "0.3", "--out",
+        out.resolveSibling(out.getFileName() + "-student-no-teacher").toString()))).isNotZero();
+    assertThat(err.toString()).contains("--distillation-weight needs --teacher: there is nothing to distil from");
+  }
+
+  @Test
   void calibrationIsCrossFittedAndReported() throws Exception {
     JsonNode c = report.get("calibration");
     assertThat(c.get("method").asText()).contains("out-of-fold logits of the other folds");
