@@ -1,6 +1,7 @@
 package dev.ser.training.cli;
 
 import dev.ser.cli.Cli;
+import dev.ser.core.scoring.ModelChecksum;
 import dev.ser.training.export.ModelExport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -51,8 +52,9 @@ public final class ExportCommand implements Callable<Integer> {
     }
     double diff = from.size() == 1 ? ModelExport.export(from.get(0), out)
         : ModelExport.exportEnsemble(from, report, version, out);
-    System.err.printf("wrote %s; ONNX Runtime vs DJL max |diff| %.2e (allowed %.0e)%n", out, diff,
-        ModelExport.PARITY_TOLERANCE);
+    ModelChecksum.writeSidecar(out); // the stream job loads only models whose checksum it can verify
+    System.err.printf("wrote %s and %s; ONNX Runtime vs DJL max |diff| %.2e (allowed %.0e)%n", out,
+        ModelChecksum.sidecar(out).getFileName(), diff, ModelExport.PARITY_TOLERANCE);
     return 0;
   }
 }

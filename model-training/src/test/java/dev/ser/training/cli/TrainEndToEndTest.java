@@ -243,6 +243,9 @@ class TrainEndToEndTest {
     assertThat(new CommandLine(new ExportCommand()).execute("--from", out.resolve("final").toString(), "--from",
         other.resolve("final").toString(), "--report", ensemble.resolve("report.json").toString(), "--model-version",
         "test-ensemble", "--out", onnx.toString())).isZero();
+    // with its checksum beside it, which the stream job verifies before it loads a model
+    assertThat(Files.readString(dev.ser.core.scoring.ModelChecksum.sidecar(onnx)))
+        .startsWith(dev.ser.core.scoring.ModelChecksum.sha256(onnx) + "  ensemble.onnx");
     double t = r.at("/summary/temperature").asDouble();
     FeatureSet one = FeatureSet.compute(java.util.List.of(new EmoDb().load(Samples.emodb()).get(0)),
         new EmoDb().labels(), FeatureConfig.preset("timnet-emodb"), ensemble.resolve("feature-cache"));
