@@ -93,7 +93,7 @@ public final class ReportCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "mean of %d fold(s): UAR %.2f ± %.2f %%, WAR %.2f ± %.2f %% (protocol %s)%n", records.size(),
         100 * u[0], 100 * u[1], 100 * w[0], 100 * w[1], first.settings().path("protocol").asText());
     if (source.folds.size() > 1) {
-      members(out, members, names, u[0]);
+      members(out, members, records, names, u[0]);
     }
     // where the errors are: recall per class and the most frequent confusions, pooled over the folds
     Metrics pooled = Metrics.pooled(perFold);
@@ -182,18 +182,26 @@ public final class ReportCommand implements Callable<Integer> {
     return common;
   }
 
-  /** Each member run's UAR on the same folds, their mean, and what the ensemble adds to it. */
-  private static void members(PrintWriter out, SortedMap<Integer, List<FoldRecord>> members, List<String> names,
-      double ensembleUar) {
+  /**
+   * Each member run's UAR on the same folds, their mean, what the ensemble adds to it, and on how
+   * many folds the ensemble beats its members' mean there.
+   */
+  private static void members(PrintWriter out, SortedMap<Integer, List<FoldRecord>> members,
+      List<FoldRecord> ensemble, List<String> names, double ensembleUar) {
     int runs = members.values().iterator().next().size();
     double[] means = new double[runs];
-    for (int r = 0; r < runs; r++) {
-      double sum = 0;
-      for (List<FoldRecord> fold : members.values()) {
+    int above = 0;
+    int f = 0;
+    for (List<FoldRecord> fold : members.values()) {
+      double foldMean = 0;
+      for (int r = 0; r < runs; r++) {
         FoldRecord m = fold.get(r);
-        sum += Metrics.of(names, m.truth(), m.predicted()).uar();
+        double uar = Metrics.of(names, m.truth(), m.predicted()).uar();
+        means[r] += uar / members.size();
+        foldMean += uar / runs;
       }
-      means[r] = sum / members.size();
+      FoldRecord e = ensemble.get(f++);
+      above += Metrics.of(names, e.truth(), e.predicted()).uar() > foldMean ? 1 : 0;
     }
     double mean = java.util.Arrays.stream(means).average().orElse(Double.NaN);
     StringBuilder line = new StringBuilder("member runs, UAR % on the same folds:");
@@ -202,6 +210,7 @@ public final class ReportCommand implements Callable<Integer> {
     }
     out.println(line.append(String.format(Locale.ROOT, " (mean %.2f); ensemble %+.2f points over the members' mean",
         100 * mean, 100 * (ensembleUar - mean))));
+    out.printf(Locale.ROOT, "ensemble above its members' mean UAR on %d of %d fold(s)%n", above, members.size());
   }
 
   /** report.json for these records, as ser train writes it (clips: every test clip once). */

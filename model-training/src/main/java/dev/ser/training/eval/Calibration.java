@@ -29,6 +29,51 @@ public final class Calibration {
     }
   }
 
+  /**
+   * The logits of a seed ensemble: per row, the log of the members' mean class probabilities
+   * (softmax of each member's logits at temperature 1, averaged), computed as a log-sum-exp of the
+   * members' log-probabilities so it stays finite for finite logits. Softmax of the result at
+   * temperature 1 is the mean; at T it is the ensemble calibrated by T.
+   */
+  public static float[][] logMeanProbabilities(java.util.List<float[][]> memberLogits) {
+    int members = memberLogits.size();
+    int n = memberLogits.get(0).length;
+    float[][] out = new float[n][];
+    double[][] logP = new double[members][];
+    for (int i = 0; i < n; i++) {
+      int classes = memberLogits.get(0)[i].length;
+      for (int m = 0; m < members; m++) {
+        float[] z = memberLogits.get(m)[i];
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : z) {
+          max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : z) {
+          sum += Math.exp(v - max);
+        }
+        double logSum = max + Math.log(sum);
+        logP[m] = new double[classes];
+        for (int k = 0; k < classes; k++) {
+          logP[m][k] = z[k] - logSum;
+        }
+      }
+      out[i] = new float[classes];
+      for (int k = 0; k < classes; k++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int m = 0; m < members; m++) {
+          max = Math.max(max, logP[m][k]);
+        }
+        double sum = 0;
+        for (int m = 0; m < members; m++) {
+          sum += Math.exp(logP[m][k] - max);
+        }
+        out[i][k] = (float) (max + Math.log(sum / members));
+      }
+    }
+    return out;
+  }
+
   public static float[][] probabilities(float[][] logits, double temperature) {
     float[][] out = new float[logits.length][];
     for (int i = 0; i < logits.length; i++) {

@@ -52,9 +52,7 @@ public final class ModelExport {
     Path file = dir.resolve("model.json");
     JsonNode description = description(dir);
     ModelConfig config = JSON.treeToValue(description.get("model_config"), ModelConfig.class);
-    Map<String, String> properties = JSON.convertValue(description.get("metadata"),
-        JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
-    ModelMetadata metadata = ModelMetadata.fromProperties(properties, file.toString());
+    ModelMetadata metadata = metadata(description, file);
     double temperature = description.path("temperature").asDouble(1);
     try (Model model = MsSenetTrainer.newModel(config)) {
       model.load(dir, "ms-senet");
@@ -88,9 +86,7 @@ public final class ModelExport {
     for (Path dir : dirs) {
       JsonNode description = description(dir);
       configs.add(JSON.treeToValue(description.get("model_config"), ModelConfig.class));
-      Map<String, String> properties = JSON.convertValue(description.get("metadata"),
-          JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
-      ModelMetadata m = ModelMetadata.fromProperties(properties, dir.resolve("model.json").toString());
+      ModelMetadata m = metadata(description, dir.resolve("model.json"));
       metadata.add(m);
       summaries.add(JSON.readTree(m.crossValidation()));
     }
@@ -143,25 +139,15 @@ public final class ModelExport {
    * temperature 1 averaged, then softmax(log mean / temperature).
    */
   static float[][] ensembleProbabilities(List<float[][]> memberLogits, double temperature) {
-    int n = memberLogits.get(0).length;
-    float[][] out = new float[n][];
-    for (int i = 0; i < n; i++) {
-      int classes = memberLogits.get(0)[i].length;
-      double[] mean = new double[classes];
-      for (float[][] logits : memberLogits) {
-        float[] p = logits[i].clone();
-        dev.ser.training.eval.Calibration.softmaxInPlace(p, 1);
-        for (int k = 0; k < classes; k++) {
-          mean[k] += p[k] / memberLogits.size();
-        }
-      }
-      out[i] = new float[classes];
-      for (int k = 0; k < classes; k++) {
-        out[i][k] = (float) Math.log(mean[k]);
-      }
-      dev.ser.training.eval.Calibration.softmaxInPlace(out[i], temperature);
-    }
-    return out;
+    return dev.ser.training.eval.Calibration.probabilities(
+        dev.ser.training.eval.Calibration.logMeanProbabilities(memberLogits), temperature);
+  }
+
+  /** The model's description as {@link #writeDescription} wrote it, read back. */
+  private static ModelMetadata metadata(JsonNode description, Path file) {
+    Map<String, String> properties = JSON.convertValue(description.get("metadata"),
+        JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
+    return ModelMetadata.fromProperties(properties, file.toString());
   }
 
   private static JsonNode description(Path dir) throws IOException {

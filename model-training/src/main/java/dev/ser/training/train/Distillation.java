@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ser.training.eval.Calibration;
 import dev.ser.training.model.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ public final class Distillation {
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("distillation needs at least one teacher run");
     }
-    new SoftTargets(new float[0][], weight); // the weight's check, before any model is loaded
+    SoftTargets.requireWeight(weight); // before any model is loaded
     Distillation d = new Distillation(runs, weight);
     for (Path run : runs) {
       Path folds = run.resolve("folds");
@@ -139,27 +140,20 @@ public final class Distillation {
     return new SoftTargets(meanProbabilities(models, x), weight);
   }
 
+  /** The teachers' mean class probabilities on {@code x}, as {@code ser report} averages an ensemble. */
   private static float[][] meanProbabilities(List<Path> models, float[][] x) throws IOException {
-    float[][] mean = null;
+    List<float[][]> logits = new ArrayList<>();
     for (Path dir : models) {
       ModelConfig config = JSON.treeToValue(JSON.readTree(dir.resolve("model.json").toFile()).get("model_config"),
           ModelConfig.class);
       try (Model model = MsSenetTrainer.newModel(config)) {
         model.load(dir, "ms-senet");
-        float[][] p = MsSenetTrainer.probabilities(model, config, x);
-        if (mean == null) {
-          mean = new float[p.length][p[0].length];
-        }
-        for (int i = 0; i < p.length; i++) {
-          for (int k = 0; k < p[i].length; k++) {
-            mean[i][k] += p[i][k] / models.size();
-          }
-        }
+        logits.add(MsSenetTrainer.logits(model, config, x));
       } catch (MalformedModelException e) {
         throw new IOException("cannot load the teacher model in " + dir + ": " + e.getMessage(), e);
       }
     }
-    return mean;
+    return Calibration.probabilities(Calibration.logMeanProbabilities(logits), 1);
   }
 
   /** Keeps a trained model where {@link #forFold} finds it: its parameters and its shape. */

@@ -67,27 +67,8 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
             + "): not the same protocol and folds");
       }
     }
-    int n = first.test.size();
-    float[][] logits = new float[n][];
-    for (int i = 0; i < n; i++) {
-      int classes = first.logits[i].length;
-      logits[i] = new float[classes];
-      for (int k = 0; k < classes; k++) {
-        // log of the mean probability, as a log-sum-exp of the members' log-probabilities: finite for finite logits
-        double[] logP = new double[members.size()];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int m = 0; m < members.size(); m++) {
-          float[] z = members.get(m).logits[i];
-          logP[m] = z[k] - logSumExp(z);
-          max = Math.max(max, logP[m]);
-        }
-        double sum = 0;
-        for (double v : logP) {
-          sum += Math.exp(v - max);
-        }
-        logits[i][k] = (float) (max + Math.log(sum / members.size()));
-      }
-    }
+    float[][] logits = dev.ser.training.eval.Calibration.logMeanProbabilities(
+        members.stream().map(FoldRecord::logits).toList());
     ObjectNode settings = first.settings.deepCopy();
     ArrayNode seeds = settings.putArray("ensemble_seeds");
     members.forEach(r -> seeds.add(r.settings.at("/training_options/seed").asLong()));
@@ -102,18 +83,6 @@ public record FoldRecord(int fold, JsonNode settings, List<String> test, int[] t
       }
     }
     return "";
-  }
-
-  private static double logSumExp(float[] z) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float v : z) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    for (float v : z) {
-      sum += Math.exp(v - max);
-    }
-    return max + Math.log(sum);
   }
 
   /** Per epoch, over the members that have it: mean loss and accuracies, summed seconds and counts. */

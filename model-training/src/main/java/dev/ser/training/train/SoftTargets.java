@@ -15,9 +15,7 @@ package dev.ser.training.train;
 public record SoftTargets(float[][] probabilities, float weight) {
 
   public SoftTargets {
-    if (!(weight > 0 && weight <= 1)) {
-      throw new IllegalArgumentException("the distillation weight must be in (0, 1], got " + weight);
-    }
+    requireWeight(weight);
     for (int i = 0; i < probabilities.length; i++) {
       double sum = 0;
       for (float p : probabilities[i]) {
@@ -29,6 +27,12 @@ public record SoftTargets(float[][] probabilities, float weight) {
       if (Math.abs(sum - 1) > 1e-3) {
         throw new IllegalArgumentException("the teacher's probabilities of clip " + i + " sum to " + sum + ", not 1");
       }
+    }
+  }
+
+  static void requireWeight(float weight) {
+    if (!(weight > 0 && weight <= 1)) {
+      throw new IllegalArgumentException("the distillation weight must be in (0, 1], got " + weight);
     }
   }
 
