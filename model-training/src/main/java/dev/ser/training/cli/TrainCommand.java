@@ -147,6 +147,11 @@ public final class TrainCommand implements Callable<Integer> {
       description = "weight each clip's loss by n / (k * n_c) of its class (n training clips, k classes, n_c of"
           + " its class), so every class counts the same, as in UAR")
   boolean balanceClasses;
+  @Option(names = "--speaker-adversarial-weight", defaultValue = "0",
+      description = "speaker-adversarial training: a head learns to tell the training speakers apart from the pooled"
+          + " features through a gradient reversal, and its cross-entropy, with this weight, pushes the network"
+          + " towards features that do not; 0 is off (default: ${DEFAULT-VALUE})")
+  float speakerAdversarialWeight;
   @Option(names = "--reference-recipe",
       description = "the reference code's training exactly: constant rate, last epoch, no augmentation (overrides the recipe options)")
   boolean referenceRecipe;
@@ -264,6 +269,6 @@ public final class TrainCommand implements Callable<Integer> {
     return new TrainingOptions(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed,
         initialization, s, s == TrainingOptions.Schedule.CONSTANT ? 0 : Math.min(warmupEpochs, epochs - 1),
         s == TrainingOptions.Schedule.CONSTANT ? learningRate : minLearningRate, averageFrom, augmentation, evalEvery,
-        clipGradientNorm, balanceClasses);
+        clipGradientNorm, balanceClasses, speakerAdversarialWeight);
   }
 }

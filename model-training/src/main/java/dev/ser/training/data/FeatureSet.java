@@ -43,6 +43,17 @@ public record FeatureSet(FeatureConfig config, List<String> labels, List<Labeled
     return y.length;
   }
 
+  /** The speakers of the clips, sorted: what {@link #speakerIndex()} counts in. */
+  public List<String> speakers() {
+    return clips.stream().map(LabeledClip::speaker).distinct().sorted().toList();
+  }
+
+  /** Each clip's speaker as an index into {@link #speakers()}. */
+  public int[] speakerIndex() {
+    List<String> speakers = speakers();
+    return clips.stream().mapToInt(c -> speakers.indexOf(c.speaker())).toArray();
+  }
+
   public static FeatureSet compute(List<LabeledClip> clips, List<String> labels, FeatureConfig config, Path cacheDir) {
     return compute(clips, labels, config, cacheDir, TelephoneLine.NONE);
   }

@@ -36,6 +36,7 @@ public final class MsSenet extends AbstractBlock {
   final List<TemporalAwareBlock[]> blocks = new ArrayList<>(); // [direction][j]
   final Parameter fusionWeights;
   final Linear classifier;
+  final Linear speakerHead; // null unless config.speakers() > 0
   final Parameter inputMean; // null unless config.normalizeInput()
   final Parameter inputStd;
 
@@ -66,6 +67,9 @@ public final class MsSenet extends AbstractBlock {
       inputMean = null;
       inputStd = null;
     }
+    // last, so that a model without it draws its initial weights as before
+    speakerHead = config.speakers() == 0 ? null
+        : addChildBlock("speaker_adversary", Linear.builder().setUnits(config.speakers()).build());
   }
 
   /**
@@ -200,9 +204,16 @@ public final class MsSenet extends AbstractBlock {
     return training && (params == null || params.get(NO_DROPOUT) == null);
   }
 
+  /**
+   * The emotion logits (N, classes) of the input (N, T, F). In training, a second input, the gradient
+   * reversal's strength lambda (a scalar), asks for the speaker head's logits (N, speakers) as a second
+   * output: the head reads the pooled features through a layer that is the identity forward and
+   * multiplies the gradient by -lambda backward, so the head learns to tell the speakers apart while the
+   * network below it learns features that do not (Ganin and Lempitsky 2015, domain-adversarial training).
+   */
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray x = inputs.singletonOrThrow(); // (N, T, F)
+    NDArray x = inputs.get(0); // (N, T, F)
     if (inputMean != null) {
       x = x.sub(ps.getValue(inputMean, x.getDevice(), training)).div(ps.getValue(inputStd, x.getDevice(), training));
     }
@@ -226,7 +237,21 @@ public final class MsSenet extends AbstractBlock {
     NDArray stacked = NDArrays.stack(pooled, 2); // (N, C, n)
     NDArray weights = ps.getValue(fusionWeights, x.getDevice(), training); // (n, 1)
     NDArray combined = stacked.matMul(weights).squeeze(2); // (N, C)
-    return classifier.forward(ps, new NDList(combined), training);
+    NDList logits = classifier.forward(ps, new NDList(combined), training);
+    if (inputs.size() < 2) {
+      return logits;
+    }
+    if (speakerHead == null || !training) {
+      throw new IllegalArgumentException("a gradient reversal strength needs training and a model with a speaker head"
+          + " (ModelConfig.speakers > 0)");
+    }
+    NDArray reversed = reverseGradient(combined, inputs.get(1).getFloat());
+    return new NDList(logits.singletonOrThrow(), speakerHead.forward(ps, new NDList(reversed), true).singletonOrThrow());
+  }
+
+  /** {@code x} forward; backward, the gradient times {@code -lambda}: (1 + lambda) x with no gradient, minus lambda x. */
+  static NDArray reverseGradient(NDArray x, float lambda) {
+    return x.stopGradient().mul(1 + lambda).sub(x.mul(lambda));
   }
 
   @Override
@@ -248,5 +273,8 @@ public final class MsSenet extends AbstractBlock {
       }
     }
     classifier.initialize(manager, dataType, new Shape(n, config.filters()));
+    if (speakerHead != null) {
+      speakerHead.initialize(manager, dataType, new Shape(n, config.filters()));
+    }
   }
 }

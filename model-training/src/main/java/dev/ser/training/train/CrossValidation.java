@@ -185,7 +185,8 @@ public final class CrossValidation {
     SoftTargets soft = distillation == null ? null : distillation.forFold(fold, rows(data.x(), train), names);
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
       List<EpochStats> curve = MsSenetTrainer.train(model, modelConfig, foldOptions, rows(data.x(), train),
-          warped == null ? null : rows(warped, train), labels(data.y(), train), soft, rows(data.x(), test),
+          warped == null ? null : rows(warped, train), labels(data.y(), train),
+          modelConfig.speakers() == 0 ? null : labels(data.speakerIndex(), train), soft, rows(data.x(), test),
           labels(data.y(), test),
           s -> progress.advance(1, String.format(Locale.ROOT, "fold %d/%d epoch %d/%d loss %.3f acc %.3f grad %.3g%s%s%s",
               fold, folds, s.epoch(), options.epochs(), s.loss(), s.trainAccuracy(), s.maxGradientNorm(),
@@ -202,7 +203,8 @@ public final class CrossValidation {
   static TrainingOptions withSeed(TrainingOptions o, long seed) {
     return new TrainingOptions(o.epochs(), o.batchSize(), o.learningRate(), o.beta1(), o.beta2(), o.epsilon(),
         o.labelSmoothing(), seed, o.initialization(), o.schedule(), o.warmupEpochs(), o.minLearningRate(),
-        o.averageFrom(), o.augmentation(), o.evalEvery(), o.clipGradientNorm(), o.balanceClasses());
+        o.averageFrom(), o.augmentation(), o.evalEvery(), o.clipGradientNorm(), o.balanceClasses(),
+        o.speakerAdversarialWeight());
   }
 
   static float[][][] rows(float[][][] x, List<Integer> idx) {

@@ -67,7 +67,17 @@ public final class MsSenetTrainer {
   public static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
       float[][][] warped, int[] y, SoftTargets soft, float[][] heldOutX, int[] heldOutY,
       Consumer<EpochStats> onEpoch) {
-    return train(model, config, options, x, warped, y, soft, heldOutX, heldOutY, onEpoch, null);
+    return train(model, config, options, x, warped, y, null, soft, heldOutX, heldOutY, onEpoch, null);
+  }
+
+  /**
+   * As above, with each clip's speaker ({@code speakers[i]}, an index below {@code config.speakers()})
+   * for speaker-adversarial training ({@link TrainingOptions#speakerAdversarialWeight}); null without it.
+   */
+  public static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
+      float[][][] warped, int[] y, int[] speakers, SoftTargets soft, float[][] heldOutX, int[] heldOutY,
+      Consumer<EpochStats> onEpoch) {
+    return train(model, config, options, x, warped, y, speakers, soft, heldOutX, heldOutY, onEpoch, null);
   }
 
   /**
@@ -77,14 +87,22 @@ public final class MsSenetTrainer {
   static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
       float[][][] warped, int[] y, float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch,
       EpochFault fault) {
-    return train(model, config, options, x, warped, y, null, heldOutX, heldOutY, onEpoch, fault);
+    return train(model, config, options, x, warped, y, null, null, heldOutX, heldOutY, onEpoch, fault);
   }
 
   private static List<EpochStats> train(Model model, ModelConfig config, TrainingOptions options, float[][] x,
-      float[][][] warped, int[] y, SoftTargets soft, float[][] heldOutX, int[] heldOutY, Consumer<EpochStats> onEpoch,
-      EpochFault fault) {
+      float[][][] warped, int[] y, int[] speakers, SoftTargets soft, float[][] heldOutX, int[] heldOutY,
+      Consumer<EpochStats> onEpoch, EpochFault fault) {
     if (soft != null && soft.probabilities().length != y.length) {
       throw new IllegalArgumentException(soft.probabilities().length + " soft target rows for " + y.length + " clips");
+    }
+    if (options.speakerAdversarial() != (speakers != null) || options.speakerAdversarial() != (config.speakers() > 0)) {
+      throw new IllegalArgumentException("speaker-adversarial training needs the clips' speakers and a model with a"
+          + " speaker head, and neither without it (weight " + options.speakerAdversarialWeight() + ", speakers "
+          + (speakers == null ? "none" : speakers.length) + ", head " + config.speakers() + ")");
+    }
+    if (speakers != null && speakers.length != y.length) {
+      throw new IllegalArgumentException(speakers.length + " speakers for " + y.length + " clips");
     }
     Engine.getInstance().setRandomSeed((int) options.seed());
     int stepsPerEpoch = 0;
@@ -120,8 +138,8 @@ public final class MsSenetTrainer {
         String failure = null;
         int rolledBack = 0;
         while (true) {
-          a = trainEpoch(trainer, model, config, options, x, warped, y, soft, classWeights, order, random,
-              augmentRandom, warpRandom, size);
+          a = trainEpoch(trainer, model, config, options, x, warped, y, speakers, options.adversaryStrength(epoch),
+              soft, classWeights, order, random, augmentRandom, warpRandom, size);
           if (fault != null) {
             fault.afterEpoch(epoch, rolledBack, model);
           }
@@ -200,8 +218,8 @@ public final class MsSenetTrainer {
   }
 
   private static EpochAttempt trainEpoch(Trainer trainer, Model model, ModelConfig config, TrainingOptions options,
-      float[][] x, float[][][] warped, int[] y, SoftTargets soft, float[] classWeights, int[] order, Random random,
-      Random augmentRandom, Random warpRandom, int size) {
+      float[][] x, float[][][] warped, int[] y, int[] speakers, float adversaryStrength, SoftTargets soft,
+      float[] classWeights, int[] order, Random random, Random augmentRandom, Random warpRandom, int size) {
     Augmentation augmentation = options.augmentation();
     shuffle(order, random);
     EpochAttempt a = new EpochAttempt();
@@ -231,9 +249,16 @@ public final class MsSenetTrainer {
         NDArray input = EngineMemory.create(batch, inputs, new Shape(rows.length, config.frames(), config.coefficients()));
         NDArray target = EngineMemory.create(batch, targets, new Shape(rows.length, config.classes()));
         try (GradientCollector collector = trainer.newGradientCollector()) {
-          NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+          NDList outputs = trainer.forward(speakers == null ? new NDList(input)
+              : new NDList(input, batch.create(adversaryStrength)));
+          NDArray logits = outputs.get(0);
           NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
-          float value = loss.getFloat();
+          float value = loss.getFloat(); // the emotion loss alone, for the curves
+          if (speakers != null) {
+            loss = loss.add(speakerLoss(outputs.get(1), speakers, rows, config.speakers(), batch)
+                .mul(options.speakerAdversarialWeight()));
+            value = Float.isFinite(loss.getFloat()) ? value : Float.NaN; // a non-finite total skips the batch too
+          }
           if (!Float.isFinite(value)) {
             // one overflow would turn every weight into NaN for good (LOSO v2 fold 10 did, at epoch 144):
             // no update from this batch; the epoch's statistics count it
@@ -270,6 +295,16 @@ public final class MsSenetTrainer {
       }
     }
     return a;
+  }
+
+  /** Mean cross-entropy of the speaker head's logits (N, speakers) against the clips' speakers. */
+  static NDArray speakerLoss(NDArray speakerLogits, int[] speakers, int[] rows, int count, NDManager manager) {
+    float[] oneHot = new float[rows.length * count];
+    for (int r = 0; r < rows.length; r++) {
+      oneHot[r * count + speakers[rows[r]]] = 1f;
+    }
+    NDArray target = EngineMemory.create(manager, oneHot, new Shape(rows.length, count));
+    return speakerLogits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
   }
 
   /**

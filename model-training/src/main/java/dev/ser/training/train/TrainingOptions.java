@@ -32,13 +32,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param balanceClasses  each clip's loss weighted by {@code n / (k * n_c)} for the n training clips, k classes
  *                        and the n_c clips of its class, so every class weighs the same in the loss, as in UAR
  *                        (EmoDB has 127 angry clips and 46 disgusted); off in version 4 and before
+ * @param speakerAdversarialWeight speaker-adversarial training: the weight of a speaker head's
+ *                        cross-entropy, read through a gradient reversal from the pooled features
+ *                        ({@code MsSenet}), whose strength rises from 0 to 1 over training as
+ *                        {@code 2 / (1 + exp(-10 p)) - 1} (p the share of epochs done); 0 is off
  */
 public record TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2, float epsilon,
     float labelSmoothing, long seed, Initialization initialization, Schedule schedule, int warmupEpochs,
     float minLearningRate, float averageFrom, Augmentation augmentation, int evalEvery,
     // left out of the JSON when 0, so records of runs from before it compare equal
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) float clipGradientNorm,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean balanceClasses) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean balanceClasses,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float speakerAdversarialWeight) {
 
   public enum Initialization { KERAS, DJL }
 
@@ -60,6 +65,15 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
         warmupEpochs, minLearningRate, averageFrom, augmentation, evalEvery, clipGradientNorm, false);
   }
 
+  /** Without speaker-adversarial training. */
+  public TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2, float epsilon,
+      float labelSmoothing, long seed, Initialization initialization, Schedule schedule, int warmupEpochs,
+      float minLearningRate, float averageFrom, Augmentation augmentation, int evalEvery, float clipGradientNorm,
+      boolean balanceClasses) {
+    this(epochs, batchSize, learningRate, beta1, beta2, epsilon, labelSmoothing, seed, initialization, schedule,
+        warmupEpochs, minLearningRate, averageFrom, augmentation, evalEvery, clipGradientNorm, balanceClasses, 0f);
+  }
+
   public TrainingOptions {
     require(epochs >= 1 && batchSize >= 2, "epochs must be >= 1 and batch size >= 2 (batch norm), got "
         + epochs + " and " + batchSize);
@@ -75,6 +89,10 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
     if (initialization == null || schedule == null || augmentation == null) {
       throw new IllegalArgumentException("initialization, schedule and augmentation must be given");
     }
+    require(speakerAdversarialWeight >= 0 && Float.isFinite(speakerAdversarialWeight),
+        "the speaker-adversarial weight must be >= 0 (0 = off), got " + speakerAdversarialWeight);
+    require(speakerAdversarialWeight == 0 || augmentation.mixupAlpha() == 0,
+        "speaker-adversarial training needs each clip to be one speaker's: turn mixup off (--mixup-alpha 0)");
   }
 
   private static void require(boolean ok, String message) {
@@ -96,6 +114,19 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
 
   public boolean clipsGradients() {
     return clipGradientNorm > 0f;
+  }
+
+  public boolean speakerAdversarial() {
+    return speakerAdversarialWeight > 0f;
+  }
+
+  /**
+   * The gradient reversal's strength in epoch {@code epoch} (1-based): {@code 2 / (1 + exp(-10 p)) - 1}
+   * with p = (epoch - 1) / epochs, so the head first learns the speakers before it pushes back.
+   */
+  public float adversaryStrength(int epoch) {
+    double p = (epoch - 1) / (double) epochs;
+    return (float) (2 / (1 + Math.exp(-10 * p)) - 1);
   }
 
   public boolean averaging() {

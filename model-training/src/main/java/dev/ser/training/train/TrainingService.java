@@ -112,7 +112,7 @@ public final class TrainingService {
         set.labels().size(), set.frames(), r.features().nMfcc(), set.cached());
     ModelConfig modelConfig = new ModelConfig(set.frames(), r.features().nMfcc(), set.labels().size(), r.filters(),
         r.modelBlocks() != null ? r.modelBlocks() : ModelConfig.blocksFor(set.frames()), r.fusionDropout(),
-        r.temporalDropout(), r.normalizeInput());
+        r.temporalDropout(), r.normalizeInput(), r.options().speakerAdversarial() ? set.speakers().size() : 0);
     ObjectNode settings = settings(source.name(), r, set, modelConfig);
     List<String> speakers = set.clips().stream().map(LabeledClip::speaker).toList();
     List<String> names = set.clips().stream().map(c -> c.audio().getFileName().toString()).toList();
@@ -170,12 +170,17 @@ public final class TrainingService {
     float[][] x = new float[keep.length][];
     float[][][] xWarped = warped == null ? null : new float[keep.length][][];
     int[] y = new int[keep.length];
+    int[] speakers = modelConfig.speakers() == 0 ? null : new int[keep.length];
+    int[] speakerIndex = set.speakerIndex();
     for (int i = 0; i < keep.length; i++) {
       x[i] = set.x()[keep[i]];
       if (warped != null) {
         xWarped[i] = warped[keep[i]];
       }
       y[i] = set.y()[keep[i]];
+      if (speakers != null) {
+        speakers[i] = speakerIndex[keep[i]];
+      }
     }
     double temperature = report.at("/calibration/final_temperature").asDouble();
     ObjectNode summary = report.with("summary");
@@ -194,7 +199,7 @@ public final class TrainingService {
     excludedNames.forEach(n -> excluded.add(n.asText()));
     SoftTargets soft = distillation == null ? null : distillation.forFinal(x, excluded);
     try (Model model = MsSenetTrainer.newModel(modelConfig)) {
-      MsSenetTrainer.train(model, modelConfig, r.options(), x, xWarped, y, soft, null, null,
+      MsSenetTrainer.train(model, modelConfig, r.options(), x, xWarped, y, speakers, soft, null, null,
           s -> progress.advance(1, String.format(Locale.ROOT, "final model epoch %d/%d loss %.3f acc %.3f%s",
               s.epoch(), r.options().epochs(), s.loss(), s.trainAccuracy(), CrossValidation.rollbackNote(s))));
       model.save(finalDir, "ms-senet");

@@ -134,6 +134,48 @@ class TrainEndToEndTest {
   }
 
   @Test
+  void aSpeakerAdversarialRunRecordsItsHeadAndShipsAModelWithoutIt() throws Exception {
+    Path adversarial = Files.createDirectories(out.resolveSibling(out.getFileName() + "-adversarial"));
+    assertThat(new CommandLine(new TrainCommand()).execute("--corpus", "emodb", "--data", Samples.emodb().toString(),
+        "--folds", "2", "--epochs", "2", "--limit", "3", "--speaker-adversarial-weight", "0.5",
+        "--out", adversarial.toString())).isZero();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode settings = json.readTree(adversarial.resolve("folds/fold-01.json").toFile()).get("settings");
+    assertThat(settings.at("/training_options/speakerAdversarialWeight").floatValue()).isEqualTo(0.5f);
+    // one head output per speaker of the clips (EmoDB names start with the speaker)
+    java.util.Set<String> speakers = new java.util.TreeSet<>();
+    for (int f = 1; f <= 2; f++) {
+      json.readTree(adversarial.resolve(String.format("folds/fold-%02d.json", f)).toFile()).get("test")
+          .forEach(c -> speakers.add(c.get("clip").asText().substring(0, 2)));
+    }
+    assertThat(settings.at("/model_config/speakers").asInt()).isEqualTo(speakers.size()).isGreaterThan(1);
+    // the ONNX file has the emotion head only, and matches DJL; the saved weights (head included) export again
+    JsonNode adversarialReport = json.readTree(adversarial.resolve("report.json").toFile());
+    assertThat(adversarialReport.at("/summary/onnx_parity_max_abs_diff").asDouble())
+        .isLessThanOrEqualTo(ModelExport.PARITY_TOLERANCE);
+    Path onnx = adversarial.resolve("ms-senet-emodb.onnx");
+    try (EmotionScorer scorer = EmotionScorer.open(onnx)) {
+      assertThat(scorer.metadata().labels()).containsExactlyElementsOf(new EmoDb().labels());
+    }
+    Path again = adversarial.resolve("again.onnx");
+    assertThat(new CommandLine(new ExportCommand()).execute("--from", adversarial.resolve("final").toString(),
+        "--out", again.toString())).isZero();
+    assertThat(Files.readAllBytes(again)).isEqualTo(Files.readAllBytes(onnx));
+    // runs without it carry neither field: as before the option existed
+    JsonNode plain = json.readTree(out.resolve("folds/fold-01.json").toFile()).get("settings");
+    assertThat(plain.at("/model_config/speakers").isMissingNode()).isTrue();
+    assertThat(plain.at("/training_options/speakerAdversarialWeight").isMissingNode()).isTrue();
+    // and mixup, which blends two speakers' clips, is refused with it
+    CommandLine refused = new CommandLine(new TrainCommand());
+    StringWriter err = new StringWriter();
+    refused.setErr(new PrintWriter(err, true));
+    assertThat(refused.execute("--corpus", "emodb", "--data", Samples.emodb().toString(), "--folds", "2", "--epochs",
+        "1", "--speaker-adversarial-weight", "0.5", "--mixup-alpha", "0.2", "--out", adversarial.toString()))
+        .isNotZero();
+    assertThat(err.toString()).contains("turn mixup off");
+  }
+
+  @Test
   void speakerNormalizationIsRefusedForAModelTheJobWouldScoreWith() throws Exception {
     var err = new java.io.StringWriter();
     CommandLine cli = new CommandLine(new TrainCommand());
