@@ -149,8 +149,8 @@ public final class TrainCommand implements Callable<Integer> {
   boolean balanceClasses;
   @Option(names = "--speaker-adversarial-weight", defaultValue = "0",
       description = "speaker-adversarial training: a head learns to tell the training speakers apart from the pooled"
-          + " features through a gradient reversal, and its cross-entropy, with this weight, pushes the network"
-          + " towards features that do not; 0 is off (default: ${DEFAULT-VALUE})")
+          + " features, and the network learns to leave it uncertain (its loss against the uniform distribution);"
+          + " this weighs both losses; 0 is off (default: ${DEFAULT-VALUE})")
   float speakerAdversarialWeight;
   @Option(names = "--reference-recipe",
       description = "the reference code's training exactly: constant rate, last epoch, no augmentation (overrides the recipe options)")

@@ -205,15 +205,18 @@ public final class MsSenet extends AbstractBlock {
   }
 
   /**
-   * The emotion logits (N, classes) of the input (N, T, F). In training, a second input, the gradient
-   * reversal's strength lambda (a scalar), asks for the speaker head's logits (N, speakers) as a second
-   * output: the head reads the pooled features through a layer that is the identity forward and
-   * multiplies the gradient by -lambda backward, so the head learns to tell the speakers apart while the
-   * network below it learns features that do not (Ganin and Lempitsky 2015, domain-adversarial training).
+   * The emotion logits (N, classes) of the input (N, T, F). In training, a model with a speaker head
+   * returns two more outputs, both (N, speakers): the head's logits on the pooled features with no
+   * gradient to the network below (the head learns to tell the training speakers apart from them), and
+   * the same head's logits with its weights frozen (the network below learns, through them, to leave
+   * the head uncertain). Trained towards the speakers and towards the uniform distribution
+   * respectively ({@code MsSenetTrainer}), this is adversarial training whose second loss is bounded
+   * below: the "confusion" form (Tzeng et al. 2015, Alvi et al. 2018), chosen after a gradient
+   * reversal (Ganin and Lempitsky 2015) drove the features apart without bound on EmoDB.
    */
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray x = inputs.get(0); // (N, T, F)
+    NDArray x = inputs.singletonOrThrow(); // (N, T, F)
     if (inputMean != null) {
       x = x.sub(ps.getValue(inputMean, x.getDevice(), training)).div(ps.getValue(inputStd, x.getDevice(), training));
     }
@@ -238,20 +241,14 @@ public final class MsSenet extends AbstractBlock {
     NDArray weights = ps.getValue(fusionWeights, x.getDevice(), training); // (n, 1)
     NDArray combined = stacked.matMul(weights).squeeze(2); // (N, C)
     NDList logits = classifier.forward(ps, new NDList(combined), training);
-    if (inputs.size() < 2) {
+    if (speakerHead == null || !training) {
       return logits;
     }
-    if (speakerHead == null || !training) {
-      throw new IllegalArgumentException("a gradient reversal strength needs training and a model with a speaker head"
-          + " (ModelConfig.speakers > 0)");
-    }
-    NDArray reversed = reverseGradient(combined, inputs.get(1).getFloat());
-    return new NDList(logits.singletonOrThrow(), speakerHead.forward(ps, new NDList(reversed), true).singletonOrThrow());
-  }
-
-  /** {@code x} forward; backward, the gradient times {@code -lambda}: (1 + lambda) x with no gradient, minus lambda x. */
-  static NDArray reverseGradient(NDArray x, float lambda) {
-    return x.stopGradient().mul(1 + lambda).sub(x.mul(lambda));
+    NDArray own = speakerHead.forward(ps, new NDList(combined.stopGradient()), true).singletonOrThrow();
+    NDArray w = Layers.parameter(ps, speakerHead.getParameters().get("weight"), combined, true).stopGradient(); // (S, C)
+    NDArray b = Layers.parameter(ps, speakerHead.getParameters().get("bias"), combined, true).stopGradient(); // (S)
+    NDArray seen = combined.matMul(w.transpose()).add(b);
+    return new NDList(logits.singletonOrThrow(), own, seen);
   }
 
   @Override

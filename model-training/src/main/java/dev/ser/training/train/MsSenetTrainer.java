@@ -249,14 +249,13 @@ public final class MsSenetTrainer {
         NDArray input = EngineMemory.create(batch, inputs, new Shape(rows.length, config.frames(), config.coefficients()));
         NDArray target = EngineMemory.create(batch, targets, new Shape(rows.length, config.classes()));
         try (GradientCollector collector = trainer.newGradientCollector()) {
-          NDList outputs = trainer.forward(speakers == null ? new NDList(input)
-              : new NDList(input, batch.create(adversaryStrength)));
+          NDList outputs = trainer.forward(new NDList(input)); // with a speaker head: emotion, head, confusion logits
           NDArray logits = outputs.get(0);
           NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
           float value = loss.getFloat(); // the emotion loss alone, for the curves
           if (speakers != null) {
-            loss = loss.add(speakerLoss(outputs.get(1), speakers, rows, config.speakers(), batch)
-                .mul(options.speakerAdversarialWeight()));
+            loss = loss.add(adversarialLoss(outputs.get(1), outputs.get(2), speakers, rows, config.speakers(),
+                adversaryStrength, batch).mul(options.speakerAdversarialWeight()));
             value = Float.isFinite(loss.getFloat()) ? value : Float.NaN; // a non-finite total skips the batch too
           }
           if (!Float.isFinite(value)) {
@@ -297,14 +296,22 @@ public final class MsSenetTrainer {
     return a;
   }
 
-  /** Mean cross-entropy of the speaker head's logits (N, speakers) against the clips' speakers. */
-  static NDArray speakerLoss(NDArray speakerLogits, int[] speakers, int[] rows, int count, NDManager manager) {
+  /**
+   * The speaker head's loss: cross-entropy of its logits (trained on, the network below untouched)
+   * against the clips' speakers, plus {@code strength} times the cross-entropy of the frozen head's
+   * logits (the network below trained on, the head untouched) against the uniform distribution, which
+   * is least when the head cannot tell the speakers apart.
+   */
+  static NDArray adversarialLoss(NDArray headLogits, NDArray frozenHeadLogits, int[] speakers, int[] rows, int count,
+      float strength, NDManager manager) {
     float[] oneHot = new float[rows.length * count];
     for (int r = 0; r < rows.length; r++) {
       oneHot[r * count + speakers[rows[r]]] = 1f;
     }
     NDArray target = EngineMemory.create(manager, oneHot, new Shape(rows.length, count));
-    return speakerLogits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
+    NDArray head = headLogits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
+    NDArray confusion = frozenHeadLogits.logSoftmax(1).mean(new int[] {1}).neg().mean();
+    return head.add(confusion.mul(strength));
   }
 
   /**

@@ -32,10 +32,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param balanceClasses  each clip's loss weighted by {@code n / (k * n_c)} for the n training clips, k classes
  *                        and the n_c clips of its class, so every class weighs the same in the loss, as in UAR
  *                        (EmoDB has 127 angry clips and 46 disgusted); off in version 4 and before
- * @param speakerAdversarialWeight speaker-adversarial training: the weight of a speaker head's
- *                        cross-entropy, read through a gradient reversal from the pooled features
- *                        ({@code MsSenet}), whose strength rises from 0 to 1 over training as
- *                        {@code 2 / (1 + exp(-10 p)) - 1} (p the share of epochs done); 0 is off
+ * @param speakerAdversarialWeight speaker-adversarial training ({@code MsSenet}): the weight of a
+ *                        speaker head's loss on the pooled features, its cross-entropy against the
+ *                        speakers (training the head) plus, with a strength rising from 0 to 1 over
+ *                        training as {@code 2 / (1 + exp(-10 p)) - 1} (p the share of epochs done), the
+ *                        frozen head's cross-entropy against the uniform distribution (training the
+ *                        network below to leave the head uncertain); 0 is off
  */
 public record TrainingOptions(int epochs, int batchSize, float learningRate, float beta1, float beta2, float epsilon,
     float labelSmoothing, long seed, Initialization initialization, Schedule schedule, int warmupEpochs,
@@ -121,8 +123,9 @@ public record TrainingOptions(int epochs, int batchSize, float learningRate, flo
   }
 
   /**
-   * The gradient reversal's strength in epoch {@code epoch} (1-based): {@code 2 / (1 + exp(-10 p)) - 1}
-   * with p = (epoch - 1) / epochs, so the head first learns the speakers before it pushes back.
+   * The confusion loss's strength in epoch {@code epoch} (1-based): {@code 2 / (1 + exp(-10 p)) - 1}
+   * with p = (epoch - 1) / epochs, so the head first learns the speakers before the network is pushed
+   * to hide them.
    */
   public float adversaryStrength(int epoch) {
     double p = (epoch - 1) / (double) epochs;
